@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+import { register as demo } from './demo.js';
+
+/** Every CLI command; a new command adds one import and one entry here. */
+export const commands: Array<(program: Command, io: Io) => void> = [demo];

@@ -1,0 +1,4 @@
+import { describeConformance } from './conformance.js';
+import { createCpuBackend } from './cpu.js';
+
+describeConformance('ts (CPU reference)', () => createCpuBackend());

@@ -1,0 +1,85 @@
+/**
+ * Thin wrappers over ml-matrix's decompositions (we do not rewrite decompositions): SVD, QR,
+ * symmetric eigendecomposition, Cholesky and linear solves, on cvxnn `Matrix` objects.
+ *
+ * @example
+ *   const { U, s, V } = svd(X); // X = U diag(s) Vᵀ, s descending
+ */
+import {
+  CholeskyDecomposition,
+  EigenvalueDecomposition,
+  Matrix as MlMatrix,
+  QrDecomposition,
+  SingularValueDecomposition,
+  solve as mlSolve,
+} from 'ml-matrix';
+import { assertShape, CvxnnError } from './errors.js';
+import { Matrix } from './matrix.js';
+
+export function toMl(a: Matrix<Float64Array | Float32Array>): MlMatrix {
+  return new MlMatrix(a.toArrays());
+}
+
+export function fromMl(m: MlMatrix): Matrix<Float64Array> {
+  const out = Matrix.zeros(m.rows, m.columns);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) out.data[i * m.columns + j] = m.get(i, j);
+  return out;
+}
+
+/** Thin SVD X = U diag(s) Vᵀ with s descending (U n×k, V d×k, k = min(n, d)). */
+export function svd(a: Matrix<Float64Array>): { U: Matrix<Float64Array>; s: Float64Array; V: Matrix<Float64Array> } {
+  const tall = a.rows >= a.cols;
+  // ml-matrix is most reliable on tall matrices: decompose the transpose of wide ones.
+  const m = toMl(tall ? a : a.transpose());
+  const dec = new SingularValueDecomposition(m, { computeLeftSingularVectors: true, computeRightSingularVectors: true, autoTranspose: false });
+  const U = fromMl(dec.leftSingularVectors);
+  const V = fromMl(dec.rightSingularVectors);
+  const s = Float64Array.from(dec.diagonal);
+  const k = Math.min(a.rows, a.cols);
+  const Uk = U.cols > k ? U.view(0, 0, U.rows, k).clone() : U;
+  const Vk = V.cols > k ? V.view(0, 0, V.rows, k).clone() : V;
+  return tall ? { U: Uk, s: s.subarray(0, k), V: Vk } : { U: Vk, s: s.subarray(0, k), V: Uk };
+}
+
+/** Numerical rank: singular values above max(n,d)·ε·σ_max (or an explicit tolerance). */
+export function rank(a: Matrix<Float64Array>, tol?: number): number {
+  if (a.rows === 0 || a.cols === 0) return 0;
+  const { s } = svd(a);
+  const t = tol ?? Math.max(a.rows, a.cols) * Number.EPSILON * (s[0] ?? 0) * 10;
+  let r = 0;
+  for (const v of s) if (v > t) r++;
+  return r;
+}
+
+/** Symmetric eigendecomposition A = Q diag(w) Qᵀ with w ascending. */
+export function eigh(a: Matrix<Float64Array>): { values: Float64Array; vectors: Matrix<Float64Array> } {
+  assertShape(a.rows === a.cols, `eigh needs a square matrix, got ${a.rows}×${a.cols}`);
+  const dec = new EigenvalueDecomposition(toMl(a), { assumeSymmetric: true });
+  const w = dec.realEigenvalues;
+  const Q = fromMl(dec.eigenvectorMatrix);
+  const order = w.map((_, i) => i).sort((i, j) => w[i] - w[j]);
+  const values = Float64Array.from(order.map((i) => w[i]));
+  const vectors = Matrix.zeros(a.rows, a.cols);
+  for (let c = 0; c < order.length; c++) for (let r = 0; r < a.rows; r++) vectors.data[r * a.cols + c] = Q.get(r, order[c]);
+  return { values, vectors };
+}
+
+/** QR decomposition A = QR (Q orthogonal n×n? no: ml-matrix returns the economy Q n×k). */
+export function qr(a: Matrix<Float64Array>): { Q: Matrix<Float64Array>; R: Matrix<Float64Array> } {
+  const dec = new QrDecomposition(toMl(a));
+  return { Q: fromMl(dec.orthogonalMatrix), R: fromMl(dec.upperTriangularMatrix) };
+}
+
+/** Cholesky factor L (A = L Lᵀ); throws `INFEASIBLE` when A is not positive definite. */
+export function cholesky(a: Matrix<Float64Array>): Matrix<Float64Array> {
+  assertShape(a.rows === a.cols, `cholesky needs a square matrix, got ${a.rows}×${a.cols}`);
+  const dec = new CholeskyDecomposition(toMl(a));
+  if (!dec.isPositiveDefinite()) throw new CvxnnError('INFEASIBLE', 'cholesky: the matrix is not positive definite');
+  return fromMl(dec.lowerTriangularMatrix);
+}
+
+/** Solve A x = B (least squares when A is not square). */
+export function solve(a: Matrix<Float64Array>, b: Matrix<Float64Array>): Matrix<Float64Array> {
+  assertShape(a.rows === b.rows, `solve: A has ${a.rows} rows but B has ${b.rows}`);
+  return fromMl(mlSolve(toMl(a), toMl(b), a.rows !== a.cols));
+}

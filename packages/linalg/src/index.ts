@@ -1,0 +1,17 @@
+/**
+ * @cvxnn/linalg — dense matrices, bit-packed activation masks, the kernel/backend registry, the
+ * CPU reference backend, a seeded PRNG, strided BLAS-1 routines and decompositions.
+ *
+ * @example
+ *   import { Matrix, PatternMasks, getBackend } from '@cvxnn/linalg';
+ *   const F = getBackend().maskedForward(X, PatternMasks.fromGates(X, G), U);
+ */
+export * from './errors.js';
+export * from './matrix.js';
+export * from './masks.js';
+export * from './random.js';
+export * from './blas.js';
+export * from './decomp.js';
+export * from './backend.js';
+export { createCpuBackend, DEFAULT_CHUNK } from './cpu.js';
+export * as reference from './reference.js';

@@ -1,0 +1,1 @@
+/// <reference types="@cvxnn/vitest-preset/matchers" />

@@ -1,0 +1,92 @@
+/**
+ * The cvxnn benchmark harness: time a function robustly (warm-up, repeated runs, median and
+ * min), track peak memory, and print one machine-readable JSON document per benchmark run.
+ *
+ * @example
+ *   const r = await measure('gemm', () => gemm(a, b), { flops: 2 * m * n * k });
+ *   emit('linalg-kernels', [r], { n, d, P });
+ */
+import os from 'node:os';
+
+export interface Measurement {
+  name: string;
+  /** median wall time of one call, milliseconds */
+  ms: number;
+  /** fastest call, milliseconds */
+  minMs: number;
+  samples: number;
+  /** 1e-9 · flops / median seconds, when `flops` was given */
+  gflops?: number;
+  /** extra fields the benchmark wants to record */
+  [key: string]: unknown;
+}
+
+export interface MeasureOptions {
+  /** floating-point operations of one call, to report GFLOP/s */
+  flops?: number;
+  /** warm-up calls before timing (default 2) */
+  warmup?: number;
+  /** minimum timed calls (default 5) */
+  minSamples?: number;
+  /** keep sampling until this much time has passed, ms (default 1000) */
+  minTimeMs?: number;
+  /** hard cap on timed calls (default 200) */
+  maxSamples?: number;
+  extra?: Record<string, unknown>;
+}
+
+/** Time `fn` (sync or async) and return median/min timings. */
+export async function measure(name: string, fn: () => unknown, opts: MeasureOptions = {}): Promise<Measurement> {
+  const { warmup = 2, minSamples = 5, minTimeMs = 1000, maxSamples = 200 } = opts;
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minSamples || (performance.now() - start < minTimeMs && times.length < maxSamples)) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const ms = times[Math.floor(times.length / 2)];
+  const out: Measurement = { name, ms, minMs: times[0], samples: times.length, ...opts.extra };
+  if (opts.flops !== undefined) out.gflops = (opts.flops / (ms / 1000)) * 1e-9;
+  return out;
+}
+
+/** Peak-memory tracker: samples RSS and ArrayBuffer memory while `fn` runs. */
+export async function peakMemory<T>(fn: () => T | Promise<T>, intervalMs = 5): Promise<{ result: T; peakRssBytes: number; peakArrayBuffersBytes: number; baselineArrayBuffersBytes: number }> {
+  globalThis.gc?.();
+  const base = process.memoryUsage();
+  let peakRss = base.rss;
+  let peakAb = base.arrayBuffers;
+  const sample = () => {
+    const m = process.memoryUsage();
+    if (m.rss > peakRss) peakRss = m.rss;
+    if (m.arrayBuffers > peakAb) peakAb = m.arrayBuffers;
+  };
+  const timer = setInterval(sample, intervalMs);
+  try {
+    const result = await fn();
+    sample();
+    return { result, peakRssBytes: peakRss, peakArrayBuffersBytes: peakAb, baselineArrayBuffersBytes: base.arrayBuffers };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Describe the machine a benchmark ran on. */
+export function machine(): Record<string, unknown> {
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    date: new Date().toISOString(),
+  };
+}
+
+/** Print one JSON document for a benchmark run (stdout), the format BENCHMARKS.md quotes. */
+export function emit(benchmark: string, results: unknown[], params: Record<string, unknown> = {}): void {
+  process.stdout.write(JSON.stringify({ benchmark, machine: machine(), params, results }, null, 2) + '\n');
+}

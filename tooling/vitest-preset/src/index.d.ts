@@ -1,0 +1,1 @@
+export declare function definePackageConfig(name: string, test?: Record<string, unknown>): any;

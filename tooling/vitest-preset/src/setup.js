@@ -1,0 +1,4 @@
+import { expect } from 'vitest';
+import { floatMatchers } from './matchers.js';
+
+expect.extend(floatMatchers);
