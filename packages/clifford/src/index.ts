@@ -1,1 +1,2 @@
-export {};
+export * from './ga.js';
+export * from './cross.js';
