@@ -1,2 +1,3 @@
 export * from './ga.js';
 export * from './cross.js';
+export * from './dictionaries.js';
