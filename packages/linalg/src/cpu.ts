@@ -1,54 +1,183 @@
 /**
- * The CPU reference backend in TypeScript ("ts"): fp64, row-chunked so the masked products use
- * O(n·d + chunk·P·c) memory, no allocation inside inner loops.
+ * The CPU reference backend in TypeScript ("ts"): fp64, a packed and cache-blocked GEMM with a
+ * 4×4 register tile, and fused masked products in row chunks so they use O(n·d + chunk·P·c)
+ * memory. Buffers are allocated once per call, never inside the loops.
  */
 import type { Backend, GemmOptions } from './backend.js';
-import { assertShape } from './errors.js';
+import { assertOption, assertShape } from './errors.js';
 import type { PatternMasks } from './masks.js';
 import { Matrix } from './matrix.js';
 
-/** Rows of X processed at once by the masked products. */
-export const DEFAULT_CHUNK = 64;
+/** Rows of X processed at once by the masked products (the chunk of the row-chunked passes). */
+export const DEFAULT_CHUNK = 128;
+
+/**
+ * Blocking parameters of the packed GEMM (BLIS/Goto style). A 4×4 register tile is the largest
+ * V8 keeps in registers on x86-64 (16 accumulators + operands; larger tiles spill); a kc×4
+ * micro-panel of op(B) (8 KB at kc = 256) stays in L1 while it meets every MR-row panel of the
+ * mc×kc packed block of op(A) (256 KB), which stays in L2.
+ */
+export const GEMM_BLOCKING = Object.freeze({ MR: 4, NR: 4, KC: 256, MC: 128, NC: 4096, SMALL: 32768 });
+
+const MR = 4;
+const NR = 4;
+const KC = 256;
+const MC = 128;
+const NC = 4096;
+/** m·n·k at or below which plain loops beat packing. */
+const SMALL = 32768;
+
+/** scratch 4×4 tile for the edges of the packed products (a ragged m or n) */
+const edgeTile = new Float64Array(MR * NR);
 
 function checkMasked(X: Matrix<Float64Array>, M: PatternMasks): void {
-  assertShape(M.n === X.rows, `masks cover ${M.n} samples but X has ${X.rows} rows`);
+  assertShape(M.n === X.rows, `masks cover ${M.n} samples but X has ${X.rows} rows; build the masks from the same X`);
 }
 
-/** C = alpha·op(A)·op(B) + beta·C, i-k-j loop order over row-major storage. */
-export function gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: GemmOptions = {}): Matrix<Float64Array> {
-  const { transA = false, transB = false, alpha = 1, beta = 0 } = opts;
-  const m = transA ? a.cols : a.rows;
-  const k = transA ? a.rows : a.cols;
-  const kb = transB ? b.cols : b.rows;
-  const n = transB ? b.rows : b.cols;
-  assertShape(k === kb, `gemm: op(A) is ${m}×${k} but op(B) is ${kb}×${n}; inner dimensions must agree`);
-  const out = opts.out ?? Matrix.zeros(m, n);
-  assertShape(out.rows === m && out.cols === n, `gemm: output is ${out.rows}×${out.cols}, expected ${m}×${n}`);
-  const C = out.data;
-  const cs = out.stride;
-  const co = out.offset;
-  for (let i = 0; i < m; i++) {
-    const ci = co + i * cs;
-    if (beta === 0) C.fill(0, ci, ci + n);
-    else if (beta !== 1) for (let j = 0; j < n; j++) C[ci + j] *= beta;
+/**
+ * The 4×4 micro-kernel: C[co + r·ldc + j] += Σ_t Ap[ao + 4t + r]·Bp[bo + 4t + j] for r, j < 4.
+ * Ap is an MR-row panel and Bp an NR-column panel of packed operands, both kc long; the 16
+ * accumulators are locals so V8 keeps them in registers.
+ */
+function kernel4x4(kc: number, Ap: Float64Array, ao: number, Bp: Float64Array, bo: number, C: Float64Array, co: number, ldc: number): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let t = 0; t < kc; t++) {
+    const a0 = Ap[ao], a1 = Ap[ao + 1], a2 = Ap[ao + 2], a3 = Ap[ao + 3];
+    const b0 = Bp[bo], b1 = Bp[bo + 1], b2 = Bp[bo + 2], b3 = Bp[bo + 3];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    ao += 4;
+    bo += 4;
   }
+  C[co] += c00; C[co + 1] += c01; C[co + 2] += c02; C[co + 3] += c03;
+  co += ldc;
+  C[co] += c10; C[co + 1] += c11; C[co + 2] += c12; C[co + 3] += c13;
+  co += ldc;
+  C[co] += c20; C[co + 1] += c21; C[co + 2] += c22; C[co + 3] += c23;
+  co += ldc;
+  C[co] += c30; C[co + 1] += c31; C[co + 2] += c32; C[co + 3] += c33;
+}
+
+/**
+ * Pack rows i0..i0+mc−1, columns p0..p0+kc−1 of alpha·op(A) into MR-row panels:
+ * Ap[ip·kc·MR + t·MR + r] = alpha·op(A)(i0 + ip·MR + r, p0 + t), zero-padded past mc.
+ */
+function packA(
+  A: Float64Array, aOff: number, lda: number, transA: boolean, alpha: number,
+  i0: number, mc: number, p0: number, kc: number, Ap: Float64Array,
+): void {
+  const panels = Math.ceil(mc / MR);
+  for (let ip = 0; ip < panels; ip++) {
+    const base = ip * kc * MR;
+    const rows = Math.min(MR, mc - ip * MR);
+    const ib = i0 + ip * MR;
+    if (!transA) {
+      for (let r = 0; r < MR; r++) {
+        if (r >= rows) {
+          for (let t = 0; t < kc; t++) Ap[base + t * MR + r] = 0;
+          continue;
+        }
+        const src = aOff + (ib + r) * lda + p0;
+        for (let t = 0; t < kc; t++) Ap[base + t * MR + r] = alpha * A[src + t];
+      }
+    } else {
+      // op(A)(i, t) = A[t, i]: row p0+t of A holds the MR values contiguously
+      for (let t = 0; t < kc; t++) {
+        const src = aOff + (p0 + t) * lda + ib;
+        const dst = base + t * MR;
+        for (let r = 0; r < MR; r++) Ap[dst + r] = r < rows ? alpha * A[src + r] : 0;
+      }
+    }
+  }
+}
+
+/**
+ * Pack rows p0..p0+kc−1, columns j0..j0+nc−1 of op(B) into NR-column panels starting at
+ * Bp[bOff]: Bp[bOff + jp·kc·NR + t·NR + j] = op(B)(p0 + t, j0 + jp·NR + j), zero-padded past nc.
+ */
+function packB(
+  B: Float64Array, bOff: number, ldb: number, transB: boolean,
+  p0: number, kc: number, j0: number, nc: number, Bp: Float64Array, dstOff: number,
+): void {
+  const panels = Math.ceil(nc / NR);
+  for (let jp = 0; jp < panels; jp++) {
+    const base = dstOff + jp * kc * NR;
+    const cols = Math.min(NR, nc - jp * NR);
+    const jb = j0 + jp * NR;
+    if (!transB) {
+      for (let t = 0; t < kc; t++) {
+        const src = bOff + (p0 + t) * ldb + jb;
+        const dst = base + t * NR;
+        for (let j = 0; j < NR; j++) Bp[dst + j] = j < cols ? B[src + j] : 0;
+      }
+    } else {
+      // op(B)(t, j) = B[j, t]: row jb+j of B holds the kc values contiguously
+      for (let j = 0; j < NR; j++) {
+        if (j >= cols) {
+          for (let t = 0; t < kc; t++) Bp[base + t * NR + j] = 0;
+          continue;
+        }
+        const src = bOff + (jb + j) * ldb + p0;
+        for (let t = 0; t < kc; t++) Bp[base + t * NR + j] = B[src + t];
+      }
+    }
+  }
+}
+
+/**
+ * C[0:mc, 0:nc] += Ap·Bp for a packed mc×kc block of A and kc×nc block of B (C at `co`, row
+ * stride `ldc`). Loop order jr (B micro-panels, kept in L1) outside ir (A panels, in L2).
+ */
+function macroKernel(
+  mc: number, nc: number, kc: number, Ap: Float64Array, Bp: Float64Array, bOff: number,
+  C: Float64Array, co: number, ldc: number,
+): void {
+  const mPanels = Math.ceil(mc / MR);
+  const nPanels = Math.ceil(nc / NR);
+  const aStep = kc * MR;
+  const bStep = kc * NR;
+  for (let jp = 0; jp < nPanels; jp++) {
+    const nr = Math.min(NR, nc - jp * NR);
+    const bo = bOff + jp * bStep;
+    const cj = co + jp * NR;
+    for (let ip = 0; ip < mPanels; ip++) {
+      const mr = Math.min(MR, mc - ip * MR);
+      const ci = cj + ip * MR * ldc;
+      if (mr === MR && nr === NR) {
+        kernel4x4(kc, Ap, ip * aStep, Bp, bo, C, ci, ldc);
+      } else {
+        edgeTile.fill(0);
+        kernel4x4(kc, Ap, ip * aStep, Bp, bo, edgeTile, 0, NR);
+        for (let r = 0; r < mr; r++) for (let j = 0; j < nr; j++) C[ci + r * ldc + j] += edgeTile[r * NR + j];
+      }
+    }
+  }
+}
+
+/** Plain loops for small products, where packing costs more than it saves. */
+function gemmSmall(
+  a: Matrix<Float64Array>, b: Matrix<Float64Array>, transA: boolean, transB: boolean, alpha: number,
+  m: number, k: number, n: number, out: Matrix<Float64Array>,
+): void {
   const A = a.data;
   const B = b.data;
-  if (!transB) {
-    // C[i,:] += alpha·A(i,t)·B[t,:]
-    for (let i = 0; i < m; i++) {
-      const ci = co + i * cs;
+  const C = out.data;
+  for (let i = 0; i < m; i++) {
+    const ci = out.offset + i * out.stride;
+    if (!transB) {
+      // C[i,:] += alpha·op(A)(i,t)·B[t,:]
       for (let t = 0; t < k; t++) {
         const av = alpha * (transA ? A[a.offset + t * a.stride + i] : A[a.offset + i * a.stride + t]);
-        if (av === 0) continue;
         const bo = b.offset + t * b.stride;
         for (let j = 0; j < n; j++) C[ci + j] += av * B[bo + j];
       }
-    }
-  } else {
-    // C[i,j] += alpha·dot(A(i,:), B[j,:])
-    for (let i = 0; i < m; i++) {
-      const ci = co + i * cs;
+    } else {
+      // C[i,j] += alpha·⟨op(A)(i,:), B[j,:]⟩
       for (let j = 0; j < n; j++) {
         const bo = b.offset + j * b.stride;
         let s = 0;
@@ -61,10 +190,74 @@ export function gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: Gem
       }
     }
   }
+}
+
+/**
+ * C = alpha·op(A)·op(B) + beta·C on row-major (possibly strided, offset) fp64 matrices.
+ * Products with m·n·k > 32768 run the packed, cache-blocked path (4×4 register tile); smaller
+ * ones plain loops. `beta = 0` overwrites `out` (its old NaNs included).
+ *
+ * @example
+ *   const C = gemm(A, B, { transA: true }); // Aᵀ·B
+ *   gemm(A, B, { alpha: -1, beta: 1, out: C }); // C −= A·B
+ */
+export function gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: GemmOptions = {}): Matrix<Float64Array> {
+  const { transA = false, transB = false, alpha = 1, beta = 0 } = opts;
+  const m = transA ? a.cols : a.rows;
+  const k = transA ? a.rows : a.cols;
+  const kb = transB ? b.cols : b.rows;
+  const n = transB ? b.rows : b.cols;
+  assertShape(k === kb, `gemm: op(A) is ${m}×${k} but op(B) is ${kb}×${n}; inner dimensions must agree`);
+  assertOption(Number.isFinite(alpha) && Number.isFinite(beta), `gemm: alpha and beta must be finite numbers, got alpha=${alpha}, beta=${beta}`);
+  assertOption(beta === 0 || opts.out !== undefined, `gemm: beta=${beta} needs an 'out' matrix to accumulate into`);
+  const out = opts.out ?? Matrix.zeros(m, n);
+  assertShape(out.rows === m && out.cols === n, `gemm: output is ${out.rows}×${out.cols}, expected ${m}×${n}`);
+  const C = out.data;
+  const cs = out.stride;
+  const co = out.offset;
+  if (opts.out !== undefined || beta !== 0) {
+    for (let i = 0; i < m; i++) {
+      const ci = co + i * cs;
+      if (beta === 0) C.fill(0, ci, ci + n);
+      else if (beta !== 1) for (let j = 0; j < n; j++) C[ci + j] *= beta;
+    }
+  }
+  if (m === 0 || n === 0 || k === 0 || alpha === 0) return out;
+  if (m * n * k <= SMALL) {
+    gemmSmall(a, b, transA, transB, alpha, m, k, n, out);
+    return out;
+  }
+  const kcMax = Math.min(KC, k);
+  const Ap = new Float64Array(Math.ceil(Math.min(MC, m) / MR) * MR * kcMax);
+  const Bp = new Float64Array(Math.ceil(Math.min(NC, n) / NR) * NR * kcMax);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      packB(b.data, b.offset, b.stride, transB, pc, kc, jc, nc, Bp, 0);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = Math.min(MC, m - ic);
+        packA(a.data, a.offset, a.stride, transA, alpha, ic, mc, pc, kc, Ap);
+        macroKernel(mc, nc, kc, Ap, Bp, 0, C, co + ic * cs + jc, cs);
+      }
+    }
+  }
   return out;
 }
 
-/** F = Σ_i D_i X U_i (U is d×(P·c)); chunked: T = X_chunk·U, then masked row sums. */
+function checkChunk(chunk: number): void {
+  assertOption(Number.isInteger(chunk) && chunk > 0, `chunk must be a positive integer number of rows, got ${chunk}`);
+}
+
+/**
+ * F = Σ_i D_i X U_i (U is d×(P·c), U_i its i-th d×c block), fused and row-chunked: for each
+ * chunk of rows, T = X_chunk·U by the packed 4×4 kernel against a once-packed U, then the
+ * masked row sums F[j,:] = Σ_{i: m_ji = 1} T[j, i·c : i·c+c]. Extra memory: the packed copy of
+ * U (d·P·c) and T (chunk·P·c), never n·P.
+ *
+ * @example
+ *   const F = maskedForward(X, PatternMasks.fromGates(X, G), U); // n×c
+ */
 export function maskedForward(
   X: Matrix<Float64Array>,
   M: PatternMasks,
@@ -73,34 +266,52 @@ export function maskedForward(
   chunk = DEFAULT_CHUNK,
 ): Matrix<Float64Array> {
   checkMasked(X, M);
-  assertShape(U.rows === X.cols, `maskedForward: U has ${U.rows} rows but X has ${X.cols} columns`);
-  assertShape(M.p > 0 ? U.cols % M.p === 0 : U.cols === 0, `maskedForward: U has ${U.cols} columns, not a multiple of P=${M.p}`);
+  checkChunk(chunk);
+  assertShape(U.rows === X.cols, `maskedForward: U has ${U.rows} rows but X has ${X.cols} columns; U must be d×(P·c)`);
+  assertShape(M.p > 0 ? U.cols % M.p === 0 : U.cols === 0, `maskedForward: U has ${U.cols} columns, not a multiple of P=${M.p}; U must be d×(P·c)`);
   const n = X.rows;
+  const d = X.cols;
   const p = M.p;
   const c = p > 0 ? U.cols / p : 1;
   const F = out ?? Matrix.zeros(n, c);
   assertShape(F.rows === n && F.cols === c, `maskedForward: output is ${F.rows}×${F.cols}, expected ${n}×${c}`);
+  const Fd = F.data;
+  for (let j = 0; j < n; j++) Fd.fill(0, F.offset + j * F.stride, F.offset + j * F.stride + c);
   const pc = p * c;
-  const T = Matrix.zeros(Math.min(chunk, n), pc);
+  if (n === 0 || pc === 0 || d === 0) return F;
+
+  // Pack all of U once, k-block by k-block: block p0 starts at p0·pcPad.
+  const pcPad = Math.ceil(pc / NR) * NR;
+  const Up = new Float64Array(d * pcPad);
+  for (let p0 = 0; p0 < d; p0 += KC) packB(U.data, U.offset, U.stride, false, p0, Math.min(KC, d - p0), 0, pc, Up, p0 * pcPad);
+
+  const rowsMax = Math.min(chunk, n);
+  const Ap = new Float64Array(Math.ceil(rowsMax / MR) * MR * Math.min(KC, d));
+  const T = new Float64Array(rowsMax * pc);
+  const bits = M.bits;
   const wpr = M.wordsPerRow;
+  const Xd = X.data;
   for (let r0 = 0; r0 < n; r0 += chunk) {
     const nr = Math.min(chunk, n - r0);
-    const Tv = nr === T.rows ? T : T.view(0, 0, nr, pc);
-    gemm(X.view(r0, 0, nr, X.cols), U, { out: Tv });
+    T.fill(0, 0, nr * pc);
+    for (let p0 = 0; p0 < d; p0 += KC) {
+      const kc = Math.min(KC, d - p0);
+      packA(Xd, X.offset, X.stride, false, 1, r0, nr, p0, kc, Ap);
+      macroKernel(nr, pc, kc, Ap, Up, p0 * pcPad, T, 0, pc);
+    }
+    // masked row sums over the set bits of each row
     for (let jj = 0; jj < nr; jj++) {
       const j = r0 + jj;
       const fo = F.offset + j * F.stride;
-      for (let k = 0; k < c; k++) F.data[fo + k] = 0;
       const to = jj * pc;
       const mb = j * wpr;
       for (let w = 0; w < wpr; w++) {
-        let word = M.bits[mb + w];
+        let word = bits[mb + w];
         while (word !== 0) {
-          const bit = 31 - Math.clz32(word & -word);
-          word &= word - 1;
-          const i = (w << 5) + bit;
-          const ti = to + i * c;
-          for (let k = 0; k < c; k++) F.data[fo + k] += T.data[ti + k];
+          const low = word & -word;
+          word ^= low;
+          const ti = to + ((w << 5) + 31 - Math.clz32(low)) * c;
+          for (let k = 0; k < c; k++) Fd[fo + k] += T[ti + k];
         }
       }
     }
@@ -108,7 +319,15 @@ export function maskedForward(
   return F;
 }
 
-/** G = Xᵀ(M ∘ R): G[:, i·c+k] = Xᵀ D_i R[:,k]; chunked: S = M∘R on a row chunk, then G += X_chunkᵀ·S. */
+/**
+ * G = Xᵀ(M ∘ R), i.e. G[:, i·c+k] = Xᵀ D_i R[:,k], fused and row-chunked: for each chunk of
+ * rows, S = M∘R is written straight into the packed (NR-column panel) layout, X_chunkᵀ is packed,
+ * and G += X_chunkᵀ·S by the 4×4 kernel. Extra memory: S (chunk·P·c) and the packed X_chunkᵀ
+ * (d·chunk).
+ *
+ * @example
+ *   const G = maskedBackward(X, M, R); // d×(P·c), the gradient of ⟨F, R⟩ in U
+ */
 export function maskedBackward(
   X: Matrix<Float64Array>,
   M: PatternMasks,
@@ -117,7 +336,8 @@ export function maskedBackward(
   chunk = DEFAULT_CHUNK,
 ): Matrix<Float64Array> {
   checkMasked(X, M);
-  assertShape(R.rows === X.rows, `maskedBackward: R has ${R.rows} rows but X has ${X.rows}`);
+  checkChunk(chunk);
+  assertShape(R.rows === X.rows, `maskedBackward: R has ${R.rows} rows but X has ${X.rows}; pass one residual row per sample`);
   const n = X.rows;
   const d = X.cols;
   const p = M.p;
@@ -125,29 +345,39 @@ export function maskedBackward(
   const pc = p * c;
   const G = out ?? Matrix.zeros(d, pc);
   assertShape(G.rows === d && G.cols === pc, `maskedBackward: output is ${G.rows}×${G.cols}, expected ${d}×${pc}`);
-  for (let t = 0; t < d; t++) G.data.fill(0, G.offset + t * G.stride, G.offset + t * G.stride + pc);
-  const S = Matrix.zeros(Math.min(chunk, n), pc);
+  const Gd = G.data;
+  for (let t = 0; t < d; t++) Gd.fill(0, G.offset + t * G.stride, G.offset + t * G.stride + pc);
+  if (n === 0 || pc === 0 || d === 0) return G;
+
+  const kcMax = Math.min(chunk, n);
+  const pcPad = Math.ceil(pc / NR) * NR;
+  const Sp = new Float64Array(pcPad * kcMax);
+  const Ap = new Float64Array(Math.ceil(d / MR) * MR * kcMax);
+  const bits = M.bits;
   const wpr = M.wordsPerRow;
+  const Rd = R.data;
   for (let r0 = 0; r0 < n; r0 += chunk) {
-    const nr = Math.min(chunk, n - r0);
-    S.data.fill(0);
-    for (let jj = 0; jj < nr; jj++) {
-      const j = r0 + jj;
+    const kc = Math.min(chunk, n - r0);
+    const panel = kc * NR;
+    Sp.fill(0, 0, pcPad * kc);
+    // S[t, i·c+k] = m_{r0+t, i}·R[r0+t, k], written in packed order (panel q>>2, lane q&3)
+    for (let t = 0; t < kc; t++) {
+      const j = r0 + t;
       const ro = R.offset + j * R.stride;
-      const so = jj * pc;
       const mb = j * wpr;
+      const st = t * NR;
       for (let w = 0; w < wpr; w++) {
-        let word = M.bits[mb + w];
+        let word = bits[mb + w];
         while (word !== 0) {
-          const bit = 31 - Math.clz32(word & -word);
-          word &= word - 1;
-          const i = (w << 5) + bit;
-          for (let k = 0; k < c; k++) S.data[so + i * c + k] = R.data[ro + k];
+          const low = word & -word;
+          word ^= low;
+          let q = ((w << 5) + 31 - Math.clz32(low)) * c;
+          for (let k = 0; k < c; k++, q++) Sp[(q >> 2) * panel + st + (q & 3)] = Rd[ro + k];
         }
       }
     }
-    const Sv = nr === S.rows ? S : S.view(0, 0, nr, pc);
-    gemm(X.view(r0, 0, nr, d), Sv, { transA: true, beta: 1, out: G });
+    packA(X.data, X.offset, X.stride, true, 1, 0, d, r0, kc, Ap);
+    macroKernel(d, pc, kc, Ap, Sp, 0, Gd, G.offset, G.stride);
   }
   return G;
 }
@@ -202,7 +432,7 @@ export function createCpuBackend(): Backend {
   return {
     name: 'ts',
     precision: 'fp64',
-    description: 'TypeScript fp64 kernels (row-chunked, single thread)',
+    description: 'TypeScript fp64 kernels (packed 4×4 GEMM, row-chunked masked products, single thread)',
     gemm,
     maskedForward: (X, M, U, out) => maskedForward(X, M, U, out),
     maskedBackward: (X, M, R, out) => maskedBackward(X, M, R, out),

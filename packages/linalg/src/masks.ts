@@ -1,5 +1,6 @@
-import { assertShape, CvxnnError } from './errors.js';
-import type { Matrix } from './matrix.js';
+import { gemm } from './cpu.js';
+import { assertOption, assertShape, CvxnnError } from './errors.js';
+import { Matrix } from './matrix.js';
 
 /**
  * Activation patterns D_1..D_P of n samples, stored bit-packed row-major: row j (a sample) holds
@@ -92,29 +93,47 @@ export class PatternMasks {
 
   /**
    * Patterns of gates: column i of `G` (d×P) gives D_i = diag(1[X g_i > 0]) (strict, as scnn;
-   * for chamber witnesses `>` and `≥` agree). Computed in row chunks, O(chunk·P) extra memory.
+   * `strict = false` uses ≥). The products X·G are computed by the packed CPU GEMM in row chunks
+   * of `chunk` rows, so the extra memory is O(chunk·P) doubles, never n·P. fp32 inputs are
+   * widened to fp64 first. Non-finite entries in X or G are refused (a NaN would silently
+   * switch a sample off).
+   *
+   * @example
+   *   const X = Matrix.from([[1, 0], [0, 1], [-1, -1]]);
+   *   const G = Matrix.from([[1, -1], [0, 1]]); // gates g_1 = (1, 0), g_2 = (−1, 1)
+   *   PatternMasks.fromGates(X, G).toDense(); // [[1, 0], [0, 1], [0, 0]]
    */
-  static fromGates(X: Matrix<Float64Array | Float32Array>, G: Matrix<Float64Array | Float32Array>, strict = true): PatternMasks {
+  static fromGates(
+    X: Matrix<Float64Array | Float32Array>,
+    G: Matrix<Float64Array | Float32Array>,
+    strict = true,
+    chunk = 256,
+  ): PatternMasks {
     if (X.cols !== G.rows) {
       throw new CvxnnError('SHAPE_MISMATCH', `gates have dimension ${G.rows} but the data has ${X.cols} features; pass a d×P gate matrix with d = ${X.cols}`);
     }
-    const n = X.rows;
-    const d = X.cols;
-    const p = G.cols;
+    assertOption(Number.isInteger(chunk) && chunk > 0, `fromGates: chunk must be a positive integer, got ${chunk}`);
+    const X64 = X.toFloat64().assertFinite('data X');
+    const G64 = G.toFloat64().assertFinite('gates G');
+    const n = X64.rows;
+    const p = G64.cols;
     const m = new PatternMasks(n, p);
-    const acc = new Float64Array(p);
-    for (let j = 0; j < n; j++) {
-      acc.fill(0);
-      const xo = X.offset + j * X.stride;
-      for (let k = 0; k < d; k++) {
-        const xk = X.data[xo + k];
-        if (xk === 0) continue;
-        const go = G.offset + k * G.stride;
-        for (let i = 0; i < p; i++) acc[i] += xk * G.data[go + i];
-      }
-      const base = j * m.wordsPerRow;
-      for (let i = 0; i < p; i++) {
-        if (strict ? acc[i] > 0 : acc[i] >= 0) m.bits[base + (i >>> 5)] |= 1 << (i & 31);
+    if (n === 0 || p === 0) return m;
+    const rows = Math.min(chunk, n);
+    const T = new Matrix(rows, p, new Float64Array(rows * p));
+    const wpr = m.wordsPerRow;
+    const bits = m.bits;
+    const Td = T.data;
+    for (let r0 = 0; r0 < n; r0 += chunk) {
+      const nr = Math.min(chunk, n - r0);
+      gemm(X64.view(r0, 0, nr, X64.cols), G64, { out: nr === rows ? T : T.view(0, 0, nr, p) });
+      for (let jj = 0; jj < nr; jj++) {
+        const base = (r0 + jj) * wpr;
+        const to = jj * p;
+        for (let i = 0; i < p; i++) {
+          const v = Td[to + i];
+          if (strict ? v > 0 : v >= 0) bits[base + (i >>> 5)] |= 1 << (i & 31);
+        }
       }
     }
     return m;
