@@ -64,6 +64,46 @@ function kernel4x4(kc: number, Ap: Float64Array, ao: number, Bp: Float64Array, b
 }
 
 /**
+ * The 4×4 micro-kernel with a masked row-sum write-back (scalar outputs, c = 1): the 4×4 tile
+ * T = Ap·Bp of rows j0..j0+3 and patterns q..q+3 is never stored; instead
+ * F[j] += Σ_{i<4} m_{j, q+i}·T[j, i]. Because q is a multiple of 4, the four mask bits of a row
+ * sit in one nibble of one 32-bit word.
+ */
+function kernel4x4Masked(
+  kc: number, Ap: Float64Array, ao: number, Bp: Float64Array, bo: number,
+  F: Float64Array, fo: number, fs: number, bits: Uint32Array, wo: number, wpr: number, shift: number,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let t = 0; t < kc; t++) {
+    const a0 = Ap[ao], a1 = Ap[ao + 1], a2 = Ap[ao + 2], a3 = Ap[ao + 3];
+    const b0 = Bp[bo], b1 = Bp[bo + 1], b2 = Bp[bo + 2], b3 = Bp[bo + 3];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    ao += 4;
+    bo += 4;
+  }
+  let m = bits[wo] >>> shift;
+  F[fo] += (m & 1) * c00 + ((m >>> 1) & 1) * c01 + ((m >>> 2) & 1) * c02 + ((m >>> 3) & 1) * c03;
+  fo += fs;
+  wo += wpr;
+  m = bits[wo] >>> shift;
+  F[fo] += (m & 1) * c10 + ((m >>> 1) & 1) * c11 + ((m >>> 2) & 1) * c12 + ((m >>> 3) & 1) * c13;
+  fo += fs;
+  wo += wpr;
+  m = bits[wo] >>> shift;
+  F[fo] += (m & 1) * c20 + ((m >>> 1) & 1) * c21 + ((m >>> 2) & 1) * c22 + ((m >>> 3) & 1) * c23;
+  fo += fs;
+  wo += wpr;
+  m = bits[wo] >>> shift;
+  F[fo] += (m & 1) * c30 + ((m >>> 1) & 1) * c31 + ((m >>> 2) & 1) * c32 + ((m >>> 3) & 1) * c33;
+}
+
+/**
  * Pack rows i0..i0+mc−1, columns p0..p0+kc−1 of alpha·op(A) into MR-row panels:
  * Ap[ip·kc·MR + t·MR + r] = alpha·op(A)(i0 + ip·MR + r, p0 + t), zero-padded past mc.
  */
@@ -154,6 +194,44 @@ function macroKernel(
         edgeTile.fill(0);
         kernel4x4(kc, Ap, ip * aStep, Bp, bo, edgeTile, 0, NR);
         for (let r = 0; r < mr; r++) for (let j = 0; j < nr; j++) C[ci + r * ldc + j] += edgeTile[r * NR + j];
+      }
+    }
+  }
+}
+
+/**
+ * F[j0 + r] += Σ_q m_{j0+r, q}·(Ap·Bp)[r, q] for a packed mc×kc block of X rows j0.. and the
+ * kc×P packed block of U (scalar outputs): macroKernel with the masked write-back.
+ */
+function macroKernelMasked(
+  mc: number, np: number, kc: number, Ap: Float64Array, Bp: Float64Array, bOff: number,
+  F: Float64Array, fo: number, fs: number, bits: Uint32Array, j0: number, wpr: number,
+): void {
+  const mPanels = Math.ceil(mc / MR);
+  const nPanels = Math.ceil(np / NR);
+  const aStep = kc * MR;
+  const bStep = kc * NR;
+  for (let jp = 0; jp < nPanels; jp++) {
+    const q = jp * NR;
+    const nr = Math.min(NR, np - q);
+    const bo = bOff + jp * bStep;
+    const wq = q >>> 5;
+    const shift = q & 31;
+    for (let ip = 0; ip < mPanels; ip++) {
+      const mr = Math.min(MR, mc - ip * MR);
+      const j = j0 + ip * MR;
+      if (mr === MR) {
+        // padded columns of Bp are zero, so a ragged last panel needs no special case
+        kernel4x4Masked(kc, Ap, ip * aStep, Bp, bo, F, fo + ip * MR * fs, fs, bits, j * wpr + wq, wpr, shift);
+      } else {
+        edgeTile.fill(0);
+        kernel4x4(kc, Ap, ip * aStep, Bp, bo, edgeTile, 0, NR);
+        for (let r = 0; r < mr; r++) {
+          const m = bits[(j + r) * wpr + wq] >>> shift;
+          let s = 0;
+          for (let i = 0; i < nr; i++) if (((m >>> i) & 1) !== 0) s += edgeTile[r * NR + i];
+          F[fo + (ip * MR + r) * fs] += s;
+        }
       }
     }
   }
@@ -287,10 +365,22 @@ export function maskedForward(
 
   const rowsMax = Math.min(chunk, n);
   const Ap = new Float64Array(Math.ceil(rowsMax / MR) * MR * Math.min(KC, d));
-  const T = new Float64Array(rowsMax * pc);
   const bits = M.bits;
   const wpr = M.wordsPerRow;
   const Xd = X.data;
+  if (c === 1) {
+    // scalar outputs: the masked row sums happen in the kernel's write-back, T is never formed
+    for (let r0 = 0; r0 < n; r0 += chunk) {
+      const nr = Math.min(chunk, n - r0);
+      for (let p0 = 0; p0 < d; p0 += KC) {
+        const kc = Math.min(KC, d - p0);
+        packA(Xd, X.offset, X.stride, false, 1, r0, nr, p0, kc, Ap);
+        macroKernelMasked(nr, p, kc, Ap, Up, p0 * pcPad, Fd, F.offset + r0 * F.stride, F.stride, bits, r0, wpr);
+      }
+    }
+    return F;
+  }
+  const T = new Float64Array(rowsMax * pc);
   for (let r0 = 0; r0 < n; r0 += chunk) {
     const nr = Math.min(chunk, n - r0);
     T.fill(0, 0, nr * pc);
@@ -356,23 +446,45 @@ export function maskedBackward(
   const bits = M.bits;
   const wpr = M.wordsPerRow;
   const Rd = R.data;
+  // c = 1: patterns in groups of four (one packed panel each); bits past P in the last group are cleared
+  const groups = pcPad / NR;
+  const lastNibble = p % 4 === 0 ? 15 : (1 << (p % 4)) - 1;
   for (let r0 = 0; r0 < n; r0 += chunk) {
     const kc = Math.min(chunk, n - r0);
     const panel = kc * NR;
-    Sp.fill(0, 0, pcPad * kc);
-    // S[t, i·c+k] = m_{r0+t, i}·R[r0+t, k], written in packed order (panel q>>2, lane q&3)
-    for (let t = 0; t < kc; t++) {
-      const j = r0 + t;
-      const ro = R.offset + j * R.stride;
-      const mb = j * wpr;
-      const st = t * NR;
-      for (let w = 0; w < wpr; w++) {
-        let word = bits[mb + w];
-        while (word !== 0) {
-          const low = word & -word;
-          word ^= low;
-          let q = ((w << 5) + 31 - Math.clz32(low)) * c;
-          for (let k = 0; k < c; k++, q++) Sp[(q >> 2) * panel + st + (q & 3)] = Rd[ro + k];
+    if (c === 1) {
+      // every entry of the packed S is written, four lanes (one nibble of mask bits) at a time:
+      // S[t, q] = m_{r0+t, q}·R[r0+t] (exactly R or 0 for finite R)
+      for (let t = 0; t < kc; t++) {
+        const j = r0 + t;
+        const rv = Rd[R.offset + j * R.stride];
+        const mb = j * wpr;
+        let o = t * NR;
+        for (let g = 0; g < groups; g++, o += panel) {
+          let nib = (bits[mb + (g >>> 3)] >>> ((g & 7) << 2)) & 15;
+          if (g === groups - 1) nib &= lastNibble;
+          Sp[o] = (nib & 1) * rv;
+          Sp[o + 1] = ((nib >>> 1) & 1) * rv;
+          Sp[o + 2] = ((nib >>> 2) & 1) * rv;
+          Sp[o + 3] = (nib >>> 3) * rv;
+        }
+      }
+    } else {
+      Sp.fill(0, 0, pcPad * kc);
+      // S[t, i·c+k] = m_{r0+t, i}·R[r0+t, k], written in packed order (panel q>>2, lane q&3)
+      for (let t = 0; t < kc; t++) {
+        const j = r0 + t;
+        const ro = R.offset + j * R.stride;
+        const mb = j * wpr;
+        const st = t * NR;
+        for (let w = 0; w < wpr; w++) {
+          let word = bits[mb + w];
+          while (word !== 0) {
+            const low = word & -word;
+            word ^= low;
+            let q = ((w << 5) + 31 - Math.clz32(low)) * c;
+            for (let k = 0; k < c; k++, q++) Sp[(q >> 2) * panel + st + (q & 3)] = Rd[ro + k];
+          }
         }
       }
     }
