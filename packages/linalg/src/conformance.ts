@@ -62,6 +62,8 @@ export function describeConformance(label: string, make: () => Backend | Promise
       [17, 13, 29],
       [64, 50, 33],
       [130, 7, 65],
+      [200, 300, 9], // crosses cache-blocking boundaries in k and m
+      [5, 3, 4100], // and in n
     ];
     for (const [m, k, n] of gemmShapes) {
       for (const transA of [false, true]) {
@@ -80,6 +82,19 @@ export function describeConformance(label: string, make: () => Backend | Promise
         }
       }
     }
+
+    it('gemm reads strided views of both inputs', async () => {
+      backend ??= await make();
+      const rng = new Rng(71);
+      const bigA = randn(rng, 90, 80);
+      const bigB = randn(rng, 70, 60);
+      for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const a = transA ? bigA.view(3, 5, 40, 66) : bigA.view(3, 5, 66, 40);
+        const b = transB ? bigB.view(2, 1, 50, 40) : bigB.view(2, 1, 40, 50);
+        const got = backend.gemm(a, b, { transA, transB });
+        expect(relErr(got, naiveGemm(a.clone(), b.clone(), { transA, transB }))).toBeLessThan(tol() * 40);
+      }
+    });
 
     it('gemm with alpha, beta and an output view', async () => {
       backend ??= await make();
@@ -111,7 +126,16 @@ export function describeConformance(label: string, make: () => Backend | Promise
       { n: 129, d: 5, p: 64, c: 3, density: 0.5 },
       { n: 70, d: 4, p: 40, c: 1, density: 0 },
       { n: 70, d: 4, p: 40, c: 2, density: 1 },
+      { n: 131, d: 6, p: 33, c: 3, density: 0.4 }, // P·c = 99 columns
+      { n: 1000, d: 20, p: 70, c: 1, density: 0.5 }, // many row chunks
+      { n: 90, d: 300, p: 10, c: 1, density: 0.6 }, // d larger than a k-block
+      { n: 90, d: 300, p: 10, c: 2, density: 0.6 },
     ];
+    // a few seeded random shapes
+    const shapeRng = new Rng(2024);
+    for (let t = 0; t < 4; t++) {
+      maskShapes.push({ n: 1 + shapeRng.int(300), d: 1 + shapeRng.int(40), p: 1 + shapeRng.int(80), c: 1 + shapeRng.int(3), density: shapeRng.uniform() });
+    }
     for (const s of maskShapes) {
       const tag = `n=${s.n} d=${s.d} P=${s.p} c=${s.c} density=${s.density}`;
       it(`maskedForward ${tag}`, async () => {
@@ -149,6 +173,39 @@ export function describeConformance(label: string, make: () => Backend | Promise
       const out = randn(rng, 40, 1);
       backend.maskedForward(X, M, U, out);
       expect(relErr(out, naiveMaskedForward(X, M, U))).toBeLessThan(tol() * 20);
+    });
+
+    it('maskedBackward writes into a provided output and overwrites it', async () => {
+      backend ??= await make();
+      const rng = new Rng(98);
+      const X = randn(rng, 45, 4);
+      const M = randomMasks(rng, 45, 6, 0.5);
+      const R = randn(rng, 45, 2);
+      const out = randn(rng, 4, 12);
+      backend.maskedBackward(X, M, R, out);
+      expect(relErr(out, naiveMaskedBackward(X, M, R))).toBeLessThan(tol() * 40);
+    });
+
+    it('masked products read strided views and write into output views', async () => {
+      backend ??= await make();
+      const rng = new Rng(97);
+      const bigX = randn(rng, 150, 12);
+      const X = bigX.view(7, 3, 133, 5);
+      const M = randomMasks(rng, 133, 37, 0.5);
+      const bigU = randn(rng, 9, 90);
+      const U = bigU.view(2, 4, 5, 74); // c = 2
+      const bigF = randn(rng, 140, 5);
+      const F = bigF.view(4, 1, 133, 2);
+      const corner = bigF.get(0, 0);
+      backend.maskedForward(X, M, U, F);
+      expect(relErr(F, naiveMaskedForward(X.clone(), M, U.clone()))).toBeLessThan(tol() * 200);
+      expect(bigF.get(0, 0)).toBe(corner);
+      const bigR = randn(rng, 140, 4);
+      const R = bigR.view(5, 1, 133, 2);
+      const bigG = randn(rng, 8, 80);
+      const G = bigG.view(1, 3, 5, 74);
+      backend.maskedBackward(X, M, R, G);
+      expect(relErr(G, naiveMaskedBackward(X.clone(), M, R.clone()))).toBeLessThan(tol() * 200);
     });
 
     for (const c of [1, 3]) {

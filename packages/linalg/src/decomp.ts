@@ -64,7 +64,13 @@ export function eigh(a: Matrix<Float64Array>): { values: Float64Array; vectors: 
   return { values, vectors };
 }
 
-/** QR decomposition A = QR (Q orthogonal n×n? no: ml-matrix returns the economy Q n×k). */
+/**
+ * QR decomposition A = Q R of an n×d matrix with n ≥ d (Householder, ml-matrix): the economy
+ * factors, Q n×d with orthonormal columns and R d×d upper triangular.
+ *
+ * @example
+ *   const { Q, R } = qr(A); // A ≈ Q·R
+ */
 export function qr(a: Matrix<Float64Array>): { Q: Matrix<Float64Array>; R: Matrix<Float64Array> } {
   const dec = new QrDecomposition(toMl(a));
   return { Q: fromMl(dec.orthogonalMatrix), R: fromMl(dec.upperTriangularMatrix) };

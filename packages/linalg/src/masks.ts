@@ -141,6 +141,10 @@ export class PatternMasks {
 
   /** A new mask set holding the given patterns (in order). */
   select(indices: ArrayLike<number>): PatternMasks {
+    for (let t = 0; t < indices.length; t++) {
+      const i = indices[t];
+      assertOption(Number.isInteger(i) && i >= 0 && i < this.p, `select: pattern index ${i} (position ${t}) is outside 0..${this.p - 1}`);
+    }
     const out = new PatternMasks(this.n, indices.length);
     for (let j = 0; j < this.n; j++) {
       for (let t = 0; t < indices.length; t++) if (this.get(j, indices[t])) out.set(j, t, true);

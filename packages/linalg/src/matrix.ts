@@ -3,6 +3,12 @@ import { assertFinite, assertShape, CvxnnError } from './errors.js';
 export type FloatArray = Float64Array | Float32Array;
 export type Precision = 'fp64' | 'fp32';
 
+function checkShape(rows: number, cols: number): void {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
+    throw new CvxnnError('SHAPE_MISMATCH', `matrix shape must be non-negative integers, got ${rows}×${cols}`);
+  }
+}
+
 /**
  * A dense row-major matrix over a typed array. `stride` is the distance between rows, `offset`
  * the index of element (0,0); views share their parent's buffer (no copy).
@@ -20,9 +26,7 @@ export class Matrix<T extends FloatArray = Float64Array> {
   readonly offset: number;
 
   constructor(rows: number, cols: number, data: T, stride = cols, offset = 0) {
-    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
-      throw new CvxnnError('SHAPE_MISMATCH', `matrix shape must be non-negative integers, got ${rows}×${cols}`);
-    }
+    checkShape(rows, cols);
     if (rows > 0 && cols > 0 && offset + (rows - 1) * stride + cols > data.length) {
       throw new CvxnnError(
         'SHAPE_MISMATCH',
@@ -38,11 +42,13 @@ export class Matrix<T extends FloatArray = Float64Array> {
 
   /** An fp64 zero matrix. */
   static zeros(rows: number, cols: number): Matrix<Float64Array> {
+    checkShape(rows, cols);
     return new Matrix(rows, cols, new Float64Array(rows * cols));
   }
 
   /** An fp32 zero matrix. */
   static zeros32(rows: number, cols: number): Matrix<Float32Array> {
+    checkShape(rows, cols);
     return new Matrix(rows, cols, new Float32Array(rows * cols));
   }
 
@@ -53,7 +59,7 @@ export class Matrix<T extends FloatArray = Float64Array> {
     return m;
   }
 
-  /** Build from nested arrays; rows must all have the same length and finite entries. */
+  /** Build from nested arrays; rows must all have the same length (entries are not checked: see `assertFinite`). */
   static from(rows: ArrayLike<ArrayLike<number>>): Matrix<Float64Array> {
     const r = rows.length;
     const c = r > 0 ? rows[0].length : 0;
