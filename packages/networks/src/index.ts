@@ -5,3 +5,8 @@
  */
 export * from './network.js';
 export * from './loss.js';
+export * from './objective.js';
+export * from './metrics.js';
+export * from './json.js';
+export * from './init.js';
+export * from './train.js';

@@ -1,4 +1,4 @@
-import { assertShape, CvxnnError, Matrix } from '@cvxnn/linalg';
+import { assertShape, CvxnnError, getBackend, Matrix } from '@cvxnn/linalg';
 
 /**
  * A two-layer network f(x) = Σ_j σ_j(x) · W2[j,:] + b2 with hidden unit j:
@@ -60,34 +60,34 @@ export function firstLayerInput(net: TwoLayerNetwork, X: Matrix<Float64Array>): 
   return out;
 }
 
-/** Hidden activations H (n×m) and outputs F (n×c) of the network on X (n×d). */
+/**
+ * Hidden activations H (n×m) and outputs F (n×c) of the network on X (n×d). The products
+ * X̃·W1, X̃·gates and H·W2 run on the active backend's `gemm`.
+ *
+ * @example
+ *   const net: TwoLayerNetwork = { kind: 'relu', W1: Matrix.from([[1], [-1]]), W2: Matrix.from([[2]]), appendOne: false };
+ *   forward(net, Matrix.from([[3, 1]])).F.get(0, 0); // 2·(3 − 1)_+ = 4
+ */
 export function forward(net: TwoLayerNetwork, X: Matrix<Float64Array>): { H: Matrix<Float64Array>; F: Matrix<Float64Array> } {
   validateNetwork(net);
   const Xt = firstLayerInput(net, X);
   const n = Xt.rows;
-  const dt = Xt.cols;
   const m = net.W1.cols;
   const c = net.W2.cols;
-  const H = Matrix.zeros(n, m);
+  const be = getBackend();
+  const H = n > 0 && m > 0 ? be.gemm(Xt, net.W1) : Matrix.zeros(n, m);
+  const Gt = net.kind === 'gated-relu' && n > 0 && m > 0 ? be.gemm(Xt, net.gates as Matrix<Float64Array>) : null;
+  const h = H.data;
   for (let i = 0; i < n; i++) {
+    const o = i * m;
     for (let j = 0; j < m; j++) {
-      let z = net.b1 ? net.b1[j] : 0;
-      let g = 0;
-      for (let k = 0; k < dt; k++) {
-        const x = Xt.get(i, k);
-        z += x * net.W1.get(k, j);
-        if (net.gates) g += x * net.gates.get(k, j);
-      }
-      H.data[i * m + j] = net.kind === 'relu' ? (z > 0 ? z : 0) : g > 0 ? z : 0;
+      const z = h[o + j] + (net.b1 ? net.b1[j] : 0);
+      h[o + j] = Gt ? (Gt.data[o + j] > 0 ? z : 0) : z > 0 ? z : 0;
     }
   }
-  const F = Matrix.zeros(n, c);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < c; k++) {
-      let s = net.b2 ? net.b2[k] : 0;
-      for (let j = 0; j < m; j++) s += H.data[i * m + j] * net.W2.get(j, k);
-      F.data[i * c + k] = s;
-    }
+  const F = n > 0 && m > 0 ? be.gemm(H, net.W2) : Matrix.zeros(n, c);
+  if (net.b2) {
+    for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) F.data[i * c + k] += net.b2[k];
   }
   return { H, F };
 }
