@@ -2,7 +2,12 @@ import { CvxnnError } from './errors.js';
 import type { PatternMasks } from './masks.js';
 import type { Matrix, Precision } from './matrix.js';
 
-/** Options of `gemm`: C = alpha·op(A)·op(B) + beta·C. */
+/**
+ * Options of `gemm`: C = alpha·op(A)·op(B) + beta·C.
+ *
+ * @example
+ *   const opts: GemmOptions = { transA: true, alpha: -1, beta: 1, out: C }; // C −= Aᵀ·B
+ */
 export interface GemmOptions {
   transA?: boolean;
   transB?: boolean;
@@ -31,10 +36,22 @@ export interface Kernels {
   groupSoftThreshold(U: Matrix<Float64Array>, t: number | ArrayLike<number>, c?: number, out?: Matrix<Float64Array>): Matrix<Float64Array>;
 }
 
+/**
+ * The name of one kernel, and the list of them all.
+ *
+ * @example
+ *   for (const k of KERNEL_NAMES) console.log(k, typeof backend[k]);
+ */
 export type KernelName = keyof Kernels;
+/** Every kernel a backend must implement (see `KernelName`). */
 export const KERNEL_NAMES: readonly KernelName[] = ['gemm', 'maskedForward', 'maskedBackward', 'groupNorms', 'groupSoftThreshold'];
 
-/** A backend: a name, the precision it computes in, and its kernels. */
+/**
+ * A backend: a name, the precision it computes in, and its kernels.
+ *
+ * @example
+ *   const b: Backend = { ...createCpuBackend(), name: 'mine', description: 'CPU kernels under another name' };
+ */
 export interface Backend extends Kernels {
   readonly name: string;
   readonly precision: Precision;
@@ -43,6 +60,12 @@ export interface Backend extends Kernels {
   dispose?(): void;
 }
 
+/**
+ * Creates a backend; throws (or rejects) when it cannot run here, e.g. an optional package is missing.
+ *
+ * @example
+ *   const factory: BackendFactory = async () => (await import('@cvxnn/backend-onnx')).createOnnxBackend();
+ */
 export type BackendFactory = () => Backend | Promise<Backend>;
 
 interface Registration {
@@ -67,12 +90,22 @@ export function registerBackend(name: string, factory: BackendFactory, priority 
   instances.delete(name);
 }
 
-/** Names of the registered backends, highest priority first. */
+/**
+ * Names of the registered backends, highest priority first.
+ *
+ * @example
+ *   listBackends(); // ['onnx', 'ts']
+ */
 export function listBackends(): string[] {
   return [...registry.values()].sort((a, b) => b.priority - a.priority).map((r) => r.name);
 }
 
-/** Result of resolving a backend: the backend and the notices for the ones that failed. */
+/**
+ * Result of resolving a backend: the backend and the notices for the ones that failed.
+ *
+ * @example
+ *   const { backend, notices }: BackendResolution = await resolveBackend();
+ */
 export interface BackendResolution {
   backend: Backend;
   notices: string[];
@@ -80,7 +113,12 @@ export interface BackendResolution {
 
 /**
  * Instantiate a backend by name, or with `'auto'` the highest-priority one that initialises;
- * each one that fails to initialise (optional package missing) adds a one-line notice.
+ * each one that fails to initialise (optional package missing) adds a one-line notice. An
+ * unknown name, or no backend that initialises, is `BACKEND_UNAVAILABLE`.
+ *
+ * @example
+ *   const { backend, notices } = await resolveBackend('auto');
+ *   notices.forEach((line) => console.error(line));
  */
 export async function resolveBackend(name = 'auto'): Promise<BackendResolution> {
   const notices: string[] = [];
@@ -112,14 +150,24 @@ export async function resolveBackend(name = 'auto'): Promise<BackendResolution> 
   return { backend: b, notices };
 }
 
-/** Make `name` (or `'auto'`) the active backend; returns the notices of failed candidates. */
+/**
+ * Make `name` (or `'auto'`) the active backend; returns the notices of failed candidates.
+ *
+ * @example
+ *   await setBackend('ts');
+ */
 export async function setBackend(name = 'auto'): Promise<BackendResolution> {
   const r = await resolveBackend(name);
   active = r.backend;
   return r;
 }
 
-/** The active backend (the CPU reference backend until `setBackend` chooses another). */
+/**
+ * The active backend (the CPU reference backend until `setBackend` chooses another).
+ *
+ * @example
+ *   const F = getBackend().maskedForward(X, masks, U);
+ */
 export function getBackend(): Backend {
   if (active) return active;
   const ts = registry.get('ts');

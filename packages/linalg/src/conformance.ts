@@ -16,6 +16,12 @@ import { Matrix } from './matrix.js';
 import { Rng } from './random.js';
 import { naiveGemm, naiveGroupNorms, naiveGroupSoftThreshold, naiveMaskedBackward, naiveMaskedForward } from './reference.js';
 
+/**
+ * Options of `describeConformance`.
+ *
+ * @example
+ *   describeConformance('tfjs', make, { rtol: 1e-4 });
+ */
 export interface ConformanceOptions {
   /** relative tolerance; default 1e-12 for fp64 backends and 2e-5 for fp32 */
   rtol?: number;
@@ -31,7 +37,12 @@ function randomMasks(rng: Rng, n: number, p: number, density: number): PatternMa
   return m;
 }
 
-/** Max |a−b| relative to the max |b| (scale-aware closeness for sums of many terms). */
+/**
+ * Max |a−b| relative to the max |b| (scale-aware closeness for sums of many terms).
+ *
+ * @example
+ *   expect(relErr(got, want)).toBeLessThan(1e-12);
+ */
 export function relErr(a: Matrix<Float64Array>, b: Matrix<Float64Array>): number {
   let num = 0;
   let den = 0;
@@ -44,7 +55,14 @@ export function relErr(a: Matrix<Float64Array>, b: Matrix<Float64Array>): number
   return den === 0 ? num : num / den;
 }
 
-/** Register the conformance tests of a backend with Vitest. */
+/**
+ * Register the conformance tests of a backend with Vitest: every kernel against the naive
+ * references on random and ragged shapes, blocking boundaries, strided views, empty masks and
+ * vector outputs, with tolerance `rtol` (default by the backend's precision).
+ *
+ * @example
+ *   describeConformance('onnx', () => createOnnxBackend());
+ */
 export function describeConformance(label: string, make: () => Backend | Promise<Backend>, opts: ConformanceOptions = {}): void {
   describe(`backend conformance: ${label}`, () => {
     let backend: Backend;

@@ -8,14 +8,22 @@ import { assertOption, assertShape } from './errors.js';
 import type { PatternMasks } from './masks.js';
 import { Matrix } from './matrix.js';
 
-/** Rows of X processed at once by the masked products (the chunk of the row-chunked passes). */
+/**
+ * Rows of X processed at once by the masked products (the chunk of the row-chunked passes).
+ *
+ * @example
+ *   maskedForward(X, M, U, undefined, DEFAULT_CHUNK);
+ */
 export const DEFAULT_CHUNK = 128;
 
 /**
  * Blocking parameters of the packed GEMM (BLIS/Goto style). A 4×4 register tile is the largest
  * V8 keeps in registers on x86-64 (16 accumulators + operands; larger tiles spill); a kc×4
  * micro-panel of op(B) (8 KB at kc = 256) stays in L1 while it meets every MR-row panel of the
- * mc×kc packed block of op(A) (256 KB), which stays in L2.
+ * mc×kc packed block of op(A) (256 KB), which stays in L2. Products with m·n·k ≤ SMALL use plain loops.
+ *
+ * @example
+ *   GEMM_BLOCKING.KC; // 256
  */
 export const GEMM_BLOCKING = Object.freeze({ MR: 4, NR: 4, KC: 256, MC: 128, NC: 4096, SMALL: 32768 });
 
@@ -331,7 +339,9 @@ function checkChunk(chunk: number): void {
  * F = Σ_i D_i X U_i (U is d×(P·c), U_i its i-th d×c block), fused and row-chunked: for each
  * chunk of rows, T = X_chunk·U by the packed 4×4 kernel against a once-packed U, then the
  * masked row sums F[j,:] = Σ_{i: m_ji = 1} T[j, i·c : i·c+c]. Extra memory: the packed copy of
- * U (d·P·c) and T (chunk·P·c), never n·P.
+ * U (d·P·c) and T (chunk·P·c), never n·P. With c = 1 the masked sums happen in the GEMM
+ * kernel's write-back and T is never formed; there an inactive pattern contributes 0·T, so
+ * non-finite entries of X or U show up as NaN even where masked out (finite inputs are exact).
  *
  * @example
  *   const F = maskedForward(X, PatternMasks.fromGates(X, G), U); // n×c
@@ -494,7 +504,12 @@ export function maskedBackward(
   return G;
 }
 
-/** Frobenius norms of the d×c column blocks of U. */
+/**
+ * Frobenius norms ‖U_i‖_F of the d×c column blocks U_i of U (d×(P·c)).
+ *
+ * @example
+ *   groupNorms(Matrix.from([[3, 1], [4, 0]])); // [5, 1]
+ */
 export function groupNorms(U: Matrix<Float64Array>, c = 1, out?: Float64Array): Float64Array {
   assertShape(U.cols % c === 0, `groupNorms: ${U.cols} columns are not a multiple of the group width ${c}`);
   const p = U.cols / c;
@@ -515,7 +530,12 @@ export function groupNorms(U: Matrix<Float64Array>, c = 1, out?: Float64Array): 
   return norms;
 }
 
-/** Block soft-thresholding: U_i ← (1 − t_i/‖U_i‖)_+ U_i (the prox of Σ t_i‖U_i‖). */
+/**
+ * Block soft-thresholding: U_i ← (1 − t_i/‖U_i‖)_+ U_i (the prox of Σ t_i‖U_i‖).
+ *
+ * @example
+ *   groupSoftThreshold(Matrix.from([[3], [4]]), 1).toArrays(); // [[2.4], [3.2]]
+ */
 export function groupSoftThreshold(
   U: Matrix<Float64Array>,
   t: number | ArrayLike<number>,
@@ -539,7 +559,13 @@ export function groupSoftThreshold(
   return dst;
 }
 
-/** The CPU reference backend object. */
+/**
+ * The CPU reference backend object ("ts": fp64, single thread), registered at priority 0.
+ *
+ * @example
+ *   const ts = createCpuBackend();
+ *   ts.gemm(A, B, { transB: true });
+ */
 export function createCpuBackend(): Backend {
   return {
     name: 'ts',

@@ -16,17 +16,34 @@ import {
 import { assertShape, CvxnnError } from './errors.js';
 import { Matrix } from './matrix.js';
 
+/**
+ * Copy a cvxnn matrix into an ml-matrix `Matrix`.
+ *
+ * @example
+ *   const m = toMl(Matrix.eye(3));
+ */
 export function toMl(a: Matrix<Float64Array | Float32Array>): MlMatrix {
   return new MlMatrix(a.toArrays());
 }
 
+/**
+ * Copy an ml-matrix `Matrix` into a contiguous fp64 cvxnn matrix.
+ *
+ * @example
+ *   const A = fromMl(new MlMatrix([[1, 2], [3, 4]]));
+ */
 export function fromMl(m: MlMatrix): Matrix<Float64Array> {
   const out = Matrix.zeros(m.rows, m.columns);
   for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) out.data[i * m.columns + j] = m.get(i, j);
   return out;
 }
 
-/** Thin SVD X = U diag(s) Vᵀ with s descending (U n×k, V d×k, k = min(n, d)). */
+/**
+ * Thin SVD X = U diag(s) Vᵀ with s descending (U n×k, V d×k, k = min(n, d)).
+ *
+ * @example
+ *   const { U, s, V } = svd(X);
+ */
 export function svd(a: Matrix<Float64Array>): { U: Matrix<Float64Array>; s: Float64Array; V: Matrix<Float64Array> } {
   const tall = a.rows >= a.cols;
   // ml-matrix is most reliable on tall matrices: decompose the transpose of wide ones.
@@ -41,7 +58,12 @@ export function svd(a: Matrix<Float64Array>): { U: Matrix<Float64Array>; s: Floa
   return tall ? { U: Uk, s: s.subarray(0, k), V: Vk } : { U: Vk, s: s.subarray(0, k), V: Uk };
 }
 
-/** Numerical rank: singular values above max(n,d)·ε·σ_max (or an explicit tolerance). */
+/**
+ * Numerical rank: the number of singular values above 10·max(n,d)·ε·σ_max (or above `tol`).
+ *
+ * @example
+ *   rank(Matrix.from([[1, 2], [2, 4]])); // 1
+ */
 export function rank(a: Matrix<Float64Array>, tol?: number): number {
   if (a.rows === 0 || a.cols === 0) return 0;
   const { s } = svd(a);
@@ -51,7 +73,12 @@ export function rank(a: Matrix<Float64Array>, tol?: number): number {
   return r;
 }
 
-/** Symmetric eigendecomposition A = Q diag(w) Qᵀ with w ascending. */
+/**
+ * Symmetric eigendecomposition A = Q diag(w) Qᵀ with w ascending.
+ *
+ * @example
+ *   eigh(Matrix.from([[2, 1], [1, 2]])).values; // [1, 3]
+ */
 export function eigh(a: Matrix<Float64Array>): { values: Float64Array; vectors: Matrix<Float64Array> } {
   assertShape(a.rows === a.cols, `eigh needs a square matrix, got ${a.rows}×${a.cols}`);
   const dec = new EigenvalueDecomposition(toMl(a), { assumeSymmetric: true });
@@ -76,7 +103,12 @@ export function qr(a: Matrix<Float64Array>): { Q: Matrix<Float64Array>; R: Matri
   return { Q: fromMl(dec.orthogonalMatrix), R: fromMl(dec.upperTriangularMatrix) };
 }
 
-/** Cholesky factor L (A = L Lᵀ); throws `INFEASIBLE` when A is not positive definite. */
+/**
+ * Cholesky factor L (A = L Lᵀ); throws `INFEASIBLE` when A is not positive definite.
+ *
+ * @example
+ *   cholesky(Matrix.from([[4, 2], [2, 3]])); // [[2, 0], [1, √2]]
+ */
 export function cholesky(a: Matrix<Float64Array>): Matrix<Float64Array> {
   assertShape(a.rows === a.cols, `cholesky needs a square matrix, got ${a.rows}×${a.cols}`);
   const dec = new CholeskyDecomposition(toMl(a));
@@ -84,7 +116,12 @@ export function cholesky(a: Matrix<Float64Array>): Matrix<Float64Array> {
   return fromMl(dec.lowerTriangularMatrix);
 }
 
-/** Solve A x = B (least squares when A is not square). */
+/**
+ * Solve A x = B (least squares when A is not square).
+ *
+ * @example
+ *   solve(Matrix.from([[2, 0], [0, 4]]), Matrix.from([[2], [2]])); // [[1], [0.5]]
+ */
 export function solve(a: Matrix<Float64Array>, b: Matrix<Float64Array>): Matrix<Float64Array> {
   assertShape(a.rows === b.rows, `solve: A has ${a.rows} rows but B has ${b.rows}`);
   return fromMl(mlSolve(toMl(a), toMl(b), a.rows !== a.cols));

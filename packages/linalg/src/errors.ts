@@ -5,6 +5,12 @@
  * @example
  *   throw new CvxnnError('SHAPE_MISMATCH', `X has ${X.rows} rows but y has ${y.length}; pass one label per row`);
  */
+/**
+ * The machine-readable error codes.
+ *
+ * @example
+ *   const code: CvxnnErrorCode = 'SHAPE_MISMATCH';
+ */
 export type CvxnnErrorCode =
   | 'SHAPE_MISMATCH'
   | 'NON_FINITE'
@@ -21,6 +27,12 @@ export type CvxnnErrorCode =
   | 'IO_ERROR'
   | 'INTERNAL';
 
+/**
+ * The one error class of cvxnn: a `code` to branch on and a message that says what to do.
+ *
+ * @example
+ *   if (e instanceof CvxnnError && e.code === 'NON_FINITE') console.error(e.message);
+ */
 export class CvxnnError extends Error {
   readonly code: CvxnnErrorCode;
   readonly details?: Record<string, unknown>;
@@ -32,17 +44,32 @@ export class CvxnnError extends Error {
   }
 }
 
-/** Throw `INVALID_OPTION` unless `cond` holds. */
+/**
+ * Throw `INVALID_OPTION` unless `cond` holds.
+ *
+ * @example
+ *   assertOption(lambda > 0, `lambda must be positive, got ${lambda}`);
+ */
 export function assertOption(cond: boolean, message: string, details?: Record<string, unknown>): asserts cond {
   if (!cond) throw new CvxnnError('INVALID_OPTION', message, details);
 }
 
-/** Throw `SHAPE_MISMATCH` unless `cond` holds. */
+/**
+ * Throw `SHAPE_MISMATCH` unless `cond` holds.
+ *
+ * @example
+ *   assertShape(y.length === X.rows, `X has ${X.rows} rows but y has ${y.length}`);
+ */
 export function assertShape(cond: boolean, message: string, details?: Record<string, unknown>): asserts cond {
   if (!cond) throw new CvxnnError('SHAPE_MISMATCH', message, details);
 }
 
-/** Throw `NON_FINITE` naming the first NaN/±Infinity entry of `a` (as row/col when `cols` is given). */
+/**
+ * Throw `NON_FINITE` naming the first NaN/±Infinity entry of `a` (as row/col when `cols` is given).
+ *
+ * @example
+ *   assertFinite(X.data, 'X', X.cols);
+ */
 export function assertFinite(a: ArrayLike<number>, what: string, cols?: number): void {
   for (let i = 0; i < a.length; i++) {
     const v = a[i];

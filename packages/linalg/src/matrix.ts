@@ -1,6 +1,13 @@
 import { assertFinite, assertShape, CvxnnError } from './errors.js';
 
+/**
+ * The typed arrays a `Matrix` can hold, and the name of their precision.
+ *
+ * @example
+ *   const p: Precision = new Matrix(1, 1, new Float32Array(1)).precision; // 'fp32'
+ */
 export type FloatArray = Float64Array | Float32Array;
+/** 'fp64' (the default everywhere) or 'fp32' (what some backends compute in). */
 export type Precision = 'fp64' | 'fp32';
 
 function checkShape(rows: number, cols: number): void {

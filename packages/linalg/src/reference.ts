@@ -7,6 +7,12 @@ import { assertShape } from './errors.js';
 import type { PatternMasks } from './masks.js';
 import { Matrix } from './matrix.js';
 
+/**
+ * C = alpha·op(A)·op(B) + beta·C by the triple loop.
+ *
+ * @example
+ *   naiveGemm(A, B, { transA: true });
+ */
 export function naiveGemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: GemmOptions = {}): Matrix<Float64Array> {
   const { transA = false, transB = false, alpha = 1, beta = 0 } = opts;
   const m = transA ? a.cols : a.rows;
@@ -25,6 +31,12 @@ export function naiveGemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts
   return out;
 }
 
+/**
+ * Σ_i D_i X U_i by its definition, one dot product per active (sample, pattern).
+ *
+ * @example
+ *   naiveMaskedForward(X, M, U); // n×c
+ */
 export function naiveMaskedForward(X: Matrix<Float64Array>, M: PatternMasks, U: Matrix<Float64Array>): Matrix<Float64Array> {
   const c = U.cols / M.p;
   const out = Matrix.zeros(X.rows, c);
@@ -41,6 +53,12 @@ export function naiveMaskedForward(X: Matrix<Float64Array>, M: PatternMasks, U: 
   return out;
 }
 
+/**
+ * Xᵀ D_i R by its definition, a masked sum per (feature, pattern, output).
+ *
+ * @example
+ *   naiveMaskedBackward(X, M, R); // d×(P·c)
+ */
 export function naiveMaskedBackward(X: Matrix<Float64Array>, M: PatternMasks, R: Matrix<Float64Array>): Matrix<Float64Array> {
   const c = R.cols;
   const out = Matrix.zeros(X.cols, M.p * c);
@@ -56,6 +74,12 @@ export function naiveMaskedBackward(X: Matrix<Float64Array>, M: PatternMasks, R:
   return out;
 }
 
+/**
+ * Frobenius norms of the d×c blocks, entry by entry.
+ *
+ * @example
+ *   naiveGroupNorms(U, 1);
+ */
 export function naiveGroupNorms(U: Matrix<Float64Array>, c = 1): Float64Array {
   const p = U.cols / c;
   const out = new Float64Array(p);
@@ -67,6 +91,12 @@ export function naiveGroupNorms(U: Matrix<Float64Array>, c = 1): Float64Array {
   return out;
 }
 
+/**
+ * Block soft-thresholding by its definition.
+ *
+ * @example
+ *   naiveGroupSoftThreshold(U, 0.1, 1);
+ */
 export function naiveGroupSoftThreshold(U: Matrix<Float64Array>, t: number | ArrayLike<number>, c = 1): Matrix<Float64Array> {
   const norms = naiveGroupNorms(U, c);
   const out = Matrix.zeros(U.rows, U.cols);
