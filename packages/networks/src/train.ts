@@ -9,7 +9,8 @@ import { gatingMask, type NetworkGradient, type ObjectiveOptions } from './objec
 export interface TrainOptions extends ObjectiveOptions {
   /**
    * step size; `'auto'` (default for SGD) backtracks (Armijo) on the first full-batch gradient
-   * from 8/(s·‖X̃‖₂² + λ) (s the loss smoothness) and uses half the accepted step; Adam's default is 0.01
+   * from 8/(s·‖X̃‖₂² + λ) (s the loss smoothness), uses half the accepted step, and restarts from
+   * the initial network with a 4× smaller step if the run diverges (up to 6 times); Adam's default is 0.01
    */
   learningRate?: number | 'auto';
   /** passes over the data (default 500); each pass is ⌈n / batchSize⌉ steps */
@@ -54,6 +55,8 @@ export interface TrainResult {
   timeSeconds: number;
   learningRate: number;
   status: 'max-iterations' | 'time-limit' | 'diverged';
+  /** SGD with `learningRate: 'auto'`: runs restarted from the start with a 4× smaller step after diverging */
+  restarts: number;
 }
 
 type Update = (params: Float64Array[], grads: Float64Array[], step: number) => void;
@@ -103,7 +106,15 @@ function spectralNormSq(X: Matrix<Float64Array>): number {
   return lam;
 }
 
-function train(method: 'sgd' | 'adam', init: TwoLayerNetwork | InitOptions, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: TrainOptions, makeUpdate: (lr: number, sizes: number[]) => Update): TrainResult {
+function train(
+  method: 'sgd' | 'adam',
+  init: TwoLayerNetwork | InitOptions,
+  X: Matrix<Float64Array>,
+  Y: Matrix<Float64Array>,
+  opts: TrainOptions,
+  makeUpdate: (lr: number, sizes: number[]) => Update,
+  timeOffset = 0,
+): TrainResult {
   assertOption(opts !== null && typeof opts === 'object', 'training options are required (at least { lambda })');
   assertOption(typeof opts.lambda === 'number' && Number.isFinite(opts.lambda) && opts.lambda >= 0, `lambda must be a finite number ≥ 0, got ${opts.lambda}`);
   const lambda = opts.lambda;
@@ -171,10 +182,10 @@ function train(method: 'sgd' | 'adam', init: TwoLayerNetwork | InitOptions, X: M
   const update = makeUpdate(lr, params.map((p) => p.length));
   const rng = new Rng((seed * 2 + 1) | 0);
   const history: HistoryPoint[] = [];
-  let trainTime = 0;
+  let trainTime = timeOffset;
   let last = fullObjective();
   const f0 = last;
-  history.push({ iteration: 0, timeSeconds: 0, objective: last });
+  history.push({ iteration: 0, timeSeconds: trainTime, objective: last });
 
   // mini-batch buffers (one set per batch size: the last batch of an epoch may be smaller)
   const buffers = new Map<number, { bp: Backprop; Xb: Matrix<Float64Array>; Yb: Matrix<Float64Array>; gb: Uint8Array | null }>();
@@ -234,6 +245,7 @@ function train(method: 'sgd' | 'adam', init: TwoLayerNetwork | InitOptions, X: M
     timeSeconds: trainTime,
     learningRate: lr,
     status,
+    restarts: 0,
   };
 }
 
@@ -250,7 +262,7 @@ function train(method: 'sgd' | 'adam', init: TwoLayerNetwork | InitOptions, X: M
  */
 export function trainSgd(init: TwoLayerNetwork | InitOptions, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: TrainOptions): TrainResult {
   const momentum = num('momentum', opts.momentum, 0, (v) => v >= 0 && v < 1, 'in [0, 1)');
-  return train('sgd', init, X, Y, opts, (lr, sizes) => {
+  const makeUpdate = (lr: number, sizes: number[]): Update => {
     const vel = momentum > 0 ? sizes.map((s) => new Float64Array(s)) : null;
     return (params, grads) => {
       for (let k = 0; k < params.length; k++) {
@@ -265,7 +277,18 @@ export function trainSgd(init: TwoLayerNetwork | InitOptions, X: Matrix<Float64A
         } else for (let j = 0; j < p.length; j++) p[j] -= lr * g[j];
       }
     };
-  });
+  };
+  let r = train('sgd', init, X, Y, opts, makeUpdate);
+  // 'auto': the Armijo step at the start can be too long once the weights grow; restart from the
+  // same initial network with a 4× smaller step (the discarded runs' time is kept in timeSeconds)
+  let restarts = 0;
+  while (r.status === 'diverged' && (opts.learningRate === undefined || opts.learningRate === 'auto') && restarts < 6) {
+    const spent = r.timeSeconds;
+    if (opts.timeLimit !== undefined && spent >= opts.timeLimit) break;
+    restarts++;
+    r = train('sgd', init, X, Y, { ...opts, learningRate: r.learningRate / 4 }, makeUpdate, spent);
+  }
+  return { ...r, restarts };
 }
 
 /**

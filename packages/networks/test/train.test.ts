@@ -117,6 +117,21 @@ describe('trainSgd / trainAdam mechanics', () => {
     expect(d.status).toBe('diverged');
   });
 
+  it("SGD 'auto' restarts with a 4× smaller step when the initial Armijo step diverges (large targets)", () => {
+    const r2 = new Rng(3);
+    const Xb = new Matrix(60, 4, r2.normalArray(240));
+    const Yb = new Matrix(60, 1, r2.normalArray(60).map((v) => 150 + 50 * v));
+    const o: TrainOptions = { lambda: 1, epochs: 500 };
+    const r = trainSgd({ width: 20, seed: 1, appendOne: true }, Xb, Yb, o);
+    expect(r.status).toBe('max-iterations');
+    expect(r.restarts).toBeGreaterThanOrEqual(1);
+    expect(r.objective).toBeLessThan(0.2 * r.history[0].objective);
+    // the step of the discarded run, given explicitly, diverges and is not restarted
+    const first = trainSgd({ width: 20, seed: 1, appendOne: true }, Xb, Yb, { ...o, learningRate: r.learningRate * 4 ** r.restarts });
+    expect(first.status).toBe('diverged');
+    expect(first.restarts).toBe(0);
+  });
+
   it('initNetwork: He-uniform first layer within ±√(6/d̃) with variance 2/d̃ (3σ band)', () => {
     const net = initNetwork(49, 1, { width: 400, seed: 1, appendOne: true });
     const a = Math.sqrt(6 / 50);
