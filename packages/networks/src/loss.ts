@@ -29,7 +29,14 @@ function log1pExp(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 }
 
-/** Make a loss object. */
+/**
+ * Make a loss object.
+ *
+ * @example
+ *   const loss = makeLoss('cross-entropy', 'mean');
+ *   const grad = Matrix.zeros(F.rows, F.cols);
+ *   const v = loss.valueAndGrad(F, Yonehot, grad); // value and ∂/∂F
+ */
 export function makeLoss(name: LossName, scale: ObjectiveScale = 'sum'): Loss {
   if (name !== 'squared' && name !== 'logistic' && name !== 'cross-entropy') {
     throw new CvxnnError('INVALID_OPTION', `unknown loss '${name}'; use squared, logistic or cross-entropy`);

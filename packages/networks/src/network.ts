@@ -27,12 +27,22 @@ export interface TwoLayerNetwork {
   appendOne: boolean;
 }
 
-/** Number of hidden units m. */
+/**
+ * Number of hidden units m.
+ *
+ * @example
+ *   width(initNetwork(3, 1, { width: 8 })); // 8
+ */
 export function width(net: TwoLayerNetwork): number {
   return net.W1.cols;
 }
 
-/** Validate shapes; throws `SHAPE_MISMATCH` with the offending sizes. */
+/**
+ * Validate shapes; throws `SHAPE_MISMATCH` with the offending sizes.
+ *
+ * @example
+ *   validateNetwork({ kind: 'relu', W1: Matrix.zeros(3, 4), W2: Matrix.zeros(5, 1), appendOne: false }); // throws: W2 has 5 rows…
+ */
 export function validateNetwork(net: TwoLayerNetwork): void {
   const m = net.W1.cols;
   assertShape(net.W2.rows === m, `W2 has ${net.W2.rows} rows but W1 has ${m} hidden units`);
@@ -44,7 +54,12 @@ export function validateNetwork(net: TwoLayerNetwork): void {
   if (net.b2) assertShape(net.b2.length === net.W2.cols, `b2 has ${net.b2.length} entries, expected ${net.W2.cols}`);
 }
 
-/** The inputs the first layer sees: X, or [X, 1] when `appendOne`. */
+/**
+ * The inputs the first layer sees: X, or [X, 1] when `appendOne`.
+ *
+ * @example
+ *   firstLayerInput({ ...net, appendOne: true }, Matrix.from([[2, 3]])).toArrays(); // [[2, 3, 1]]
+ */
 export function firstLayerInput(net: TwoLayerNetwork, X: Matrix<Float64Array>): Matrix<Float64Array> {
   const dIn = net.appendOne ? X.cols + 1 : X.cols;
   assertShape(
@@ -92,12 +107,22 @@ export function forward(net: TwoLayerNetwork, X: Matrix<Float64Array>): { H: Mat
   return { H, F };
 }
 
-/** Network outputs on X (n×c). */
+/**
+ * Network outputs on X (n×c).
+ *
+ * @example
+ *   const F = predict(net, X); // F.get(i, k) = f_k(x_i)
+ */
 export function predict(net: TwoLayerNetwork, X: Matrix<Float64Array>): Matrix<Float64Array> {
   return forward(net, X).F;
 }
 
-/** (1/2) Σ_j (‖W1[:,j]‖² + ‖W2[j,:]‖²) — multiply by β for the weight-decay term. */
+/**
+ * (1/2) Σ_j (‖W1[:,j]‖² + ‖W2[j,:]‖²) — multiply by λ for the weight-decay term (SPEC §0.3).
+ *
+ * @example
+ *   const decay = lambda * halfSquaredWeights(net);
+ */
 export function halfSquaredWeights(net: TwoLayerNetwork): number {
   let s = 0;
   for (const v of net.W1.data) s += v * v;
