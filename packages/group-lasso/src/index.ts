@@ -1,1 +1,19 @@
-export {};
+/**
+ * @cvxnn/group-lasso — composite group-Lasso problems (smooth loss ∘ linear operator + group
+ * penalty + optional cone constraints), the R-FISTA, augmented-Lagrangian and working-set solvers
+ * with duality-gap / minimum-norm-subgradient certificates, and the two-layer convex ReLU (C-ReLU)
+ * and gated-ReLU (C-GReLU) formulations with weight recovery.
+ *
+ * @example
+ *   import { fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
+ *   const r = fitConvex(X, Y, { masks, gates }, { model: 'gated-relu', lambda: 0.1 });
+ *   const net = recoverNetwork(r);
+ */
+export * from './types.js';
+export * from './problem.js';
+export * from './fista.js';
+export * from './losses.js';
+export { blockDualNorms, gapEvaluator, solveGatedCore, type GatedCoreInput, type GatedCoreOptions, type GatedCoreResult } from './gated.js';
+export { minNormSubgradient, solveReluCore, type ReluCoreInput, type ReluCoreOptions, type ReluCoreResult } from './relu.js';
+export { fitConvex, lambdaMax } from './fit.js';
+export { recoverNetwork } from './recover.js';

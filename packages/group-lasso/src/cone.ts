@@ -1,0 +1,215 @@
+import { type Backend, getBackend, Matrix, type PatternMasks } from '@cvxnn/linalg';
+import type { Penalty } from './problem.js';
+
+/**
+ * Euclidean projection onto the polyhedral cone K_i = {u : (2D_i − I) X u ≥ 0} (SPEC §2.3) by the
+ * Lawson–Hanson active-set NNLS on the dual: Π_K(z) = z + Σ_{j∈F} μ_j a_j with a_j = s_j x_j,
+ * μ = argmin_{μ≥0} ½‖z + Aᵀμ‖². At most d constraints are active at a time, so each step solves a
+ * |F|×|F| system (|F| ≤ d); termination is finite. Writes the projection into `out`.
+ *
+ * @example
+ *   const proj = coneProjector(X, masks);
+ *   proj(i, z, out); // out = Π_{K_i}(z)
+ */
+export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i: number, z: Float64Array, out: Float64Array) => void {
+  const n = X.rows;
+  const d = X.cols;
+  const Xd = X.data;
+  const so = X.offset;
+  const st = X.stride;
+  const rowNorm2 = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += Xd[so + j * st + k] ** 2;
+    rowNorm2[j] = s;
+  }
+  const w = new Float64Array(n);
+  const gram = new Float64Array(d * d);
+  const L = new Float64Array(d * d);
+  const rhs = new Float64Array(d);
+  const sol = new Float64Array(d);
+  const muF = new Float64Array(d);
+  return (i, z, out) => {
+    const sign = (j: number) => (masks.get(j, i) ? 1 : -1);
+    const F: number[] = [];
+    let zn = 0;
+    for (let k = 0; k < d; k++) zn += z[k] * z[k];
+    zn = Math.sqrt(zn);
+    out.set(z.subarray(0, d));
+    if (zn === 0) return;
+    // LS on the passive set: min ‖z + Σ_F c_j a_j‖ ⇒ (A_F A_Fᵀ) c = −A_F z
+    const solveF = (c: Float64Array): boolean => {
+      const m = F.length;
+      for (let p = 0; p < m; p++) {
+        const jp = F[p];
+        let r = 0;
+        for (let k = 0; k < d; k++) r += sign(jp) * Xd[so + jp * st + k] * z[k];
+        rhs[p] = -r;
+        for (let q = 0; q <= p; q++) {
+          const jq = F[q];
+          let g = 0;
+          for (let k = 0; k < d; k++) g += Xd[so + jp * st + k] * Xd[so + jq * st + k];
+          g *= sign(jp) * sign(jq);
+          gram[p * m + q] = g;
+          gram[q * m + p] = g;
+        }
+        gram[p * m + p] += 1e-13 * rowNorm2[jp];
+      }
+      // Cholesky
+      for (let p = 0; p < m; p++) {
+        for (let q = 0; q <= p; q++) {
+          let s = gram[p * m + q];
+          for (let k = 0; k < q; k++) s -= L[p * m + k] * L[q * m + k];
+          if (p === q) {
+            if (!(s > 0)) return false;
+            L[p * m + p] = Math.sqrt(s);
+          } else L[p * m + q] = s / L[q * m + q];
+        }
+      }
+      for (let p = 0; p < m; p++) {
+        let s = rhs[p];
+        for (let k = 0; k < p; k++) s -= L[p * m + k] * sol[k];
+        sol[p] = s / L[p * m + p];
+      }
+      for (let p = m - 1; p >= 0; p--) {
+        let s = sol[p];
+        for (let k = p + 1; k < m; k++) s -= L[k * m + p] * c[k];
+        c[p] = s / L[p * m + p];
+      }
+      return true;
+    };
+    const c = new Float64Array(d);
+    const inF = new Uint8Array(n); // 1: passive (active constraint), 2: excluded (dependent)
+    for (let outer = 0; outer < 4 * n + 10; outer++) {
+      // w_j = −a_jᵀ v (negative dual gradient) for the current v = out
+      let best = -1;
+      let bw = 0;
+      for (let j = 0; j < n; j++) {
+        if (inF[j]) continue;
+        let r = 0;
+        for (let k = 0; k < d; k++) r += Xd[so + j * st + k] * out[k];
+        w[j] = -sign(j) * r;
+        const thr = 1e-12 * zn * Math.sqrt(rowNorm2[j]);
+        if (w[j] > thr && w[j] / Math.sqrt(rowNorm2[j]) > bw) {
+          bw = w[j] / Math.sqrt(rowNorm2[j]);
+          best = j;
+        }
+      }
+      if (best < 0 || F.length >= d + n) break;
+      F.push(best);
+      inF[best] = 1;
+      muF[F.length - 1] = 0;
+      // inner loop of Lawson–Hanson: keep μ_F ≥ 0
+      for (let inner = 0; inner < 3 * d + 10; inner++) {
+        if (!solveF(c)) {
+          // dependent constraints: drop the newest
+          F.pop();
+          inF[best] = 2;
+          break;
+        }
+        let allPos = true;
+        for (let p = 0; p < F.length; p++) if (c[p] <= 0) allPos = false;
+        if (allPos) {
+          for (let p = 0; p < F.length; p++) muF[p] = c[p];
+          break;
+        }
+        let alpha = 1;
+        for (let p = 0; p < F.length; p++) {
+          if (c[p] <= 0) {
+            const a = muF[p] / (muF[p] - c[p]);
+            if (a < alpha) alpha = a;
+          }
+        }
+        for (let p = 0; p < F.length; p++) muF[p] += alpha * (c[p] - muF[p]);
+        for (let p = F.length - 1; p >= 0; p--) {
+          if (muF[p] <= 1e-15) {
+            inF[F[p]] = 0;
+            F.splice(p, 1);
+            for (let q = p; q < F.length; q++) muF[q] = muF[q + 1];
+          }
+        }
+      }
+      // v = z + Σ μ_j a_j
+      out.set(z.subarray(0, d));
+      for (let p = 0; p < F.length; p++) {
+        const j = F[p];
+        const f = muF[p] * sign(j);
+        for (let k = 0; k < d; k++) out[k] += f * Xd[so + j * st + k];
+      }
+    }
+  };
+}
+
+/**
+ * λ Σ_i (‖v_i‖ + ‖w_i‖) + Σ_i ι_{K_i}(v_i) + ι_{K_i}(w_i) over x = [vec V; vec W] (each d×P): the
+ * C-ReLU penalty with the cone constraints folded in. Its prox is exact: for a convex cone K and a
+ * norm, prox_{tλ‖·‖+ι_K}(z) = (1 − tλ/‖Π_K z‖)_+ Π_K z (Moreau: max_{u∈K,‖u‖=1}⟨u,z⟩ = ‖Π_K z‖).
+ * So every R-FISTA iterate is feasible to round-off and C-ReLU needs no augmented Lagrangian.
+ *
+ * @example
+ *   const pen = coneGroupPenalty(X, masks, 0.1);
+ */
+export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, lambda: number, backend: Backend = getBackend()): Penalty & {
+  groupNorms(x: Float64Array): Float64Array;
+  /** max_{u∈K_i,‖u‖≤1} |⟨u, g_i⟩| for both signs: the dual norm of group i at G (d×P) */
+  dualNorms(G: Float64Array): Float64Array;
+} {
+  const d = X.cols;
+  const P = masks.p;
+  const half = d * P;
+  const proj = coneProjector(X, masks);
+  const z = new Float64Array(d);
+  const p = new Float64Array(d);
+  const norms = (x: Float64Array): Float64Array => {
+    const out = new Float64Array(2 * P);
+    backend.groupNorms(new Matrix(d, P, x.subarray(0, half)), 1, out.subarray(0, P));
+    backend.groupNorms(new Matrix(d, P, x.subarray(half, 2 * half)), 1, out.subarray(P, 2 * P));
+    return out;
+  };
+  return {
+    groupNorms: norms,
+    value(x) {
+      let s = 0;
+      for (const v of norms(x)) s += v;
+      return lambda * s;
+    },
+    prox(x, t, out) {
+      const th = t * lambda;
+      for (let part = 0; part < 2; part++) {
+        const o = part * half;
+        for (let i = 0; i < P; i++) {
+          let zn = 0;
+          for (let r = 0; r < d; r++) {
+            z[r] = x[o + r * P + i];
+            zn += z[r] * z[r];
+          }
+          if (Math.sqrt(zn) <= th) {
+            for (let r = 0; r < d; r++) out[o + r * P + i] = 0;
+            continue;
+          }
+          proj(i, z, p);
+          let pn = 0;
+          for (let r = 0; r < d; r++) pn += p[r] * p[r];
+          pn = Math.sqrt(pn);
+          const f = pn > th ? 1 - th / pn : 0;
+          for (let r = 0; r < d; r++) out[o + r * P + i] = f * p[r];
+        }
+      }
+    },
+    dualNorms(G) {
+      const out = new Float64Array(P);
+      for (let i = 0; i < P; i++) {
+        let m = 0;
+        for (const sgn of [1, -1]) {
+          for (let r = 0; r < d; r++) z[r] = sgn * G[r * P + i];
+          proj(i, z, p);
+          let pn = 0;
+          for (let r = 0; r < d; r++) pn += p[r] * p[r];
+          m = Math.max(m, Math.sqrt(pn));
+        }
+        out[i] = m;
+      }
+      return out;
+    },
+  };
+}
