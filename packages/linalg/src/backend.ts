@@ -179,6 +179,8 @@ export function getBackend(): Backend {
   return b;
 }
 
-// The TypeScript backend is always available, at the lowest priority.
+// The TypeScript backend is always available, at priority 0.
 import { createCpuBackend } from './cpu.js';
 registerBackend('ts', createCpuBackend, 0);
+// Its multi-threaded variant, below it so 'auto' never prefers it: ask for it by name.
+registerBackend('ts-workers', async () => (await import('./workers.js')).createWorkerBackend(), -1);

@@ -331,6 +331,36 @@ export function gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: Gem
   return out;
 }
 
+/**
+ * Check the shapes of a `maskedForward(X, M, U, out)` call and return c, the outputs per sample
+ * (U is d×(P·c)); throws `SHAPE_MISMATCH` naming what is wrong.
+ *
+ * @example
+ *   const c = validateMaskedForward(X, M, U); // 1 for a d×P matrix U
+ */
+export function validateMaskedForward(X: Matrix<Float64Array>, M: PatternMasks, U: Matrix<Float64Array>, out?: Matrix<Float64Array>): number {
+  checkMasked(X, M);
+  assertShape(U.rows === X.cols, `maskedForward: U has ${U.rows} rows but X has ${X.cols} columns; U must be d×(P·c)`);
+  assertShape(M.p > 0 ? U.cols % M.p === 0 : U.cols === 0, `maskedForward: U has ${U.cols} columns, not a multiple of P=${M.p}; U must be d×(P·c)`);
+  const c = M.p > 0 ? U.cols / M.p : 1;
+  if (out) assertShape(out.rows === X.rows && out.cols === c, `maskedForward: output is ${out.rows}×${out.cols}, expected ${X.rows}×${c}`);
+  return c;
+}
+
+/**
+ * Check the shapes of a `maskedBackward(X, M, R, out)` call; throws `SHAPE_MISMATCH` naming
+ * what is wrong.
+ *
+ * @example
+ *   validateMaskedBackward(X, M, R); // R must be n×c
+ */
+export function validateMaskedBackward(X: Matrix<Float64Array>, M: PatternMasks, R: Matrix<Float64Array>, out?: Matrix<Float64Array>): void {
+  checkMasked(X, M);
+  assertShape(R.rows === X.rows, `maskedBackward: R has ${R.rows} rows but X has ${X.rows}; pass one residual row per sample`);
+  const pc = M.p * R.cols;
+  if (out) assertShape(out.rows === X.cols && out.cols === pc, `maskedBackward: output is ${out.rows}×${out.cols}, expected ${X.cols}×${pc}`);
+}
+
 function checkChunk(chunk: number): void {
   assertOption(Number.isInteger(chunk) && chunk > 0, `chunk must be a positive integer number of rows, got ${chunk}`);
 }
@@ -353,16 +383,12 @@ export function maskedForward(
   out?: Matrix<Float64Array>,
   chunk = DEFAULT_CHUNK,
 ): Matrix<Float64Array> {
-  checkMasked(X, M);
+  const c = validateMaskedForward(X, M, U, out);
   checkChunk(chunk);
-  assertShape(U.rows === X.cols, `maskedForward: U has ${U.rows} rows but X has ${X.cols} columns; U must be d×(P·c)`);
-  assertShape(M.p > 0 ? U.cols % M.p === 0 : U.cols === 0, `maskedForward: U has ${U.cols} columns, not a multiple of P=${M.p}; U must be d×(P·c)`);
   const n = X.rows;
   const d = X.cols;
   const p = M.p;
-  const c = p > 0 ? U.cols / p : 1;
   const F = out ?? Matrix.zeros(n, c);
-  assertShape(F.rows === n && F.cols === c, `maskedForward: output is ${F.rows}×${F.cols}, expected ${n}×${c}`);
   const Fd = F.data;
   for (let j = 0; j < n; j++) Fd.fill(0, F.offset + j * F.stride, F.offset + j * F.stride + c);
   const pc = p * c;
@@ -435,16 +461,14 @@ export function maskedBackward(
   out?: Matrix<Float64Array>,
   chunk = DEFAULT_CHUNK,
 ): Matrix<Float64Array> {
-  checkMasked(X, M);
+  validateMaskedBackward(X, M, R, out);
   checkChunk(chunk);
-  assertShape(R.rows === X.rows, `maskedBackward: R has ${R.rows} rows but X has ${X.rows}; pass one residual row per sample`);
   const n = X.rows;
   const d = X.cols;
   const p = M.p;
   const c = R.cols;
   const pc = p * c;
   const G = out ?? Matrix.zeros(d, pc);
-  assertShape(G.rows === d && G.cols === pc, `maskedBackward: output is ${G.rows}×${G.cols}, expected ${d}×${pc}`);
   const Gd = G.data;
   for (let t = 0; t < d; t++) Gd.fill(0, G.offset + t * G.stride, G.offset + t * G.stride + pc);
   if (n === 0 || pc === 0 || d === 0) return G;
