@@ -12,6 +12,7 @@ import os from 'node:os';
 import { emit, measure, peakMemory, type Measurement } from '@cvxnn/bench-harness';
 import { createCpuBackend, Matrix, PatternMasks, Rng } from '../src/index.js';
 import { relErr } from '../src/conformance.js';
+import { createWorkerBackend } from '../src/workers.js';
 
 const n = 10_000;
 const d = 50;
@@ -135,6 +136,29 @@ const tsCases: Array<[string, () => unknown, string]> = [
 for (const [name, fn, what] of tsCases) {
   results.push(await measure(`ts.${name}`, fn, { flops, warmup: 2, minSamples: 5, minTimeMs: 1500, extra: { backend: 'ts', what, relErrVsNaive: check[name as keyof typeof check] } }));
 }
+// ---- the opt-in multi-threaded variant, when there is more than one core ----
+let workerThreads = 0;
+if (os.availableParallelism() >= 2) {
+  const tw = await createWorkerBackend();
+  workerThreads = Number(/over (\d+) threads/.exec(tw.description)?.[1] ?? 0);
+  const agree = {
+    gemm: relErr(tw.gemm(X, U), ts.gemm(X, U)),
+    gemmTransA: relErr(tw.gemm(X, S, { transA: true }), ts.gemm(X, S, { transA: true })),
+    maskedForward: relErr(tw.maskedForward(X, M, U), ts.maskedForward(X, M, U)),
+    maskedBackward: relErr(tw.maskedBackward(X, M, R), ts.maskedBackward(X, M, R)),
+  };
+  const twCases: Array<[keyof typeof agree, () => unknown]> = [
+    ['gemm', () => tw.gemm(X, U, { out: gemmOut })],
+    ['gemmTransA', () => tw.gemm(X, S, { transA: true, out: gemmTOut })],
+    ['maskedForward', () => tw.maskedForward(X, M, U)],
+    ['maskedBackward', () => tw.maskedBackward(X, M, R)],
+  ];
+  for (const [name, fn] of twCases) {
+    results.push(await measure(`ts-workers.${name}`, fn, { flops, warmup: 2, minSamples: 5, minTimeMs: 1500, extra: { backend: 'ts-workers', threads: workerThreads, relErrVsTs: agree[name] } }));
+  }
+  tw.dispose?.();
+}
+
 const naiveCases: Array<[string, () => unknown]> = [
   ['gemm', () => naiveGemmNN(X, U, NAIVE_ROWS)],
   ['gemmTransA', () => naiveGemmTN(X, S, NAIVE_ROWS)],
@@ -196,6 +220,7 @@ emit('linalg-kernels', results, {
   c: 1,
   precision: 'fp64',
   threads: 1,
+  workerThreads,
   flopsPerCall: flops,
   flopsNote: '2·n·d·P for every entry (nominal for the masked products and the naive masked loops, which skip inactive samples)',
   maskDensity: Array.from(M.activeCounts()).reduce((a, b) => a + b, 0) / (n * P),

@@ -61,18 +61,26 @@ const BOOT = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
 (async () => {
-  if (workerData.tsxApi) (await import(pathToFileURL(workerData.tsxApi).href)).register();
-  await import(workerData.entry);
+  try {
+    await import(workerData.entry);
+  } catch (e) {
+    // sources without a TypeScript loader in this thread (e.g. under Vitest): register tsx
+    if (!workerData.tsxApi || !e || e.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
+    (await import(pathToFileURL(workerData.tsxApi).href)).register();
+    await import(workerData.entry + '?tsx');
+  }
   parentPort.postMessage('ready');
 })().catch((e) => parentPort.postMessage({ failed: String((e && e.message) || e) }));
 `;
 
 function spawn(): Promise<Worker> {
   const here = import.meta.url;
-  // From sources (tests, tsx) the worker loads worker-entry.ts through tsx; from dist, the .js.
+  // From dist the worker loads worker-entry.js; from sources worker-entry.ts, through the
+  // TypeScript loader the thread inherits (tsx) or, failing that, tsx registered in the thread.
   const fromSource = here.endsWith('.ts');
   const entry = new URL(fromSource ? './worker-entry.ts' : './worker-entry.js', here).href;
-  const tsxApi = fromSource ? createRequire(here).resolve('tsx/esm/api') : null;
+  // the ESM build of tsx's API (require.resolve finds its CommonJS twin beside it)
+  const tsxApi = fromSource ? createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs') : null;
   const w = new Worker(BOOT, { eval: true, workerData: { entry, tsxApi } });
   return new Promise((resolve, reject) => {
     w.once('message', (m: unknown) => {
