@@ -11,7 +11,7 @@ import type { Penalty } from './problem.js';
  *   const proj = coneProjector(X, masks);
  *   proj(i, z, out); // out = Π_{K_i}(z)
  */
-export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i: number, z: Float64Array, out: Float64Array) => void {
+export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i: number, z: Float64Array, out: Float64Array, warm?: number[]) => number[] {
   const n = X.rows;
   const d = X.cols;
   const Xd = X.data;
@@ -29,14 +29,14 @@ export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i:
   const rhs = new Float64Array(d);
   const sol = new Float64Array(d);
   const muF = new Float64Array(d);
-  return (i, z, out) => {
+  return (i, z, out, warm) => {
     const sign = (j: number) => (masks.get(j, i) ? 1 : -1);
-    const F: number[] = [];
+    let F: number[] = [];
     let zn = 0;
     for (let k = 0; k < d; k++) zn += z[k] * z[k];
     zn = Math.sqrt(zn);
     out.set(z.subarray(0, d));
-    if (zn === 0) return;
+    if (zn === 0) return F;
     // LS on the passive set: min ‖z + Σ_F c_j a_j‖ ⇒ (A_F A_Fᵀ) c = −A_F z
     const solveF = (c: Float64Array): boolean => {
       const m = F.length;
@@ -80,6 +80,35 @@ export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i:
     };
     const c = new Float64Array(d);
     const inF = new Uint8Array(n); // 1: passive (active constraint), 2: excluded (dependent)
+    const assemble = () => {
+      out.set(z.subarray(0, d));
+      for (let p = 0; p < F.length; p++) {
+        const j = F[p];
+        const f = muF[p] * sign(j);
+        for (let k = 0; k < d; k++) out[k] += f * Xd[so + j * st + k];
+      }
+    };
+    // warm start from the previous active set when its least-squares multipliers are positive
+    if (warm && warm.length > 0 && warm.length <= d) {
+      F = warm.slice();
+      // drop constraints with non-positive least-squares multipliers until all are positive
+      for (let tries = 0; F.length > 0 && tries < d + 1; tries++) {
+        if (!solveF(c)) {
+          F = [];
+          break;
+        }
+        const keep = F.filter((_, p) => c[p] > 0);
+        if (keep.length === F.length) break;
+        F = keep;
+      }
+      if (F.length > 0) {
+        for (let p = 0; p < F.length; p++) {
+          muF[p] = c[p];
+          inF[F[p]] = 1;
+        }
+        assemble();
+      }
+    }
     for (let outer = 0; outer < 4 * n + 10; outer++) {
       // w_j = −a_jᵀ v (negative dual gradient) for the current v = out
       let best = -1;
@@ -107,6 +136,12 @@ export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i:
           inF[best] = 2;
           break;
         }
+        if (inner === 0 && !(c[F.length - 1] > 0)) {
+          // round-off: the entering constraint gets no positive multiplier (degenerate); skip it
+          F.pop();
+          inF[best] = 2;
+          break;
+        }
         let allPos = true;
         for (let p = 0; p < F.length; p++) if (c[p] <= 0) allPos = false;
         if (allPos) {
@@ -130,13 +165,9 @@ export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i:
         }
       }
       // v = z + Σ μ_j a_j
-      out.set(z.subarray(0, d));
-      for (let p = 0; p < F.length; p++) {
-        const j = F[p];
-        const f = muF[p] * sign(j);
-        for (let k = 0; k < d; k++) out[k] += f * Xd[so + j * st + k];
-      }
+      assemble();
     }
+    return F;
   };
 }
 
@@ -160,6 +191,9 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
   const proj = coneProjector(X, masks);
   const z = new Float64Array(d);
   const p = new Float64Array(d);
+  // active constraint sets of the last projection of each (part, group) and (sign, group)
+  const proxWarm: number[][] = Array.from({ length: 2 * P }, () => []);
+  const dualWarm: number[][] = Array.from({ length: 2 * P }, () => []);
   const norms = (x: Float64Array): Float64Array => {
     const out = new Float64Array(2 * P);
     backend.groupNorms(new Matrix(d, P, x.subarray(0, half)), 1, out.subarray(0, P));
@@ -187,7 +221,7 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
             for (let r = 0; r < d; r++) out[o + r * P + i] = 0;
             continue;
           }
-          proj(i, z, p);
+          proxWarm[part * P + i] = proj(i, z, p, proxWarm[part * P + i]);
           let pn = 0;
           for (let r = 0; r < d; r++) pn += p[r] * p[r];
           pn = Math.sqrt(pn);
@@ -202,7 +236,8 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
         let m = 0;
         for (const sgn of [1, -1]) {
           for (let r = 0; r < d; r++) z[r] = sgn * G[r * P + i];
-          proj(i, z, p);
+          const key = (sgn > 0 ? 0 : P) + i;
+          dualWarm[key] = proj(i, z, p, dualWarm[key]);
           let pn = 0;
           for (let r = 0; r < d; r++) pn += p[r] * p[r];
           m = Math.max(m, Math.sqrt(pn));

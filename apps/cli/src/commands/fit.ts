@@ -1,0 +1,288 @@
+import { writeFileSync } from 'node:fs';
+import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
+import { assertOption, CvxnnError, type Matrix, PatternMasks, resolveBackend, Rng } from '@cvxnn/linalg';
+import { accuracy, type LossName, mse, networkToJson, objectiveTerms } from '@cvxnn/networks';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { fmt, type Io, parseNumber, printJson, printKv } from '../io.js';
+import {
+  encodeTargets,
+  environment,
+  finiteJson,
+  inferTask,
+  patternCountBound,
+  type Preprocessing,
+  readGates,
+  readLabelledCsv,
+  resolveDataPath,
+  sampleDistinctPatterns,
+  takeRows,
+  withOnes,
+  zscoreFit,
+  applyPreprocessing,
+  collectPatterns,
+} from '../run-file.js';
+
+interface FitCliOptions {
+  data: string;
+  labelColumn: string;
+  task?: string;
+  model: string;
+  bias?: boolean;
+  lambda?: string;
+  patterns: string;
+  gates?: string;
+  seed: string;
+  loss?: string;
+  solver: string;
+  tol: string;
+  maxIters: string;
+  timeLimit?: string;
+  objectiveScale: string;
+  standardize: string;
+  backend: string;
+  testFraction?: string;
+  lambdaPath?: boolean | string;
+  out?: string;
+  json?: boolean;
+}
+
+/** Largest exact enumeration we accept (Cover's bound on the pattern count). */
+const MAX_EXACT_PATTERNS = 5000;
+
+/** `cvxnn fit`: certified convex training of a two-layer ReLU / gated-ReLU network on a CSV. */
+export function register(program: Command, io: Io): void {
+  program
+    .command('fit')
+    .description('train a two-layer ReLU (or gated ReLU) network to global optimality by convex optimization, with a certificate')
+    .requiredOption('--data <file>', 'CSV file (header optional) or a bundled dataset name (breast_cancer, diabetes, ...)')
+    .option('--label-column <col>', 'last | first | 0-based index | header name', 'last')
+    .option('--task <task>', 'regression | binary | multiclass (default: inferred from the labels)')
+    .option('--model <model>', 'relu (exact C-ReLU) | gated-relu (C-GReLU)', 'relu')
+    .option('--bias', 'append a constant-1 feature (bias inside the group norm)')
+    .option('--lambda <L>', 'group penalty λ > 0 (weight decay λ/2 on both layers)')
+    .option('--patterns <all|N>', "number of sampled Gaussian-gate patterns, or 'all' for exact enumeration", '100')
+    .option('--gates <file>', 'd×P CSV of gate vectors (patterns 1[X g > 0]); overrides --patterns')
+    .option('--seed <s>', 'seed for gates and the train/test split', '0')
+    .option('--loss <loss>', 'squared | logistic | cross-entropy (default: squared, logistic for binary, cross-entropy for multiclass gated)')
+    .option('--solver <solver>', 'auto | fista | al', 'auto')
+    .option('--tol <t>', 'relative certificate tolerance', '1e-6')
+    .option('--max-iters <k>', 'iteration cap', '20000')
+    .option('--time-limit <s>', 'wall-clock limit in seconds')
+    .option('--objective-scale <scale>', 'sum (½‖·‖², papers) | mean (1/(2n)‖·‖², scnn)', 'sum')
+    .option('--standardize <how>', 'zscore | none', 'zscore')
+    .option('--backend <name>', 'kernel backend (auto picks the fastest available)', 'auto')
+    .option('--test-fraction <f>', 'hold out this fraction of rows for testing')
+    .option('--lambda-path [K]', 'solve a geometric λ-path from λ_max down to λ with warm starts (K points, default 10)')
+    .option('--out <file>', 'write the run JSON (with history and group norms) here')
+    .option('--json', 'print one JSON object')
+    .action(async (o: FitCliOptions) => {
+      if (o.lambda === undefined) throw new CvxnnError('INVALID_OPTION', '--lambda is required (a number > 0)');
+      const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
+      const seed = parseNumber('seed', o.seed, { integer: true });
+      const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
+      const maxIters = parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
+      const timeLimit = o.timeLimit === undefined ? undefined : parseNumber('time-limit', o.timeLimit, { exclusiveMin: 0 });
+      const testFraction = o.testFraction === undefined ? 0 : parseNumber('test-fraction', o.testFraction, { min: 0 });
+      assertOption(testFraction < 1, `--test-fraction must be in [0, 1), got ${testFraction}`);
+      assertOption(o.model === 'relu' || o.model === 'gated-relu', `--model must be relu or gated-relu, got '${o.model}'`);
+      assertOption(['auto', 'fista', 'al'].includes(o.solver), `--solver must be auto, fista or al, got '${o.solver}'`);
+      assertOption(o.objectiveScale === 'sum' || o.objectiveScale === 'mean', `--objective-scale must be sum or mean, got '${o.objectiveScale}'`);
+      assertOption(o.standardize === 'zscore' || o.standardize === 'none', `--standardize must be zscore or none, got '${o.standardize}'`);
+      const pathPoints = o.lambdaPath === undefined ? undefined : o.lambdaPath === true ? 10 : parseNumber('lambda-path', String(o.lambdaPath), { integer: true, min: 2 });
+      const { backend, notices } = await resolveBackend(o.backend);
+      if (!o.json) for (const n of notices) io.err(`note: ${n}\n`);
+
+      // data
+      const file = resolveDataPath(o.data);
+      const table = readLabelledCsv(file, o.labelColumn);
+      const task = (o.task ?? inferTask(table.labels)) as Preprocessing['task'];
+      assertOption(['regression', 'binary', 'multiclass'].includes(task), `--task must be regression, binary or multiclass, got '${task}'`);
+      const { Y: Yall, classes } = encodeTargets(table.labels, task);
+      const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : o.model === 'gated-relu' ? 'cross-entropy' : 'squared');
+      assertOption(['squared', 'logistic', 'cross-entropy'].includes(loss), `--loss must be squared, logistic or cross-entropy, got '${loss}'`);
+      if (loss === 'logistic' && task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${task})`);
+      if (loss === 'cross-entropy' && task !== 'multiclass') throw new CvxnnError('INVALID_OPTION', `--loss cross-entropy needs --task multiclass (the labels give ${task})`);
+
+      // split, standardize (train statistics), bias
+      const n = table.X.rows;
+      const perm = Array.from(new Rng(seed + 7919).permutation(n));
+      const nTest = Math.round(testFraction * n);
+      if (testFraction > 0) assertOption(nTest >= 1 && n - nTest >= 1, `--test-fraction ${testFraction} leaves ${n - nTest} training and ${nTest} test rows; both need at least one`);
+      const trainIdx = testFraction > 0 ? perm.slice(nTest).sort((a, b) => a - b) : perm.sort((a, b) => a - b);
+      const testIdx = testFraction > 0 ? perm.slice(0, nTest).sort((a, b) => a - b) : [];
+      const Xtr0 = takeRows(table.X, trainIdx);
+      const Ytr = takeRows(Yall, trainIdx);
+      const stats = o.standardize === 'zscore' ? zscoreFit(Xtr0) : undefined;
+      const pre: Preprocessing = {
+        task,
+        classes,
+        standardize: o.standardize as 'zscore' | 'none',
+        mean: stats?.mean,
+        std: stats?.std,
+        bias: !!o.bias,
+        featureNames: table.featureNames,
+        labelName: table.labelName,
+        labelColumn: o.labelColumn,
+      };
+      const Xtr = applyPreprocessing(Xtr0, pre);
+      const Xin = o.bias ? withOnes(Xtr) : Xtr;
+      const dIn = Xin.cols;
+
+      // patterns
+      let masks: PatternMasks;
+      let gates: Matrix<Float64Array>;
+      let patternSource: string;
+      if (o.gates) {
+        gates = readGates(o.gates, dIn, !!o.bias);
+        masks = PatternMasks.fromGates(Xin, gates);
+        patternSource = `gates from ${o.gates}`;
+      } else if (o.patterns === 'all') {
+        const bound = patternCountBound(Xin.rows, dIn);
+        if (bound > MAX_EXACT_PATTERNS) {
+          throw new CvxnnError('INVALID_OPTION', `--patterns all: n = ${Xin.rows} points in ${dIn} dimensions can have up to ${bound.toExponential(2)} activation patterns, too many to enumerate; use --patterns N to sample N of them`);
+        }
+        // every pattern is hit by some Gaussian gate with positive probability; draw until the
+        // count stops growing over many draws (exact when all chambers are found — verified
+        // against Cover's count for data in general position)
+        const found = sampleAllPatterns(Xin, seed, bound);
+        masks = found.masks;
+        gates = found.gates;
+        patternSource = `all (${masks.p} found by exhaustive gate sampling; Cover bound ${bound})`;
+      } else {
+        const count = parseNumber('patterns', o.patterns, { integer: true, min: 1 });
+        const bound = patternCountBound(Xin.rows, dIn);
+        if (count > bound) throw new CvxnnError('INVALID_OPTION', `--patterns ${count} is larger than the number of activation patterns these data can have (at most ${bound}); use a smaller N or 'all'`);
+        ({ masks, gates } = sampleDistinctPatterns(Xin, count, seed));
+        patternSource = `${count} sampled Gaussian gates (seed ${seed})`;
+      }
+
+      // progress bar on a TTY only
+      let bar: cliProgress.SingleBar | null = null;
+      if (io.isTTY && !o.json) {
+        bar = new cliProgress.SingleBar({ format: 'fit |{bar}| {value}/{total} iterations  certificate {cert}  objective {obj}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+        bar.start(maxIters, 0, { cert: '-', obj: '-' });
+      }
+      let result: ConvexResult;
+      try {
+        result = fitConvex(Xin, Ytr, { masks, gates }, {
+          model: o.model as 'relu' | 'gated-relu',
+          lambda,
+          loss,
+          scale: o.objectiveScale as 'sum' | 'mean',
+          solver: o.solver as 'auto' | 'fista' | 'al',
+          tol,
+          maxIters,
+          timeLimit,
+          lambdaPath: pathPoints,
+          backend,
+          onProgress: bar ? (p) => bar!.update(Math.min(p.iteration, maxIters), { cert: p.certificate.toExponential(2), obj: fmt(p.objective) }) : undefined,
+        });
+      } finally {
+        bar?.stop();
+      }
+      const network = recoverNetwork(result, { appendOne: !!o.bias });
+      // metrics on the data as the user gave it (standardized, bias via appendOne)
+      const metrics: Record<string, number> = {};
+      const metric = (X: Matrix<Float64Array>, Y: Matrix<Float64Array>) => (task === 'regression' ? mse(network, X, Y) : accuracy(network, X, Y));
+      const key = task === 'regression' ? 'MSE' : 'Accuracy';
+      metrics[`train${key}`] = metric(Xtr, Ytr);
+      if (testIdx.length > 0) metrics[`test${key}`] = metric(applyPreprocessing(takeRows(table.X, testIdx), pre), takeRows(Yall, testIdx));
+      // the network's own non-convex objective on the training data (same convention)
+      const check = objectiveTerms(network, Xtr, Ytr, { loss, lambda, scale: o.objectiveScale as 'sum' | 'mean' });
+
+      const options = {
+        data: o.data,
+        labelColumn: o.labelColumn,
+        task,
+        model: o.model,
+        bias: !!o.bias,
+        lambda,
+        patterns: o.gates ? 'gates' : o.patterns,
+        gates: o.gates,
+        seed,
+        loss,
+        solver: o.solver,
+        tol,
+        maxIters,
+        timeLimit,
+        objectiveScale: o.objectiveScale,
+        standardize: o.standardize,
+        backend: o.backend,
+        testFraction: testFraction || undefined,
+        lambdaPath: pathPoints,
+      };
+      const warnings: string[] = [];
+      const run = {
+        cvxnnRun: 1,
+        kind: 'fit',
+        createdAt: new Date().toISOString(),
+        options,
+        environment: environment(backend.name, backend.precision),
+        data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task, classes, standardize: o.standardize, nTest: testIdx.length },
+        status: result.status,
+        objective: result.objective,
+        dataTerm: result.dataTerm,
+        penalty: result.penalty,
+        certificate: result.certificate,
+        constraintViolation: result.constraintViolation,
+        iterations: result.iterations,
+        timeSeconds: result.timeSeconds,
+        patterns: result.patterns,
+        patternSource,
+        activeNeurons: result.activeNeurons,
+        formulation: result.formulation,
+        lambdaMax: result.lambdaMax,
+        backend: result.backend,
+        precision: result.precision,
+        networkObjective: check.objective,
+        ...metrics,
+        network: networkToJson(network),
+        preprocessing: pre,
+        path: result.path,
+      };
+      const light = finiteJson(run, warnings);
+      if (o.out) {
+        const heavy = finiteJson({ ...run, history: result.history, groupNorms: result.groupNorms }, warnings);
+        try {
+          writeFileSync(o.out, JSON.stringify({ ...heavy, warnings: warnings.length ? [...new Set(warnings)] : undefined }, null, 1) + '\n');
+        } catch (e) {
+          throw new CvxnnError('IO_ERROR', `cannot write '${o.out}': ${(e as Error).message}`);
+        }
+      }
+      if (o.json) {
+        printJson(io, warnings.length ? { ...light, warnings: [...new Set(warnings)] } : light);
+        return;
+      }
+      const rows: Array<[string, string | number]> = [
+        ['data', `${table.name}: ${Xtr.rows} training rows × ${Xtr.cols} features (${task}${classes ? `, classes ${classes.join('/')}` : ''})${testIdx.length ? `, ${testIdx.length} held out` : ''}`],
+        ['model', `${result.formulation} (loss ${loss}, scale ${o.objectiveScale}, λ = ${fmt(lambda)}${o.bias ? ', bias' : ''})`],
+        ['patterns', patternSource],
+        ['status', result.status],
+        ['objective', `${fmt(result.objective, 10)} = data term ${fmt(result.dataTerm, 10)} + penalty ${fmt(result.penalty, 10)}`],
+        ['certificate', `${result.certificate.kind} ${result.certificate.value.toExponential(2)} relative (${result.certificate.absolute.toExponential(2)} absolute)`],
+      ];
+      if (o.model === 'relu') rows.push(['constraint violation', result.constraintViolation.toExponential(2)]);
+      rows.push(
+        ['iterations', result.iterations],
+        ['time', `${result.timeSeconds.toFixed(3)} s`],
+        ['backend', `${result.backend} (${result.precision})`],
+        ['active neurons', `${result.activeNeurons} of ${result.patterns} patterns`],
+        ['network objective', `${fmt(check.objective, 10)} (recovered network, same convention)`],
+      );
+      for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
+      if (o.out) rows.push(['run file', o.out]);
+      printKv(io, rows);
+    });
+}
+
+/**
+ * All activation patterns of small data: draw Gaussian gates in batches until Cover's bound is
+ * reached or 200 batches in a row add no new pattern (the bound is attained for data in general
+ * position, so a shortfall is reported in the pattern source).
+ */
+function sampleAllPatterns(X: Matrix<Float64Array>, seed: number, bound: number): { masks: PatternMasks; gates: Matrix<Float64Array> } {
+  const found = collectPatterns(X, seed, bound, 200);
+  if (found.gates.cols === 0) throw new CvxnnError('INVALID_OPTION', '--patterns all found no non-zero activation pattern');
+  return found;
+}

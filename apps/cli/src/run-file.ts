@@ -1,0 +1,351 @@
+/**
+ * Shared helpers of `cvxnn fit` / `cvxnn predict`: reading a labelled CSV, the preprocessing that
+ * `predict` must re-apply (label encoding, z-score standardization, bias column), pattern sampling,
+ * and the run-JSON envelope of docs/run-format.md.
+ *
+ * The CSV reader here is deliberately small (numbers, one header row or none, a label column);
+ * bundled dataset names are resolved through `@cvxnn/data` when it provides `loadDataset`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assertOption, CvxnnError, Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
+
+/** A labelled table: features as numbers, labels as strings (as read). */
+export interface LabelledTable {
+  name: string;
+  X: Matrix<Float64Array>;
+  labels: string[];
+  featureNames: string[];
+  labelName: string;
+}
+
+/** How targets were encoded, stored in the run file so `predict` decodes the same way. */
+export interface Preprocessing {
+  task: 'regression' | 'binary' | 'multiclass';
+  /** class names in output order (binary: [negative, positive] ↦ −1, +1) */
+  classes?: string[];
+  standardize: 'zscore' | 'none';
+  mean?: number[];
+  std?: number[];
+  bias: boolean;
+  featureNames: string[];
+  labelName: string;
+  labelColumn: string;
+}
+
+function splitLine(line: string): string[] {
+  return line.split(',').map((s) => s.trim().replace(/^"(.*)"$/, '$1'));
+}
+
+/** Where bundled datasets may live (the shared data folder of this workspace, then cwd/data). */
+const BUNDLED_DIRS = [process.env.CVXNN_DATA_DIR, '/work/shared/data', path.join(process.cwd(), 'data')].filter((d): d is string => !!d);
+
+/**
+ * Resolve `--data`: an existing file path, or a bundled dataset name (`breast_cancer`, `diabetes`,
+ * ...). Throws IO_ERROR naming what was tried.
+ *
+ * @example
+ *   resolveDataPath('breast_cancer'); // '/work/shared/data/breast_cancer.csv'
+ */
+export function resolveDataPath(spec: string): string {
+  if (existsSync(spec)) return spec;
+  for (const dir of BUNDLED_DIRS) {
+    for (const name of [spec, `${spec}.csv`]) {
+      const p = path.join(dir, name);
+      if (existsSync(p)) return p;
+    }
+  }
+  throw new CvxnnError('IO_ERROR', `no file '${spec}' and no bundled dataset of that name (looked in ${BUNDLED_DIRS.join(', ')}); pass a CSV path`);
+}
+
+/**
+ * Read a numeric CSV with a label column. The header row is detected (a first row with a
+ * non-numeric feature cell). `labelColumn`: `last` (default), `first`, a 0-based index, or a
+ * header name; `'none'` reads features only (labels empty).
+ *
+ * @example
+ *   const t = readLabelledCsv('data.csv', 'last');
+ */
+export function readLabelledCsv(file: string, labelColumn = 'last'): LabelledTable {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CvxnnError('IO_ERROR', `cannot read '${file}': ${(e as Error).message}`);
+  }
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new CvxnnError('EMPTY_DATA', `'${file}' is empty; it needs at least one data row`);
+  const first = splitLine(lines[0]);
+  const ncol = first.length;
+  const isNum = (s: string) => s !== '' && Number.isFinite(Number(s));
+  let header: string[] | null = null;
+  // a header row has some cell that is not a number in a column that is numeric below it
+  if (lines.length > 1) {
+    const second = splitLine(lines[1]);
+    if (first.some((s, k) => !isNum(s) && isNum(second[k] ?? ''))) header = first;
+  } else if (!first.every(isNum)) header = first;
+  let lc: number;
+  if (labelColumn === 'none') lc = -1;
+  else if (labelColumn === 'last') lc = ncol - 1;
+  else if (labelColumn === 'first') lc = 0;
+  else if (/^\d+$/.test(labelColumn)) lc = Number(labelColumn);
+  else {
+    lc = header ? header.indexOf(labelColumn) : -1;
+    if (lc < 0) throw new CvxnnError('INVALID_OPTION', `--label-column '${labelColumn}' is not a column name${header ? ` (columns: ${header.join(', ')})` : ' (the file has no header row)'}; use last, first, an index or a header name`);
+  }
+  assertOption(lc < ncol, `--label-column ${labelColumn} is out of range: the file has ${ncol} columns`);
+  const body = header ? lines.slice(1) : lines;
+  if (body.length === 0) throw new CvxnnError('EMPTY_DATA', `'${file}' has a header but no data rows`);
+  const d = lc >= 0 ? ncol - 1 : ncol;
+  if (d === 0) throw new CvxnnError('EMPTY_DATA', `'${file}' has no feature columns besides the label`);
+  const X = Matrix.zeros(body.length, d);
+  const labels: string[] = [];
+  body.forEach((line, i) => {
+    const cells = splitLine(line);
+    if (cells.length !== ncol) throw new CvxnnError('PARSE_ERROR', `'${file}' line ${i + (header ? 2 : 1)} has ${cells.length} cells, expected ${ncol}`);
+    let k = 0;
+    cells.forEach((cell, j) => {
+      if (j === lc) {
+        if (cell === '') throw new CvxnnError('MISSING_VALUE', `'${file}' line ${i + (header ? 2 : 1)}: the label is missing`);
+        labels.push(cell);
+        return;
+      }
+      if (cell === '' || cell.toLowerCase() === 'na' || cell.toLowerCase() === 'nan') {
+        throw new CvxnnError('MISSING_VALUE', `'${file}' line ${i + (header ? 2 : 1)}, column ${j + 1}: missing value; impute or drop the row first`);
+      }
+      const v = Number(cell);
+      if (!Number.isFinite(v)) throw new CvxnnError('NON_NUMERIC', `'${file}' line ${i + (header ? 2 : 1)}, column ${j + 1}: '${cell}' is not a number`);
+      X.data[i * d + k++] = v;
+    });
+  });
+  const names = header ?? Array.from({ length: ncol }, (_, j) => `x${j}`);
+  return {
+    name: path.basename(file).replace(/\.csv$/i, ''),
+    X,
+    labels,
+    featureNames: names.filter((_, j) => j !== lc),
+    labelName: lc >= 0 ? names[lc] : '',
+  };
+}
+
+/** Infer the task from the labels: non-numeric or two distinct values ⇒ classification. */
+export function inferTask(labels: string[]): 'regression' | 'binary' | 'multiclass' {
+  const uniq = new Set(labels);
+  if (uniq.size === 2) return 'binary';
+  if (labels.every((l) => Number.isFinite(Number(l)))) return 'regression';
+  return 'multiclass';
+}
+
+/** Sorted class names (numerically when all numeric). */
+export function classNames(labels: string[]): string[] {
+  const u = [...new Set(labels)];
+  return u.every((l) => Number.isFinite(Number(l))) ? u.sort((a, b) => Number(a) - Number(b)) : u.sort();
+}
+
+/**
+ * Targets for the task: regression y (n×1), binary ±1 (n×1), multiclass one-hot (n×c). Labels that
+ * do not fit the task are an INVALID_OPTION with the reason.
+ */
+export function encodeTargets(labels: string[], task: Preprocessing['task'], classes?: string[]): { Y: Matrix<Float64Array>; classes?: string[] } {
+  const n = labels.length;
+  if (task === 'regression') {
+    const Y = Matrix.zeros(n, 1);
+    labels.forEach((l, i) => {
+      const v = Number(l);
+      if (!Number.isFinite(v)) throw new CvxnnError('INVALID_OPTION', `--task regression needs numeric labels, but label ${i} is '${l}'; use --task binary or multiclass`);
+      Y.data[i] = v;
+    });
+    return { Y };
+  }
+  const cls = classes ?? classNames(labels);
+  if (task === 'binary' && cls.length !== 2) {
+    throw new CvxnnError('INVALID_OPTION', `--task binary needs exactly 2 classes, but the labels have ${cls.length} (${cls.slice(0, 5).join(', ')}${cls.length > 5 ? ', ...' : ''}); use --task multiclass or regression`);
+  }
+  if (task === 'multiclass' && cls.length < 2) throw new CvxnnError('INVALID_OPTION', `--task multiclass needs at least 2 classes, got ${cls.length}`);
+  const index = new Map(cls.map((c, k) => [c, k]));
+  if (task === 'binary') {
+    const Y = Matrix.zeros(n, 1);
+    labels.forEach((l, i) => {
+      const k = index.get(l);
+      if (k === undefined) throw new CvxnnError('INVALID_OPTION', `label '${l}' (row ${i}) is not one of the training classes ${cls.join(', ')}`);
+      Y.data[i] = k === 1 ? 1 : -1;
+    });
+    return { Y, classes: cls };
+  }
+  const Y = Matrix.zeros(n, cls.length);
+  labels.forEach((l, i) => {
+    const k = index.get(l);
+    if (k === undefined) throw new CvxnnError('INVALID_OPTION', `label '${l}' (row ${i}) is not one of the training classes ${cls.join(', ')}`);
+    Y.data[i * cls.length + k] = 1;
+  });
+  return { Y, classes: cls };
+}
+
+/** Column means and standard deviations (std 1 for constant columns). */
+export function zscoreFit(X: Matrix<Float64Array>): { mean: number[]; std: number[] } {
+  const n = X.rows;
+  const d = X.cols;
+  const mean = new Array<number>(d).fill(0);
+  const std = new Array<number>(d).fill(0);
+  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mean[k] += X.data[i * d + k] / n;
+  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) std[k] += (X.data[i * d + k] - mean[k]) ** 2 / n;
+  for (let k = 0; k < d; k++) std[k] = std[k] > 0 ? Math.sqrt(std[k]) : 1;
+  return { mean, std };
+}
+
+/** Apply the stored preprocessing to raw features (standardization; the bias is the network's appendOne). */
+export function applyPreprocessing(X: Matrix<Float64Array>, pre: Pick<Preprocessing, 'standardize' | 'mean' | 'std' | 'featureNames'>): Matrix<Float64Array> {
+  const d = pre.featureNames.length;
+  if (X.cols !== d) throw new CvxnnError('SHAPE_MISMATCH', `the model was trained on ${d} features (${pre.featureNames.join(', ')}) but the data has ${X.cols}`);
+  if (pre.standardize !== 'zscore' || !pre.mean || !pre.std) return X;
+  const out = Matrix.zeros(X.rows, d);
+  for (let i = 0; i < X.rows; i++) for (let k = 0; k < d; k++) out.data[i * d + k] = (X.get(i, k) - pre.mean[k]) / pre.std[k];
+  return out;
+}
+
+/** [X, 1]. */
+export function withOnes(X: Matrix<Float64Array>): Matrix<Float64Array> {
+  const out = Matrix.zeros(X.rows, X.cols + 1);
+  for (let i = 0; i < X.rows; i++) {
+    for (let k = 0; k < X.cols; k++) out.data[i * (X.cols + 1) + k] = X.get(i, k);
+    out.data[i * (X.cols + 1) + X.cols] = 1;
+  }
+  return out;
+}
+
+/** Rows `idx` of X. */
+export function takeRows(X: Matrix<Float64Array>, idx: ArrayLike<number>): Matrix<Float64Array> {
+  const out = Matrix.zeros(idx.length, X.cols);
+  for (let t = 0; t < idx.length; t++) for (let k = 0; k < X.cols; k++) out.data[t * X.cols + k] = X.get(idx[t], k);
+  return out;
+}
+
+/** Upper bound on the number of distinct patterns of n points in rank r (Cover): 2Σ_{k<r} C(n−1, k). */
+export function patternCountBound(n: number, r: number): number {
+  let s = 0;
+  let c = 1;
+  for (let k = 0; k < r; k++) {
+    s += c;
+    c = (c * (n - 1 - k)) / (k + 1);
+    if (!Number.isFinite(s) || s > 1e15) return Infinity;
+  }
+  return 2 * s;
+}
+
+/**
+ * Sample `count` distinct non-zero activation patterns with standard-normal gates (SPEC §1.4),
+ * drawing up to 50·count gates; too few distinct patterns ⇒ INVALID_OPTION with the count found.
+ *
+ * @example
+ *   const { masks, gates } = sampleDistinctPatterns(X, 100, 0);
+ */
+export function sampleDistinctPatterns(X: Matrix<Float64Array>, count: number, seed: number): { masks: PatternMasks; gates: Matrix<Float64Array> } {
+  const n = X.rows;
+  const d = X.cols;
+  const rng = new Rng(seed);
+  const keys = new Set<string>();
+  const kept: Float64Array[] = [];
+  const batch = Math.max(count, 64);
+  for (let drawn = 0; kept.length < count && drawn < 50 * count; drawn += batch) {
+    const G = new Matrix(d, batch, rng.normalArray(d * batch));
+    const M = PatternMasks.fromGates(X, G);
+    for (let i = 0; i < batch && kept.length < count; i++) {
+      let key = '';
+      let any = false;
+      for (let j = 0; j < n; j++) {
+        const b = M.get(j, i);
+        key += b;
+        if (b) any = true;
+      }
+      if (!any || keys.has(key)) continue;
+      keys.add(key);
+      kept.push(G.colCopy(i));
+    }
+  }
+  if (kept.length < count) {
+    throw new CvxnnError('INVALID_OPTION', `--patterns ${count} is more than the ${kept.length} distinct non-zero activation patterns found with ${50 * count} Gaussian gates (the data admit at most ${patternCountBound(n, d)}); use --patterns ${kept.length} or fewer`);
+  }
+  const gates = Matrix.zeros(d, count);
+  kept.forEach((g, i) => {
+    for (let k = 0; k < d; k++) gates.data[k * count + i] = g[k];
+  });
+  return { masks: PatternMasks.fromGates(X, gates), gates };
+}
+
+/**
+ * Distinct non-zero patterns from Gaussian gates, drawn in batches of 256 until `max` are found or
+ * `patience` batches in a row add nothing.
+ *
+ * @example
+ *   const { masks, gates } = collectPatterns(X, 0, 1000, 50);
+ */
+export function collectPatterns(X: Matrix<Float64Array>, seed: number, max: number, patience: number): { masks: PatternMasks; gates: Matrix<Float64Array> } {
+  const n = X.rows;
+  const d = X.cols;
+  const rng = new Rng(seed);
+  const keys = new Set<string>();
+  const kept: Float64Array[] = [];
+  const batch = 256;
+  for (let idle = 0; kept.length < max && idle < patience; ) {
+    const G = new Matrix(d, batch, rng.normalArray(d * batch));
+    const M = PatternMasks.fromGates(X, G);
+    const before = kept.length;
+    for (let i = 0; i < batch && kept.length < max; i++) {
+      let key = '';
+      let any = false;
+      for (let j = 0; j < n; j++) {
+        const b = M.get(j, i);
+        key += b;
+        if (b) any = true;
+      }
+      if (!any || keys.has(key)) continue;
+      keys.add(key);
+      kept.push(G.colCopy(i));
+    }
+    idle = kept.length > before ? 0 : idle + 1;
+  }
+  const P = kept.length;
+  const gates = Matrix.zeros(d, P);
+  kept.forEach((g, i) => {
+    for (let k = 0; k < d; k++) gates.data[k * P + i] = g[k];
+  });
+  return { masks: PatternMasks.fromGates(X, gates), gates };
+}
+
+/**
+ * Read a d×P gate CSV (header optional). `d` must equal the number of first-layer inputs.
+ *
+ * @example
+ *   const G = readGates('gates.csv', 11);
+ */
+export function readGates(file: string, d: number, bias: boolean): Matrix<Float64Array> {
+  const t = readLabelledCsv(file, 'none');
+  if (t.X.rows !== d) {
+    throw new CvxnnError(
+      'SHAPE_MISMATCH',
+      `the gates file '${file}' has ${t.X.rows} rows but the first layer has ${d} inputs (${bias ? `${d - 1} features + 1 for --bias` : `${d} features`}); it must be a d×P matrix, one gate per column`,
+    );
+  }
+  return t.X;
+}
+
+/** `environment` of the run JSON. */
+export function environment(backend: string, precision: string) {
+  const cpus = os.cpus();
+  return { backend, precision, node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length };
+}
+
+/** Replace non-finite numbers by null (the run format), collecting warnings. */
+export function finiteJson<T>(value: T, warnings: string[]): T {
+  return JSON.parse(
+    JSON.stringify(value, (k, v) => {
+      if (v instanceof Float64Array || v instanceof Float32Array || v instanceof Int32Array) v = Array.from(v);
+      if (typeof v === 'number' && !Number.isFinite(v)) {
+        warnings.push(`non-finite value at '${k}' written as null`);
+        return null;
+      }
+      return v;
+    }),
+  ) as T;
+}
