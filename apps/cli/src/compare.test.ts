@@ -28,8 +28,8 @@ const x3 = file('x3.csv', '2,2,1\n3,3,2\n1,0,3\n');
 const slack = (p: number) => 1e-6 * (1 + Math.abs(p));
 
 describe('cvxnn compare', () => {
-  it('SPEC X5 (relu, all chambers sampled): convex reaches √13 and neither SGD nor Adam goes below it; curves for all three methods', async () => {
-    const r = await run('compare', '--data', x5, '--lambda', '1', '--standardize', 'none', '--epochs', '1500', '--json');
+  it('SPEC X5 (relu, --patterns all): convex reaches √13, a certified lower bound, and neither SGD nor Adam goes below it; curves for all three methods', async () => {
+    const r = await run('compare', '--data', x5, '--lambda', '1', '--standardize', 'none', '--patterns', 'all', '--epochs', '1500', '--json');
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.cvxnnRun).toBe(1);
@@ -38,7 +38,8 @@ describe('cvxnn compare', () => {
     const pStar = Math.sqrt(13);
     expect(j.convex.networkObjective).toBeCloseRel(pStar, 1e-6);
     expect(j.convex.objective).toBeCloseRel(pStar, 1e-5);
-    expect(j.options.distinctPatterns).toBe(7);
+    expect(j.options.patternCount).toBe(7); // the 2³ − 1 non-empty orthants
+    expect(j.lowerBound.certified).toBe(true);
     for (const m of j.methods) {
       expect(m.objective, m.method).toBeGreaterThanOrEqual(pStar - slack(pStar));
       expect(m.gap).toBeCloseRel(m.objective - j.convex.objective, 1e-12, 1e-15);
@@ -53,7 +54,7 @@ describe('cvxnn compare', () => {
   });
 
   it('SPEC X3 (relu, λ = 0.1): convex optimum 0.4116793; Adam with width 4 gets close but not below', async () => {
-    const r = await run('compare', '--data', x3, '--lambda', '0.1', '--standardize', 'none', '--width', '4', '--epochs', '3000', '--json');
+    const r = await run('compare', '--data', x3, '--lambda', '0.1', '--standardize', 'none', '--patterns', 'all', '--width', '4', '--epochs', '3000', '--json');
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.convex.objective).toBeCloseRel(0.4116793, 1e-6);
@@ -97,7 +98,7 @@ describe('cvxnn compare', () => {
 
   it('objective of a written network, re-evaluated on the data independently, equals the reported value', async () => {
     const out = path.join(dir, 'x3run.json');
-    const r = await run('compare', '--data', x3, '--lambda', '0.1', '--standardize', 'none', '--width', '3', '--epochs', '200', '--out', out, '--json');
+    const r = await run('compare', '--data', x3, '--lambda', '0.1', '--standardize', 'none', '--patterns', '2', '--width', '3', '--epochs', '200', '--out', out, '--json');
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(readFileSync(out, 'utf8'));
     const X = Matrix.from([
@@ -119,15 +120,17 @@ describe('cvxnn compare', () => {
       expect(r.code, r.out).toBe(2);
       expect(r.err).toMatch(re);
     };
-    await bad(['--data', path.join(dir, 'nope.csv'), '--lambda', '1'], /IO_ERROR.*cannot read/);
+    await bad(['--data', path.join(dir, 'nope.csv'), '--lambda', '1'], /IO_ERROR.*no file/);
     await bad(['--data', x5, '--lambda', '0'], /INVALID_OPTION.*--lambda/);
     await bad(['--data', x5, '--lambda', '1', '--model', 'tanh'], /INVALID_OPTION.*--model/);
-    await bad(['--data', x5, '--lambda', '1', '--task', 'binary'], /INVALID_OPTION.*exactly 2 distinct labels/);
+    await bad(['--data', x5, '--lambda', '1', '--task', 'binary'], /INVALID_OPTION.*exactly 2 classes/);
     await bad(['--data', x5, '--lambda', '1', '--loss', 'logistic'], /INVALID_OPTION/);
-    await bad(['--data', x5, '--lambda', '1', '--label-column', 'zzz'], /INVALID_OPTION.*not a column/);
+    await bad(['--data', x5, '--lambda', '1', '--label-column', 'zzz'], /INVALID_OPTION.*not a column name/);
     await bad(['--data', x5, '--lambda', '1', '--test-fraction', '1'], /INVALID_OPTION.*test-fraction/);
-    await bad(['--data', file('txt.csv', 'a,b,y\n1,foo,2\n3,4,5\n'), '--lambda', '1'], /NON_NUMERIC.*'foo'/);
+    await bad(['--data', x5, '--lambda', '1', '--patterns', '100'], /INVALID_OPTION.*at most 8/);
+    await bad(['--data', x5, '--lambda', '1', '--gates', file('g.csv', '1,2\n3,4\n')], /SHAPE_MISMATCH.*gates/);
+    await bad(['--data', file('txt.csv', 'a,b,y\n1,foo,2\n3,4,5\n'), '--lambda', '1'], /NON_NUMERIC.*'foo' is not a number/);
     await bad(['--data', file('miss.csv', 'a,b,y\n1,,2\n3,4,5\n'), '--lambda', '1'], /MISSING_VALUE/);
-    await bad(['--data', file('ragged.csv', 'a,b,y\n1,2,2\n3,4\n'), '--lambda', '1'], /SHAPE_MISMATCH.*fields/);
+    await bad(['--data', file('ragged.csv', 'a,b,y\n1,2,2\n3,4\n'), '--lambda', '1'], /PARSE_ERROR.*cells/);
   });
 });

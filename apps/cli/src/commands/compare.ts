@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { enumeratePatterns } from '@cvxnn/arrangements';
 import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
 import { CvxnnError, getBackend, Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
 import {
@@ -19,69 +18,32 @@ import {
 } from '@cvxnn/networks';
 import type { Command } from 'commander';
 import { fmt, type Io, parseNumber, printJson } from '../io.js';
+import {
+  applyPreprocessing,
+    encodeTargets,
+  environment,
+  finiteJson,
+  inferTask,
+  type LabelledTable,
+  patternCountBound,
+  readGates,
+  readLabelledCsv,
+  resolveDataPath,
+  sampleDistinctPatterns,
+  takeRows,
+  withOnes,
+  zscoreFit,
+} from '../run-file.js';
 
 type Task = 'regression' | 'binary' | 'multiclass';
 
-/** A loaded table: features, raw labels and names. */
-interface Table {
-  name: string;
-  X: Matrix<Float64Array>;
-  labels: string[];
-  featureNames: string[];
-}
-
 // ---------------------------------------------------------------------------------------------
-// Data loading. A small self-contained CSV reader and two seeded synthetic sets, used until
-// @cvxnn/data lands (its loader, standardization and splits should replace this block).
-
-function parseCsv(path: string, labelColumn: string): Table {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CvxnnError('IO_ERROR', `cannot read --data ${path}: ${(e as Error).message}`);
-  }
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) throw new CvxnnError('EMPTY_DATA', `${path} is empty`);
-  const rows = lines.map((l) => l.split(',').map((s) => s.trim().replace(/^"(.*)"$/, '$1')));
-  const width = rows[0].length;
-  const isNum = (s: string) => s !== '' && Number.isFinite(Number(s));
-  const header = rows[0].some((s) => !isNum(s)) && rows.length > 1 && rows[1].filter(isNum).length > rows[0].filter(isNum).length;
-  const names = header ? rows[0] : rows[0].map((_, j) => `x${j}`);
-  const body = header ? rows.slice(1) : rows;
-  if (body.length === 0) throw new CvxnnError('EMPTY_DATA', `${path} has a header but no data rows`);
-  if (width < 2) throw new CvxnnError('SHAPE_MISMATCH', `${path} has ${width} column; need at least one feature and a label`);
-  let lc: number;
-  if (labelColumn === 'last') lc = width - 1;
-  else if (labelColumn === 'first') lc = 0;
-  else if (/^-?\d+$/.test(labelColumn)) lc = Number(labelColumn) < 0 ? width + Number(labelColumn) : Number(labelColumn);
-  else {
-    lc = names.indexOf(labelColumn);
-    if (lc < 0) throw new CvxnnError('INVALID_OPTION', `--label-column '${labelColumn}' is not a column of ${path}; columns are ${names.join(', ')}`);
-  }
-  if (!(lc >= 0 && lc < width)) throw new CvxnnError('INVALID_OPTION', `--label-column ${labelColumn} is out of range for ${width} columns`);
-  const d = width - 1;
-  const X = Matrix.zeros(body.length, d);
-  const labels: string[] = [];
-  body.forEach((r, i) => {
-    const line = i + (header ? 2 : 1);
-    if (r.length !== width) throw new CvxnnError('SHAPE_MISMATCH', `${path} line ${line} has ${r.length} fields, expected ${width}`);
-    let k = 0;
-    for (let j = 0; j < width; j++) {
-      if (j === lc) continue;
-      const s = r[j];
-      if (s === '' || s.toLowerCase() === 'na' || s.toLowerCase() === 'nan') throw new CvxnnError('MISSING_VALUE', `${path} line ${line}, column '${names[j]}' is missing; impute or drop the row`);
-      if (!isNum(s)) throw new CvxnnError('NON_NUMERIC', `${path} line ${line}, column '${names[j]}' is '${s}', not a number; features must be numeric`);
-      X.data[i * d + k++] = Number(s);
-    }
-    if (r[lc] === '') throw new CvxnnError('MISSING_VALUE', `${path} line ${line} has no label`);
-    labels.push(r[lc]);
-  });
-  return { name: path.split('/').pop() ?? path, X, labels, featureNames: names.filter((_, j) => j !== lc) };
-}
+// Data: CSV files and bundled names through the helpers `cvxnn fit` uses (same split, same
+// standardization, same pattern sampling for the same --seed), plus two seeded synthetic sets
+// that need no files (tests, quick looks).
 
 /** Seeded synthetic sets: y = a sum of 3 ReLU neurons of x ∈ R⁵ plus 0.1·noise (or its sign). */
-function synthetic(name: string, seed: number): Table {
+function synthetic(name: string, seed: number): LabelledTable {
   const rng = new Rng(seed + 7919);
   const n = 200;
   const d = 5;
@@ -98,10 +60,12 @@ function synthetic(name: string, seed: number): Table {
     y += 0.1 * rng.normal();
     labels.push(name === 'synthetic-binary' ? (y > 0.5 ? '1' : '0') : String(y));
   }
-  return { name, X, labels, featureNames: Array.from({ length: d }, (_, j) => `x${j}`) };
+  return { name, X, labels, featureNames: Array.from({ length: d }, (_, j) => `x${j}`), labelName: 'y' };
 }
 
 const BUNDLED = ['synthetic-regression', 'synthetic-binary'];
+/** `--patterns all` refuses arrangements that may have more chambers than this. */
+const MAX_EXACT_PATTERNS = 5000;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -114,6 +78,7 @@ interface CompareOptions {
   lambda: string;
   loss?: string;
   patterns: string;
+  gates?: string;
   seed: string;
   objectiveScale: string;
   standardize: string;
@@ -139,61 +104,31 @@ interface Prepared {
   classes?: string[];
 }
 
-function prepare(t: Table, taskOpt: string | undefined, loss: LossName | undefined, standardize: string, testFraction: number, seed: number): Prepared {
-  const distinct = [...new Set(t.labels)];
-  const numeric = t.labels.every((s) => Number.isFinite(Number(s)));
-  let task: Task;
-  if (taskOpt === undefined) task = distinct.length === 2 ? 'binary' : numeric ? 'regression' : 'multiclass';
-  else if (taskOpt === 'regression' || taskOpt === 'binary' || taskOpt === 'multiclass') task = taskOpt;
-  else throw new CvxnnError('INVALID_OPTION', `--task must be regression, binary or multiclass, got '${taskOpt}'`);
-  if (task === 'regression' && !numeric) throw new CvxnnError('NON_NUMERIC', `--task regression needs numeric labels; ${t.name} has labels like '${t.labels.find((s) => !Number.isFinite(Number(s)))}'`);
-  if (task === 'binary' && distinct.length !== 2) throw new CvxnnError('INVALID_OPTION', `--task binary needs exactly 2 distinct labels, ${t.name} has ${distinct.length}`);
-  if (task === 'multiclass' && distinct.length < 2) throw new CvxnnError('INVALID_OPTION', `--task multiclass needs at least 2 classes, ${t.name} has ${distinct.length}`);
-  const classes = task === 'regression' ? undefined : distinct.sort((a, b) => (numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
+/** Targets, split and standardization exactly as `cvxnn fit` does them for the same options. */
+function prepare(t: LabelledTable, taskOpt: string | undefined, standardize: string, testFraction: number, seed: number): Prepared {
+  const task = (taskOpt ?? inferTask(t.labels)) as Task;
+  if (!['regression', 'binary', 'multiclass'].includes(task)) throw new CvxnnError('INVALID_OPTION', `--task must be regression, binary or multiclass, got '${task}'`);
+  if (standardize !== 'zscore' && standardize !== 'none') throw new CvxnnError('INVALID_OPTION', `--standardize must be zscore or none, got '${standardize}'`);
+  const { Y, classes } = encodeTargets(t.labels, task);
   const n = t.X.rows;
-  const d = t.X.cols;
-  const c = task === 'multiclass' ? (classes as string[]).length : 1;
-  const Y = Matrix.zeros(n, c);
-  for (let i = 0; i < n; i++) {
-    if (task === 'regression') Y.data[i] = Number(t.labels[i]);
-    else if (task === 'binary') Y.data[i] = t.labels[i] === (classes as string[])[1] ? 1 : -1;
-    else Y.data[i * c + (classes as string[]).indexOf(t.labels[i])] = 1;
+  const perm = Array.from(new Rng(seed + 7919).permutation(n));
+  const nTest = Math.round(testFraction * n);
+  if (testFraction > 0 && (nTest < 1 || n - nTest < 1)) {
+    throw new CvxnnError('INVALID_OPTION', `--test-fraction ${testFraction} leaves ${n - nTest} training and ${nTest} test rows; both need at least one`);
   }
-  // split
-  const perm = new Rng(seed).permutation(n);
-  const nte = testFraction > 0 ? Math.max(1, Math.round(testFraction * n)) : 0;
-  if (n - nte < 1) throw new CvxnnError('INVALID_OPTION', `--test-fraction ${testFraction} leaves no training rows`);
-  const take = (idx: ArrayLike<number>, M: Matrix<Float64Array>) => {
-    const out = Matrix.zeros(idx.length, M.cols);
-    for (let r = 0; r < idx.length; r++) out.data.set(M.data.subarray(idx[r] * M.cols, (idx[r] + 1) * M.cols), r * M.cols);
-    return out;
+  const trainIdx = testFraction > 0 ? perm.slice(nTest).sort((a, b) => a - b) : perm.sort((a, b) => a - b);
+  const testIdx = testFraction > 0 ? perm.slice(0, nTest).sort((a, b) => a - b) : [];
+  const Xtr0 = takeRows(t.X, trainIdx);
+  const stats = standardize === 'zscore' ? zscoreFit(Xtr0) : undefined;
+  const pre = { standardize: standardize as 'zscore' | 'none', mean: stats?.mean, std: stats?.std, featureNames: t.featureNames };
+  return {
+    Xtr: applyPreprocessing(Xtr0, pre),
+    Ytr: takeRows(Y, trainIdx),
+    Xte: testIdx.length > 0 ? applyPreprocessing(takeRows(t.X, testIdx), pre) : null,
+    Yte: testIdx.length > 0 ? takeRows(Y, testIdx) : null,
+    task,
+    classes,
   };
-  const te = perm.subarray(0, nte);
-  const tr = perm.subarray(nte);
-  const Xtr = take(tr, t.X);
-  const Xte = nte > 0 ? take(te, t.X) : null;
-  if (standardize === 'zscore') {
-    for (let j = 0; j < d; j++) {
-      let mu = 0;
-      for (let i = 0; i < Xtr.rows; i++) mu += Xtr.data[i * d + j];
-      mu /= Xtr.rows;
-      let s2 = 0;
-      for (let i = 0; i < Xtr.rows; i++) s2 += (Xtr.data[i * d + j] - mu) ** 2;
-      const sd = Math.sqrt(s2 / Xtr.rows) || 1;
-      for (const M of Xte ? [Xtr, Xte] : [Xtr]) for (let i = 0; i < M.rows; i++) M.data[i * d + j] = (M.data[i * d + j] - mu) / sd;
-    }
-  } else if (standardize !== 'none') throw new CvxnnError('INVALID_OPTION', `--standardize must be zscore or none, got '${standardize}'`);
-  return { Xtr, Ytr: take(tr, Y), Xte, Yte: nte > 0 ? take(te, Y) : null, task, classes };
-}
-
-function withOnes(X: Matrix<Float64Array>): Matrix<Float64Array> {
-  const d = X.cols + 1;
-  const out = Matrix.zeros(X.rows, d);
-  for (let i = 0; i < X.rows; i++) {
-    out.data.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), i * d);
-    out.data[i * d + X.cols] = 1;
-  }
-  return out;
 }
 
 /** First time a curve comes within `rel` (relative) of `target`; null when it never does. */
@@ -233,14 +168,15 @@ export function register(program: Command, io: Io): void {
   program
     .command('compare')
     .description('convex training vs SGD vs Adam on the same weight-decay objective and data')
-    .requiredOption('--data <file>', `CSV file (header optional, label in one column) or a bundled set: ${BUNDLED.join(', ')}`)
+    .requiredOption('--data <file>', `CSV file (header optional, label in one column), a bundled dataset name (breast_cancer, diabetes, ...) or ${BUNDLED.join(' / ')}`)
     .option('--label-column <col>', 'last | first | INDEX | NAME', 'last')
     .option('--task <task>', 'regression | binary | multiclass (default: from the labels)')
     .option('--model <model>', 'relu | gated-relu', 'relu')
     .option('--bias', 'append a constant-1 feature (decayed bias, the papers\u2019 convention)')
     .requiredOption('--lambda <L>', 'weight decay λ/2 per layer ⇔ group penalty λ (> 0)')
     .option('--loss <loss>', 'squared | logistic | cross-entropy (default: squared for regression, logistic for binary, cross-entropy (gated) or squared (relu) for multiclass)')
-    .option('--patterns <P>', 'number of Gaussian gates to sample', '100')
+    .option('--patterns <all|N>', "N distinct sampled Gaussian-gate patterns, or 'all' (exact enumeration of every chamber pattern)", '100')
+    .option('--gates <file>', 'd×P CSV of gate vectors (patterns 1[X̃g > 0]); overrides --patterns')
     .option('--seed <s>', 'random seed (gates, split, initialisation, mini-batches)', '0')
     .option('--objective-scale <scale>', 'sum (½‖·‖², papers) | mean (1/(2n)‖·‖², scnn)', 'sum')
     .option('--standardize <how>', 'zscore | none', 'zscore')
@@ -257,7 +193,6 @@ export function register(program: Command, io: Io): void {
     .option('--json', 'print one JSON object')
     .action((o: CompareOptions) => {
       const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
-      const P = parseNumber('patterns', o.patterns, { integer: true, min: 1 });
       const seed = parseNumber('seed', o.seed, { integer: true });
       const epochs = parseNumber('epochs', o.epochs, { integer: true, min: 1 });
       const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
@@ -278,37 +213,34 @@ export function register(program: Command, io: Io): void {
       }
       const bias = o.bias === true;
 
-      const table = BUNDLED.includes(o.data) ? synthetic(o.data, seed) : parseCsv(o.data, o.labelColumn);
-      const p = prepare(table, o.task, o.loss as LossName | undefined, o.standardize, testFraction, seed);
+      const table = BUNDLED.includes(o.data) ? synthetic(o.data, seed) : readLabelledCsv(resolveDataPath(o.data), o.labelColumn);
+      const p = prepare(table, o.task, o.standardize, testFraction, seed);
       const c = p.Ytr.cols;
       const loss: LossName = (o.loss as LossName | undefined) ?? (p.task === 'regression' ? 'squared' : p.task === 'binary' ? 'logistic' : model === 'gated-relu' ? 'cross-entropy' : 'squared');
-      if (loss === 'logistic' && c !== 1) throw new CvxnnError('INVALID_OPTION', `--loss logistic needs a binary task; this one has ${c} classes (use cross-entropy or squared)`);
-      if (loss === 'cross-entropy' && c < 2) throw new CvxnnError('INVALID_OPTION', '--loss cross-entropy needs a multiclass task (use logistic for binary labels)');
-      if (loss !== 'squared' && p.task === 'regression') throw new CvxnnError('INVALID_OPTION', `--loss ${loss} needs class labels; use squared for regression`);
+      if (loss === 'logistic' && p.task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${p.task})`);
+      if (loss === 'cross-entropy' && p.task !== 'multiclass') throw new CvxnnError('INVALID_OPTION', `--loss cross-entropy needs --task multiclass (the labels give ${p.task})`);
       const objOpts = { loss, lambda, scale };
 
-      // convex: Gaussian gates on X̃ = [X, 1] (with --bias), patterns 1[X̃g > 0]
+      // patterns on X̃ = [X, 1] (with --bias): 1[X̃g > 0], distinct and non-empty, as `cvxnn fit`
       const Xt = bias ? withOnes(p.Xtr) : p.Xtr;
       const dt = Xt.cols;
-      const G0 = new Matrix(dt, P, new Rng(seed).normalArray(dt * P));
-      const sampled = PatternMasks.fromGates(Xt, G0);
-      // distinct, non-empty patterns only (duplicate gates give duplicate groups)
-      const seen = new Set<string>();
-      const keep: number[] = [];
-      for (let i = 0; i < P; i++) {
-        const col = sampled.column(i);
-        if (!col.includes(1)) continue;
-        const key = col.join('');
-        if (seen.has(key)) continue;
-        seen.add(key);
-        keep.push(i);
+      let masks: PatternMasks;
+      let G: Matrix<Float64Array>;
+      let allPatterns = false;
+      if (o.gates) {
+        G = readGates(o.gates, dt, bias);
+        masks = PatternMasks.fromGates(Xt, G);
+      } else if (o.patterns === 'all') {
+        // exact enumeration of every chamber pattern with witness gates (@cvxnn/arrangements)
+        ({ masks, gates: G } = enumeratePatterns(Xt, { maxPatterns: MAX_EXACT_PATTERNS }));
+        allPatterns = true;
+      } else {
+        const count = parseNumber('patterns', o.patterns, { integer: true, min: 1 });
+        const bound = patternCountBound(Xt.rows, dt);
+        if (count > bound) throw new CvxnnError('INVALID_OPTION', `--patterns ${count} is larger than the number of activation patterns these data can have (at most ${bound}); use a smaller N or 'all'`);
+        ({ masks, gates: G } = sampleDistinctPatterns(Xt, count, seed));
       }
-      if (keep.length === 0) throw new CvxnnError('INFEASIBLE', `none of the ${P} sampled gates activates any sample; use more --patterns or --bias`);
-      const masks = sampled.select(keep);
-      const G = Matrix.zeros(dt, keep.length);
-      keep.forEach((i, k) => {
-        for (let r = 0; r < dt; r++) G.data[r * keep.length + k] = G0.get(r, i);
-      });
+      const P = masks.p;
       const convex: ConvexResult = fitConvex(Xt, p.Ytr, { masks, gates: G }, { model, lambda, loss, scale, tol, maxIters, timeLimit });
       const convexNet = recoverNetwork(convex, { appendOne: bias });
       const convexTerms = objectiveTerms(convexNet, p.Xtr, p.Ytr, objOpts);
@@ -332,16 +264,16 @@ export function register(program: Command, io: Io): void {
       const adam = trainAdam(init, p.Xtr, p.Ytr, { ...common, learningRate: adamLr });
 
       // The convex value bounds every trainer from below when the program is exact for the
-      // trainers' network class: gated networks whose gates come from the sampled set (scalar and
-      // nuclear vector output); for ReLU networks only with all patterns, which sampling does not give.
-      const exact = model === 'gated-relu';
+      // trainers' network class: gated networks whose gates come from the pattern set (scalar and
+      // nuclear vector output), and scalar-output ReLU networks when every pattern is present.
+      const exact = model === 'gated-relu' || (c === 1 && allPatterns);
       const lowerBound = exact ? convex.objective - (convex.certificate.kind === 'duality-gap' ? convex.certificate.absolute : 0) : null;
       const warnings: string[] = [];
       if (!exact) {
         warnings.push(
           c > 1
-            ? 'relu with several outputs runs one-vs-all convex problems (neurons feed one output); SGD/Adam train a larger network class and may go below it'
-            : `relu over ${keep.length} distinct sampled patterns: the convex optimum is exact over those patterns only; a trainer may reach patterns outside the sample and go below it`,
+            ? 'relu with several outputs runs one-vs-all convex problems (each neuron feeds one output); SGD/Adam train a larger network class and may go below it'
+            : `relu over ${P} sampled patterns: the convex optimum is exact over those patterns only; a trainer may use patterns outside the sample and go below it (use --patterns all on small data)`,
         );
       }
       if (Math.abs(convexTerms.objective - convex.objective) > 1e-6 * (1 + Math.abs(convex.objective))) {
@@ -399,8 +331,8 @@ export function register(program: Command, io: Io): void {
           bias,
           lambda,
           loss,
-          patterns: P,
-          distinctPatterns: keep.length,
+          patterns: o.gates ? `gates:${o.gates}` : o.patterns,
+          patternCount: P,
           seed,
           objectiveScale: scale,
           standardize: o.standardize,
@@ -414,12 +346,15 @@ export function register(program: Command, io: Io): void {
           tol,
           maxIters: maxIters ?? null,
         },
-        environment: { backend: be.name, precision: be.precision, node: process.version, platform: `${process.platform}-${process.arch}`, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length },
+        environment: environment(be.name, be.precision),
         data: { name: table.name, n: p.Xtr.rows, d: p.Xtr.cols, task: p.task, ...(p.classes ? { classes: p.classes } : {}), standardize: o.standardize, ...(p.Xte ? { nTest: p.Xte.rows } : {}) },
         objective: { loss, lambda, scale, weightDecay: 'lambda/2 * sum_j(||W1[:,j]||^2 + ||W2[j,:]||^2), free biases not decayed' },
         convex: convexEntry,
         methods: trainerRows,
-        lowerBound: lowerBound === null ? { certified: false } : { certified: true, value: lowerBound },
+        lowerBound:
+          lowerBound === null
+            ? { certified: false }
+            : { certified: true, value: lowerBound, over: model === 'gated-relu' ? 'gated-relu networks with gates from the pattern set' : 'every scalar-output relu network (all patterns enumerated)' },
         curves: [
           { method: 'convex', points: convex.history.map((h) => ({ iteration: h.iteration, timeSeconds: h.timeSeconds, objective: h.objective })) },
           { method: 'sgd', points: sgd.history },
@@ -427,8 +362,11 @@ export function register(program: Command, io: Io): void {
         ],
         warnings,
       };
+      const nonFinite: string[] = [];
+      const safe = finiteJson(run, nonFinite);
+      safe.warnings.push(...nonFinite);
       if (o.out) {
-        const full = { ...run, networks: { sgd: networkToJson(sgd.network), adam: networkToJson(adam.network) } };
+        const full = { ...safe, networks: { sgd: networkToJson(sgd.network), adam: networkToJson(adam.network) } };
         try {
           writeFileSync(o.out, JSON.stringify(full, null, 2) + '\n');
         } catch (e) {
@@ -436,7 +374,7 @@ export function register(program: Command, io: Io): void {
         }
       }
       if (o.json) {
-        printJson(io, run);
+        printJson(io, safe);
         return;
       }
       const cls = p.task !== 'regression';
@@ -459,10 +397,10 @@ export function register(program: Command, io: Io): void {
         ...trainerRows.map((r) => rowOf(r.method, r, `${fmt(r.gap, 4)} (${(100 * r.relativeGap).toFixed(3)}%)`, r.status)),
       ];
       const widths = header.map((_, k) => Math.max(...rows.map((r) => r[k].length)));
-      io.out(`data ${table.name}: n=${p.Xtr.rows}${p.Xte ? ` (+${p.Xte.rows} test)` : ''}, d=${p.Xtr.cols}, ${p.task}; ${model}${bias ? ' + bias' : ''}, loss ${loss} (${scale}), λ=${lambda}, ${keep.length} distinct patterns of ${P} sampled, width ${M}\n`);
+      io.out(`data ${table.name}: n=${p.Xtr.rows}${p.Xte ? ` (+${p.Xte.rows} test)` : ''}, d=${p.Xtr.cols}, ${p.task}; ${model}${bias ? ' + bias' : ''}, loss ${loss} (${scale}), λ=${lambda}, ${P} ${allPatterns ? '(all) ' : ''}patterns, width ${M}\n`);
       io.out(`objective: data term + (λ/2)Σ_j(‖W1[:,j]‖² + ‖W2[j,:]‖²) ⇔ convex group penalty λΣ‖·‖\n`);
       for (const r of rows) io.out(r.map((s, k) => s.padEnd(widths[k])).join('  ').trimEnd() + '\n');
-      io.out(lowerBound === null ? 'lower bound: not certified for this setting (see warnings)\n' : `certified lower bound for every ${model} network with these gates: ${fmt(lowerBound, 8)}\n`);
+      io.out(lowerBound === null ? 'lower bound: not certified for this setting (see warnings)\n' : `certified lower bound over ${model === 'gated-relu' ? 'gated-relu networks with these gates' : 'every relu network (all patterns)'}: ${fmt(lowerBound, 8)}\n`);
       for (const w of warnings) io.err(`warning: ${w}\n`);
       if (o.out) io.out(`wrote ${o.out}\n`);
     });
