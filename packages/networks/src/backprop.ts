@@ -1,4 +1,4 @@
-import { getBackend, Matrix } from '@cvxnn/linalg';
+import { type Backend, getBackend, Matrix } from '@cvxnn/linalg';
 import type { Loss } from './loss.js';
 import { halfSquaredWeights, type TwoLayerNetwork } from './network.js';
 import type { NetworkGradient } from './objective.js';
@@ -25,6 +25,7 @@ export class Backprop {
     readonly rows: number,
     readonly m: number,
     readonly c: number,
+    readonly backend: Backend = getBackend(),
   ) {
     this.Z = Matrix.zeros(rows, m);
     this.F = Matrix.zeros(rows, c);
@@ -38,7 +39,7 @@ export class Backprop {
    * Leaves the hidden activations in `this.Z`.
    */
   outputs(net: TwoLayerNetwork, Xt: Matrix<Float64Array>, gate: Uint8Array | null): Matrix<Float64Array> {
-    const be = getBackend();
+    const be = this.backend;
     const { m, c } = this;
     const n = Xt.rows;
     be.gemm(Xt, net.W1, { out: this.Z });
@@ -73,7 +74,7 @@ export class Backprop {
     lambda: number,
     g: NetworkGradient,
   ): number {
-    const be = getBackend();
+    const be = this.backend;
     const { m, c } = this;
     const n = Xt.rows;
     const F = this.outputs(net, Xt, gate);

@@ -1,4 +1,4 @@
-import { assertOption, assertShape, CvxnnError, getBackend, Matrix } from '@cvxnn/linalg';
+import { assertOption, assertShape, type Backend, CvxnnError, getBackend, Matrix } from '@cvxnn/linalg';
 import { Backprop, contiguous, contiguousNetwork } from './backprop.js';
 import { type Loss, type LossName, makeLoss, type ObjectiveScale } from './loss.js';
 import { firstLayerInput, halfSquaredWeights, type TwoLayerNetwork, validateNetwork } from './network.js';
@@ -69,9 +69,9 @@ function checkData(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<Floa
  * @example
  *   const gate = gatingMask(net, firstLayerInput(net, X)); // null when net.kind === 'relu'
  */
-export function gatingMask(net: TwoLayerNetwork, Xt: Matrix<Float64Array>): Uint8Array | null {
+export function gatingMask(net: TwoLayerNetwork, Xt: Matrix<Float64Array>, backend: Backend = getBackend()): Uint8Array | null {
   if (net.kind !== 'gated-relu') return null;
-  const G = getBackend().gemm(Xt, net.gates as Matrix<Float64Array>);
+  const G = backend.gemm(Xt, net.gates as Matrix<Float64Array>);
   const out = new Uint8Array(G.data.length);
   for (let i = 0; i < out.length; i++) out[i] = G.data[i] > 0 ? 1 : 0;
   return out;

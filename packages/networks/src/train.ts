@@ -1,4 +1,4 @@
-import { assertOption, assertShape, CvxnnError, getBackend, Matrix, Rng } from '@cvxnn/linalg';
+import { assertOption, assertShape, type Backend, CvxnnError, getBackend, Matrix, Rng } from '@cvxnn/linalg';
 import { cloneNetwork, type InitOptions, initNetwork } from './init.js';
 import { makeLoss } from './loss.js';
 import { firstLayerInput, halfSquaredWeights, type TwoLayerNetwork, validateNetwork } from './network.js';
@@ -33,6 +33,8 @@ export interface TrainOptions extends ObjectiveOptions {
   beta2?: number;
   /** Adam ε (default 1e-8) */
   epsilon?: number;
+  /** kernel backend for the products with the data (default: the active one, `getBackend()`) */
+  backend?: Backend;
 }
 
 /** One point of a training curve: the SAME full objective the convex solver minimises. */
@@ -81,8 +83,8 @@ function checkData(X: Matrix<Float64Array>, Y: Matrix<Float64Array>): void {
 }
 
 /** Largest squared singular value of X by power iteration on the d×d Gram matrix. */
-function spectralNormSq(X: Matrix<Float64Array>): number {
-  const G = getBackend().gemm(X, X, { transA: true });
+function spectralNormSq(X: Matrix<Float64Array>, backend: Backend): number {
+  const G = backend.gemm(X, X, { transA: true });
   const d = G.rows;
   let v = new Float64Array(d).fill(1 / Math.sqrt(d));
   let lam = 0;
@@ -143,7 +145,8 @@ function train(
   const dt = Xt.cols;
   const m = net.W1.cols;
   const c = net.W2.cols;
-  const gate = gatingMask(net, Xt);
+  const be = opts.backend ?? getBackend();
+  const gate = gatingMask(net, Xt, be);
 
   const grad: NetworkGradient = { W1: Matrix.zeros(dt, m), W2: Matrix.zeros(m, c) };
   if (net.b1) grad.b1 = new Float64Array(m);
@@ -151,7 +154,7 @@ function train(
   const params = [net.W1.data, net.W2.data, ...(net.b1 ? [net.b1] : []), ...(net.b2 ? [net.b2] : [])];
   const grads = [grad.W1.data, grad.W2.data, ...(grad.b1 ? [grad.b1] : []), ...(grad.b2 ? [grad.b2] : [])];
 
-  const full = new Backprop(n, m, c);
+  const full = new Backprop(n, m, c, be);
   const fullObjective = () => loss.value(full.outputs(net, Xt, gate), Yc) + lambda * halfSquaredWeights(net);
 
   // learning rate
@@ -163,7 +166,7 @@ function train(
       let g2 = 0;
       for (const g of grads) for (const v of g) g2 += v * v;
       const saved = params.map((p) => p.slice());
-      lr = 8 / (loss.smoothness(n) * spectralNormSq(Xt) + lambda + 1e-300);
+      lr = 8 / (loss.smoothness(n) * spectralNormSq(Xt, be) + lambda + 1e-300);
       for (let k = 0; k < 60; k++) {
         params.forEach((p, i) => {
           const s = saved[i];
@@ -192,7 +195,7 @@ function train(
   const bufferFor = (b: number) => {
     let buf = buffers.get(b);
     if (!buf) {
-      buf = { bp: new Backprop(b, m, c), Xb: Matrix.zeros(b, dt), Yb: Matrix.zeros(b, c), gb: gate ? new Uint8Array(b * m) : null };
+      buf = { bp: new Backprop(b, m, c, be), Xb: Matrix.zeros(b, dt), Yb: Matrix.zeros(b, c), gb: gate ? new Uint8Array(b * m) : null };
       buffers.set(b, buf);
     }
     return buf;

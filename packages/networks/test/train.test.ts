@@ -1,4 +1,4 @@
-import { CvxnnError, Matrix, Rng } from '@cvxnn/linalg';
+import { type Backend, createCpuBackend, CvxnnError, Matrix, Rng } from '@cvxnn/linalg';
 import { describe, expect, it } from 'vitest';
 import { initNetwork, objective, objectiveAndGradient, trainAdam, trainSgd, type TrainOptions } from '../src/index.js';
 import { huber, randomNet } from './helpers.js';
@@ -130,6 +130,17 @@ describe('trainSgd / trainAdam mechanics', () => {
     const first = trainSgd({ width: 20, seed: 1, appendOne: true }, Xb, Yb, { ...o, learningRate: r.learningRate * 4 ** r.restarts });
     expect(first.status).toBe('diverged');
     expect(first.restarts).toBe(0);
+  });
+
+  it('runs its products on the backend it is given (a counting wrapper), with the same result as the default', () => {
+    const cpu = createCpuBackend();
+    let calls = 0;
+    const counting: Backend = { ...cpu, name: 'counting', gemm: (a, b, o) => (calls++, cpu.gemm(a, b, o)) };
+    const o: TrainOptions = { lambda: 0.1, iterations: 20, seed: 2 };
+    const a = trainAdam({ width: 6, kind: 'gated-relu' }, X, Y, { ...o, backend: counting });
+    const b = trainAdam({ width: 6, kind: 'gated-relu' }, X, Y, o);
+    expect(calls).toBeGreaterThanOrEqual(20 * 4); // 4 products per step at least
+    expect(a.network.W1.data).toAllClose(b.network.W1.data, { rtol: 1e-14, atol: 1e-14 });
   });
 
   it('initNetwork: He-uniform first layer within ±√(6/d̃) with variance 2/d̃ (3σ band)', () => {
