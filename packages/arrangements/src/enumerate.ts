@@ -1,4 +1,4 @@
-import { assertOption, CvxnnError, Matrix, svd } from '@cvxnn/linalg';
+import { assertOption, CvxnnError, Matrix, Rng, svd } from '@cvxnn/linalg';
 import { regionCount } from './count.js';
 import { PatternTable } from './table.js';
 import { checkData, type PatternSet } from './types.js';
@@ -71,32 +71,47 @@ export function reduceArrangement(X: Matrix<Float64Array>, tol: number): Reduced
   const orientation = new Int8Array(n);
   const normals: number[] = [];
   let m = 0;
-  for (let j = 0; j < n; j++) {
-    if (r === 0 || norms[j] <= tol * maxNorm) continue;
-    const u = new Float64Array(r);
-    for (let c = 0; c < r; c++) u[c] = Z[j * r + c] / norms[j];
-    let found = -1;
-    let sign = 1;
-    for (let k = 0; k < m && found < 0; k++) {
+  // Group parallel / antiparallel rows. Rows within `tol` (max-norm, up to sign) of each other have
+  // |uᵀw| within √r·tol for a fixed unit w, so after sorting by |uᵀw| only a short window of
+  // neighbours needs the exact comparison: O(n log n) instead of O(n·m).
+  const live: number[] = [];
+  for (let j = 0; j < n; j++) if (r > 0 && norms[j] > tol * maxNorm) live.push(j);
+  const U = new Float64Array(n * r);
+  const key = new Float64Array(n);
+  const w = new Rng(0x5eed).normalArray(r);
+  let wn = 0;
+  for (const v of w) wn += v * v;
+  for (const j of live) {
+    let kv = 0;
+    for (let c = 0; c < r; c++) {
+      U[j * r + c] = Z[j * r + c] / norms[j];
+      kv += (U[j * r + c] * w[c]) / Math.sqrt(wn);
+    }
+    key[j] = Math.abs(kv);
+  }
+  live.sort((a, b) => key[a] - key[b]);
+  const window = Math.sqrt(r) * tol * 1.01 + 4 * Number.EPSILON;
+  for (let a = 0; a < live.length; a++) {
+    const j = live[a];
+    if (hyperplane[j] >= 0) continue;
+    for (let c = 0; c < r; c++) normals.push(U[j * r + c]);
+    const k = m++;
+    hyperplane[j] = k;
+    orientation[j] = 1;
+    for (let b = a + 1; b < live.length && key[live[b]] - key[j] <= window; b++) {
+      const i = live[b];
+      if (hyperplane[i] >= 0) continue;
       let dp = 0;
       let dm = 0;
       for (let c = 0; c < r; c++) {
-        const a = normals[k * r + c];
-        dp = Math.max(dp, Math.abs(u[c] - a));
-        dm = Math.max(dm, Math.abs(u[c] + a));
+        dp = Math.max(dp, Math.abs(U[i * r + c] - U[j * r + c]));
+        dm = Math.max(dm, Math.abs(U[i * r + c] + U[j * r + c]));
       }
-      if (dp <= tol) found = k;
-      else if (dm <= tol) {
-        found = k;
-        sign = -1;
+      if (dp <= tol || dm <= tol) {
+        hyperplane[i] = k;
+        orientation[i] = dp <= tol ? 1 : -1;
       }
     }
-    if (found < 0) {
-      for (let c = 0; c < r; c++) normals.push(u[c]);
-      found = m++;
-    }
-    hyperplane[j] = found;
-    orientation[j] = sign;
   }
   return { n, d, r, V: Vr, normals: Float64Array.from(normals), m, hyperplane, orientation };
 }
@@ -404,6 +419,11 @@ export function enumeratePatterns(X: Matrix<Float64Array | Float32Array>, opts: 
     if (signTable) {
       const base = t * signTable.words;
       for (let k = 0; k < m; k++) hsign[k] = (signTable.pool[base + (k >>> 5)] >>> (k & 31)) & 1;
+    } else if (r === 2) {
+      const A = red.normals;
+      const h0 = h[0];
+      const h1 = h[1];
+      for (let k = 0; k < m; k++) hsign[k] = A[2 * k] * h0 + A[2 * k + 1] * h1 > 0 ? 1 : 0;
     } else {
       for (let k = 0; k < m; k++) hsign[k] = dotRow(red.normals, k, r, h) > 0 ? 1 : 0;
     }
