@@ -29,12 +29,13 @@ const slack = (p: number) => 1e-6 * (1 + Math.abs(p));
 
 describe('cvxnn compare', () => {
   it('SPEC X5 (relu, --patterns all): convex reaches √13, a certified lower bound, and neither SGD nor Adam goes below it; curves for all three methods', async () => {
-    const r = await run('compare', '--data', x5, '--lambda', '1', '--standardize', 'none', '--patterns', 'all', '--epochs', '1500', '--json');
+    const r = await run('compare', '--data', x5, '--lambda', '1', '--standardize', 'none', '--patterns', 'all', '--epochs', '1500', '--backend', 'ts', '--json');
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.cvxnnRun).toBe(1);
     expect(j.kind).toBe('compare');
     expect(j.data).toMatchObject({ n: 3, d: 3, task: 'regression' });
+    expect(j.environment.backend).toBe('ts');
     const pStar = Math.sqrt(13);
     expect(j.convex.networkObjective).toBeCloseRel(pStar, 1e-6);
     expect(j.convex.objective).toBeCloseRel(pStar, 1e-5);
@@ -128,6 +129,7 @@ describe('cvxnn compare', () => {
     await bad(['--data', x5, '--lambda', '1', '--label-column', 'zzz'], /INVALID_OPTION.*not a column name/);
     await bad(['--data', x5, '--lambda', '1', '--test-fraction', '1'], /INVALID_OPTION.*test-fraction/);
     await bad(['--data', x5, '--lambda', '1', '--patterns', '100'], /INVALID_OPTION.*at most 8/);
+    await bad(['--data', x5, '--lambda', '1', '--backend', 'nope'], /BACKEND_UNAVAILABLE.*unknown backend 'nope'/);
     await bad(['--data', x5, '--lambda', '1', '--gates', file('g.csv', '1,2\n3,4\n')], /SHAPE_MISMATCH.*gates/);
     await bad(['--data', file('txt.csv', 'a,b,y\n1,foo,2\n3,4,5\n'), '--lambda', '1'], /NON_NUMERIC.*'foo' is not a number/);
     await bad(['--data', file('miss.csv', 'a,b,y\n1,,2\n3,4,5\n'), '--lambda', '1'], /MISSING_VALUE/);

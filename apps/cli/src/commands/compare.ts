@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { enumeratePatterns } from '@cvxnn/arrangements';
 import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
-import { CvxnnError, getBackend, Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
+import { CvxnnError, Matrix, PatternMasks, resolveBackend, Rng } from '@cvxnn/linalg';
 import {
   accuracy,
   initNetwork,
@@ -91,6 +91,7 @@ interface CompareOptions {
   adamLr: string;
   tol: string;
   maxIters?: string;
+  backend: string;
   out?: string;
   json?: boolean;
 }
@@ -189,9 +190,10 @@ export function register(program: Command, io: Io): void {
     .option('--adam-lr <lr>', 'Adam step size', '0.01')
     .option('--tol <t>', 'convex certificate tolerance (relative)', '1e-6')
     .option('--max-iters <K>', 'convex solver iteration cap')
+    .option('--backend <name>', 'kernel backend for all three methods (auto picks the fastest available)', 'auto')
     .option('--out <file>', 'write the run JSON (with the trained networks) here')
     .option('--json', 'print one JSON object')
-    .action((o: CompareOptions) => {
+    .action(async (o: CompareOptions) => {
       const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
       const seed = parseNumber('seed', o.seed, { integer: true });
       const epochs = parseNumber('epochs', o.epochs, { integer: true, min: 1 });
@@ -212,6 +214,8 @@ export function register(program: Command, io: Io): void {
         throw new CvxnnError('INVALID_OPTION', `--loss must be squared, logistic or cross-entropy, got '${o.loss}'`);
       }
       const bias = o.bias === true;
+      const { backend: be, notices } = await resolveBackend(o.backend);
+      if (!o.json) for (const n of notices) io.err(`note: ${n}\n`);
 
       const table = BUNDLED.includes(o.data) ? synthetic(o.data, seed) : readLabelledCsv(resolveDataPath(o.data), o.labelColumn);
       const p = prepare(table, o.task, o.standardize, testFraction, seed);
@@ -241,7 +245,7 @@ export function register(program: Command, io: Io): void {
         ({ masks, gates: G } = sampleDistinctPatterns(Xt, count, seed));
       }
       const P = masks.p;
-      const convex: ConvexResult = fitConvex(Xt, p.Ytr, { masks, gates: G }, { model, lambda, loss, scale, tol, maxIters, timeLimit });
+      const convex: ConvexResult = fitConvex(Xt, p.Ytr, { masks, gates: G }, { model, lambda, loss, scale, tol, maxIters, timeLimit, backend: be });
       const convexNet = recoverNetwork(convex, { appendOne: bias });
       const convexTerms = objectiveTerms(convexNet, p.Xtr, p.Ytr, objOpts);
 
@@ -259,7 +263,7 @@ export function register(program: Command, io: Io): void {
         }
         init = { ...init, gates };
       }
-      const common = { ...objOpts, epochs, batchSize, timeLimit, seed };
+      const common = { ...objOpts, epochs, batchSize, timeLimit, seed, backend: be };
       const sgd = trainSgd(init, p.Xtr, p.Ytr, { ...common, learningRate: sgdLr });
       const adam = trainAdam(init, p.Xtr, p.Ytr, { ...common, learningRate: adamLr });
 
@@ -299,7 +303,6 @@ export function register(program: Command, io: Io): void {
           ...metrics(r.network, p),
         };
       });
-      const be = getBackend();
       const convexEntry = {
         objective: convex.objective,
         dataTerm: convex.dataTerm,
@@ -345,6 +348,7 @@ export function register(program: Command, io: Io): void {
           adamLr,
           tol,
           maxIters: maxIters ?? null,
+          backend: o.backend,
         },
         environment: environment(be.name, be.precision),
         data: { name: table.name, n: p.Xtr.rows, d: p.Xtr.cols, task: p.task, ...(p.classes ? { classes: p.classes } : {}), standardize: o.standardize, ...(p.Xte ? { nTest: p.Xte.rows } : {}) },
