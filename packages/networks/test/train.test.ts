@@ -181,5 +181,8 @@ describe('trainSgd / trainAdam mechanics', () => {
     const Xn = X.clone();
     Xn.set(3, 0, Number.POSITIVE_INFINITY);
     expect(code(() => trainAdam({ width: 2 }, Xn, Y, { lambda: 1 }))).toBe('NON_FINITE');
+    expect(code(() => initNetwork(3, 1, { width: 2, gates: Matrix.zeros(3, 2) }))).toBe('INVALID_OPTION');
+    expect(code(() => initNetwork(3, 1, { width: 2, kind: 'gated-relu', gates: Matrix.zeros(4, 2) }))).toBe('SHAPE_MISMATCH');
+    expect(code(() => initNetwork(3, 1, { width: 2, kind: 'tanh' as 'relu' }))).toBe('INVALID_OPTION');
   });
 });
