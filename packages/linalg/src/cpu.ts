@@ -450,6 +450,8 @@ export function maskedForward(
  * rows, S = M∘R is written straight into the packed (NR-column panel) layout, X_chunkᵀ is packed,
  * and G += X_chunkᵀ·S by the 4×4 kernel. Extra memory: S (chunk·P·c) and the packed X_chunkᵀ
  * (d·chunk).
+ * With c = 1, S is written as m·R (0·R for inactive entries), so a non-finite R spreads NaN to
+ * every pattern; finite inputs give exact zeros.
  *
  * @example
  *   const G = maskedBackward(X, M, R); // d×(P·c), the gradient of ⟨F, R⟩ in U
