@@ -4,7 +4,6 @@ import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso
 import { CvxnnError, Matrix, PatternMasks, resolveBackend, Rng } from '@cvxnn/linalg';
 import {
   accuracy,
-  initNetwork,
   type InitOptions,
   type LossName,
   mse,
@@ -20,7 +19,7 @@ import type { Command } from 'commander';
 import { fmt, type Io, parseNumber, printJson } from '../io.js';
 import {
   applyPreprocessing,
-    encodeTargets,
+  encodeTargets,
   environment,
   finiteJson,
   inferTask,
