@@ -8,7 +8,7 @@
  * scnn runs under `nice -n 10`. Exits 0 with a message (and writes nothing) when scnn is not
  * importable.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,13 +65,13 @@ function main(): void {
       } catch (e) {
         const wall = (performance.now() - t0) / 1000;
         console.error(`  no result after ${wall.toFixed(1)} s: ${(e as Error).message}`);
-        runs.push({ tool: 'scnn', model: model === 'gated' ? 'gated-relu' : 'relu', finished: false, limitSeconds: timeoutS, wallSeconds: wall, error: (e as Error).message, loadAverageBefore: loadBefore });
+        runs.push({ date: new Date().toISOString(), tool: 'scnn', model: model === 'gated' ? 'gated-relu' : 'relu', finished: false, limitSeconds: timeoutS, wallSeconds: wall, error: (e as Error).message, loadAverageBefore: loadBefore });
         continue;
       }
       const wallSeconds = (performance.now() - t0) / 1000;
       const check = evaluateWeights(problem, readScnnWeights(weightsOut, model, problem.P, problem.d));
       console.error(`  objective ${r.objective} (ts ${check.objective}), ${r.timeSeconds.toFixed(2)} s solve, ${wallSeconds.toFixed(2)} s wall`);
-      runs.push({ ...r, wallSecondsIncludingStartup: wallSeconds, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg(), tsCheck: check });
+      runs.push({ ...r, date: new Date().toISOString(), wallSecondsIncludingStartup: wallSeconds, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg(), tsCheck: check });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -87,6 +87,18 @@ function main(): void {
   };
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   const path = join(root, 'bench', 'results', `scnn-${name}.json`);
+  // keep earlier runs of the models not run now (same problem and seed), marked with their date
+  if (existsSync(path)) {
+    try {
+      const prev = JSON.parse(readFileSync(path, 'utf8')) as { date?: string; problem?: { seed?: number }; runs?: Record<string, unknown>[] };
+      if (prev.problem?.seed === seed) {
+        const now = new Set(runs.map((r) => r.model));
+        for (const r of prev.runs ?? []) if (!now.has(r.model)) runs.push({ ...r, date: r.date ?? prev.date });
+      }
+    } catch {
+      // an unreadable old file is simply replaced
+    }
+  }
   writeFileSync(path, `${JSON.stringify(out, null, 2)}\n`);
   console.error(`wrote ${path}`);
 }

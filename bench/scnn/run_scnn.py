@@ -142,21 +142,39 @@ def install_fallbacks() -> dict:
         import opt_einsum
 
         used["opt_einsum"] = getattr(opt_einsum, "__version__", "installed")
+        return used
     except ImportError:
-        import numpy as np
+        pass
+    # a pure-Python wheel imports straight from the .whl (zipimport): $OPT_EINSUM_WHEEL, or a
+    # wheel in a local wheel cache
+    wheels = [os.environ["OPT_EINSUM_WHEEL"]] if os.environ.get("OPT_EINSUM_WHEEL") else []
+    for cache in ("/opt/pypi/files",):
+        if os.path.isdir(cache):
+            wheels += sorted(os.path.join(cache, f) for f in os.listdir(cache) if f.startswith("opt_einsum-") and f.endswith(".whl"))
+    for wheel in wheels:
+        sys.path.insert(0, wheel)
+        try:
+            import opt_einsum
 
-        oe = types.ModuleType("opt_einsum")
+            used["opt_einsum"] = f"{getattr(opt_einsum, '__version__', 'installed')} (from {wheel})"
+            return used
+        except ImportError:
+            sys.path.remove(wheel)
+    # last resort: a stand-in with the same contraction-order idea (slower on some kernels)
+    import numpy as np
 
-        def contract(subscripts, *operands, backend="numpy", **kwargs):
-            if backend == "torch":
-                import torch
+    oe = types.ModuleType("opt_einsum")
 
-                return torch.einsum(subscripts, *operands)
-            return np.einsum(subscripts, *operands, optimize="greedy")
+    def contract(subscripts, *operands, backend="numpy", **kwargs):
+        if backend == "torch":
+            import torch
 
-        oe.contract = contract  # type: ignore[attr-defined]
-        sys.modules["opt_einsum"] = oe
-        used["opt_einsum"] = "absent (stand-in: numpy.einsum optimize='greedy')"
+            return torch.einsum(subscripts, *operands)
+        return np.einsum(subscripts, *operands, optimize="greedy")
+
+    oe.contract = contract  # type: ignore[attr-defined]
+    sys.modules["opt_einsum"] = oe
+    used["opt_einsum"] = "absent (stand-in: numpy.einsum optimize='greedy')"
     return used
 
 
