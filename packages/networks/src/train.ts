@@ -25,6 +25,11 @@ export interface TrainOptions extends ObjectiveOptions {
   seed?: number;
   /** evaluate the full objective every this many steps (default: about 100 points per run) */
   evalEvery?: number;
+  /**
+   * step-size schedule over the planned steps T: `constant` (default) or `cosine`,
+   * η_t = η·½(1 + cos(π(t − 1)/T)) (annealing to 0 lets SGD/Adam settle instead of hovering)
+   */
+  schedule?: 'constant' | 'cosine';
   /** SGD heavy-ball momentum in [0, 1); default 0 */
   momentum?: number;
   /** Adam β₁ (default 0.9) */
@@ -61,7 +66,8 @@ export interface TrainResult {
   restarts: number;
 }
 
-type Update = (params: Float64Array[], grads: Float64Array[], step: number) => void;
+/** One optimizer step: `step` counts from 1, `rate` is the scheduled step size for this step. */
+type Update = (params: Float64Array[], grads: Float64Array[], step: number, rate: number) => void;
 
 function num(name: string, v: number | undefined, def: number, ok: (x: number) => boolean, what: string): number {
   if (v === undefined) return def;
@@ -183,6 +189,9 @@ function train(
   } else lr = opts.learningRate;
 
   const update = makeUpdate(lr, params.map((p) => p.length));
+  const schedule = opts.schedule ?? 'constant';
+  assertOption(schedule === 'constant' || schedule === 'cosine', `schedule must be constant or cosine, got '${String(schedule)}'`);
+  const rateAt = (t: number) => (schedule === 'cosine' ? lr * 0.5 * (1 + Math.cos((Math.PI * (t - 1)) / Math.max(iterations, 1))) : lr);
   const rng = new Rng((seed * 2 + 1) | 0);
   const history: HistoryPoint[] = [];
   let trainTime = timeOffset;
@@ -221,7 +230,7 @@ function train(
       }
       buf.bp.valueAndGrad(net, buf.Xb, buf.Yb, buf.gb, loss, scale === 'sum' ? n / b : 1, lambda, grad);
     }
-    update(params, grads, step + 1);
+    update(params, grads, step + 1, rateAt(step + 1));
     step++;
     trainTime += (performance.now() - t0) / 1000;
     const timeUp = trainTime >= timeLimit;
@@ -265,9 +274,9 @@ function train(
  */
 export function trainSgd(init: TwoLayerNetwork | InitOptions, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: TrainOptions): TrainResult {
   const momentum = num('momentum', opts.momentum, 0, (v) => v >= 0 && v < 1, 'in [0, 1)');
-  const makeUpdate = (lr: number, sizes: number[]): Update => {
+  const makeUpdate = (_lr: number, sizes: number[]): Update => {
     const vel = momentum > 0 ? sizes.map((s) => new Float64Array(s)) : null;
-    return (params, grads) => {
+    return (params, grads, _t, rate) => {
       for (let k = 0; k < params.length; k++) {
         const p = params[k];
         const g = grads[k];
@@ -275,9 +284,9 @@ export function trainSgd(init: TwoLayerNetwork | InitOptions, X: Matrix<Float64A
           const v = vel[k];
           for (let j = 0; j < p.length; j++) {
             v[j] = momentum * v[j] + g[j];
-            p[j] -= lr * v[j];
+            p[j] -= rate * v[j];
           }
-        } else for (let j = 0; j < p.length; j++) p[j] -= lr * g[j];
+        } else for (let j = 0; j < p.length; j++) p[j] -= rate * g[j];
       }
     };
   };
@@ -307,10 +316,10 @@ export function trainAdam(init: TwoLayerNetwork | InitOptions, X: Matrix<Float64
   const b1 = num('beta1', opts.beta1, 0.9, (v) => v >= 0 && v < 1, 'in [0, 1)');
   const b2 = num('beta2', opts.beta2, 0.999, (v) => v >= 0 && v < 1, 'in [0, 1)');
   const eps = num('epsilon', opts.epsilon, 1e-8, (v) => v > 0, 'positive');
-  return train('adam', init, X, Y, opts, (lr, sizes) => {
+  return train('adam', init, X, Y, opts, (_lr, sizes) => {
     const mom = sizes.map((s) => new Float64Array(s));
     const vel = sizes.map((s) => new Float64Array(s));
-    return (params, grads, t) => {
+    return (params, grads, t, rate) => {
       const c1 = 1 / (1 - Math.pow(b1, t));
       const c2 = 1 / (1 - Math.pow(b2, t));
       for (let k = 0; k < params.length; k++) {
@@ -322,7 +331,7 @@ export function trainAdam(init: TwoLayerNetwork | InitOptions, X: Matrix<Float64
           const gj = g[j];
           mk[j] = b1 * mk[j] + (1 - b1) * gj;
           vk[j] = b2 * vk[j] + (1 - b2) * gj * gj;
-          p[j] -= (lr * mk[j] * c1) / (Math.sqrt(vk[j] * c2) + eps);
+          p[j] -= (rate * mk[j] * c1) / (Math.sqrt(vk[j] * c2) + eps);
         }
       }
     };
