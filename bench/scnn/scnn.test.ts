@@ -232,6 +232,15 @@ describe.skipIf(!hasNumpy)('run_scnn.py input checks', () => {
     expect(none.status).toBe(2);
     expect(JSON.parse(none.stdout).error).toMatch(/no meta\.json/);
   });
+
+  it('says how to fix a wrong $SCNN_SRC, and scnnAvailable reports an unusable python', () => {
+    const r = spawnSync(scnnPython(), [RUN_SCNN, '--check'], { encoding: 'utf8', env: { ...process.env, SCNN_SRC: join(tmp, 'no-such-dir') } });
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatch(/\$SCNN_SRC=.*has no 'scnn\/' package directory/);
+    const probe = scnnAvailable(join(tmp, 'no-python-here'));
+    expect(probe.ok).toBe(false);
+    if (!probe.ok) expect(probe.reason).toMatch(/cannot start/);
+  });
 });
 
 const probe = hasNumpy ? scnnAvailable() : { ok: false as const, reason: 'numpy missing' };
