@@ -88,6 +88,7 @@ interface CompareOptions {
   timeLimit?: string;
   sgdLr: string;
   adamLr: string;
+  schedule: string;
   tol: string;
   maxIters?: string;
   backend: string;
@@ -187,6 +188,7 @@ export function register(program: Command, io: Io): void {
     .option('--time-limit <S>', 'seconds for each method (convex solve, SGD, Adam)')
     .option('--sgd-lr <lr>', "SGD step size or 'auto' (Armijo on the first full gradient)", 'auto')
     .option('--adam-lr <lr>', 'Adam step size', '0.01')
+    .option('--schedule <s>', 'step-size schedule of SGD and Adam over the planned steps: constant | cosine', 'constant')
     .option('--tol <t>', 'convex certificate tolerance (relative)', '1e-6')
     .option('--max-iters <K>', 'convex solver iteration cap')
     .option('--backend <name>', 'kernel backend for all three methods (auto picks the fastest available)', 'auto')
@@ -213,6 +215,8 @@ export function register(program: Command, io: Io): void {
         throw new CvxnnError('INVALID_OPTION', `--loss must be squared, logistic or cross-entropy, got '${o.loss}'`);
       }
       const bias = o.bias === true;
+      if (o.schedule !== 'cosine' && o.schedule !== 'constant') throw new CvxnnError('INVALID_OPTION', `--schedule must be cosine or constant, got '${o.schedule}'`);
+      const schedule: 'cosine' | 'constant' = o.schedule;
       const { backend: be, notices } = await resolveBackend(o.backend);
       if (!o.json) for (const n of notices) io.err(`note: ${n}\n`);
 
@@ -262,7 +266,7 @@ export function register(program: Command, io: Io): void {
         }
         init = { ...init, gates };
       }
-      const common = { ...objOpts, epochs, batchSize, timeLimit, seed, backend: be };
+      const common = { ...objOpts, epochs, batchSize, timeLimit, seed, schedule, backend: be };
       const sgd = trainSgd(init, p.Xtr, p.Ytr, { ...common, learningRate: sgdLr });
       const adam = trainAdam(init, p.Xtr, p.Ytr, { ...common, learningRate: adamLr });
 
@@ -345,6 +349,7 @@ export function register(program: Command, io: Io): void {
           timeLimit: timeLimit ?? null,
           sgdLr: sgd.learningRate,
           adamLr,
+          schedule,
           tol,
           maxIters: maxIters ?? null,
           backend: o.backend,
