@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Matrix } from '@cvxnn/linalg';
+import { Matrix, Rng } from '@cvxnn/linalg';
 import { networkFromJson, objective } from '@cvxnn/networks';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './index.js';
@@ -95,6 +95,25 @@ describe('cvxnn compare', () => {
     expect(sgd.kind).toBe('gated-relu');
     expect(sgd.W1.rows).toBe(convex.W1.rows);
     expect(j.convex.networkObjective).toBeCloseRel(j.convex.objective, 1e-9);
+  });
+
+  it('gated relu with 3 classes (nuclear-norm program, cross-entropy): certified lower bound for SGD and Adam, recovered network attains the convex objective', async () => {
+    const rng = new Rng(5);
+    const lines = ['a,b,c,label'];
+    for (let i = 0; i < 45; i++) {
+      const x = Array.from(rng.normalArray(3));
+      lines.push([...x.map((v) => v.toFixed(6)), x[0] > 0.4 ? 'north' : x[1] > 0 ? 'east' : 'west'].join(','));
+    }
+    const r = await run('compare', '--data', file('three.csv', lines.join('\n') + '\n'), '--model', 'gated-relu', '--bias', '--lambda', '0.3', '--patterns', '20', '--epochs', '200', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.data.task).toBe('multiclass');
+    expect(j.data.classes).toEqual(['east', 'north', 'west']);
+    expect(j.options.loss).toBe('cross-entropy');
+    expect(j.convex.formulation).toBe('gated-relu-nuclear');
+    expect(j.lowerBound.certified).toBe(true);
+    expect(j.convex.networkObjective).toBeCloseRel(j.convex.objective, 1e-9);
+    for (const m of j.methods) expect(m.objective).toBeGreaterThanOrEqual(j.lowerBound.value - slack(j.lowerBound.value));
   });
 
   it('objective of a written network, re-evaluated on the data independently, equals the reported value', async () => {
