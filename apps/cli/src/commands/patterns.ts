@@ -1,0 +1,153 @@
+import { writeFileSync } from 'node:fs';
+import { appendOnes, enumeratePatterns, type PatternSet, regionCount, samplePatterns } from '@cvxnn/arrangements';
+import { CvxnnError, Matrix } from '@cvxnn/linalg';
+import type { Command } from 'commander';
+import { type Io, parseNumber, printJson, printKv } from '../io.js';
+import { readLabelledCsv, resolveDataPath, zscoreFit } from '../run-file.js';
+
+interface PatternsOptions {
+  data: string;
+  labelColumn: string;
+  bias?: boolean;
+  standardize: string;
+  exact?: boolean;
+  sample?: string;
+  seed: string;
+  rank?: string;
+  maxPatterns: string;
+  keepZero?: boolean;
+  countOnly?: boolean;
+  json?: boolean;
+  out?: string;
+}
+
+/** The witness gates as a d × P CSV without header (full precision), the format `cvxnn fit --gates` reads. */
+function gatesCsv(G: Matrix<Float64Array>): string {
+  const lines: string[] = [];
+  for (let i = 0; i < G.rows; i++) {
+    const row: string[] = [];
+    for (let t = 0; t < G.cols; t++) row.push(String(G.get(i, t)));
+    lines.push(row.join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Remove the all-zero pattern (and its gate) from a set. */
+function withoutZero(ps: PatternSet): { set: PatternSet; removed: boolean } {
+  const counts = ps.masks.activeCounts();
+  const keep: number[] = [];
+  for (let i = 0; i < ps.masks.p; i++) if (counts[i] > 0) keep.push(i);
+  if (keep.length === ps.masks.p) return { set: ps, removed: false };
+  const G = Matrix.zeros(ps.gates.rows, keep.length);
+  keep.forEach((i, t) => {
+    for (let r = 0; r < ps.gates.rows; r++) G.set(r, t, ps.gates.get(r, i));
+  });
+  return { set: { ...ps, masks: ps.masks.select(keep), gates: G }, removed: true };
+}
+
+/**
+ * `cvxnn patterns`: the activation patterns of a data set — every chamber of its hyperplane
+ * arrangement (`--exact`, with the Cover/Zaslavsky count for its rank) or those hit by N Gaussian
+ * gates (`--sample N --seed S`) — and optionally their witness gates as a d × P CSV for
+ * `cvxnn fit --gates`. Features are used as given unless `--standardize zscore`.
+ */
+export function register(program: Command, io: Io): void {
+  program
+    .command('patterns')
+    .description('count (and export gates for) the ReLU activation patterns of a data set: exact enumeration or Gaussian-gate sampling')
+    .requiredOption('--data <file>', 'data set: a CSV file or a bundled dataset name (read as cvxnn fit reads it)')
+    .option('--label-column <col>', "column left out of the features: last | first | 0-based index | header name | none (all columns are features)", 'last')
+    .option('--bias', 'append a constant-1 feature (patterns of affine hyperplanes)')
+    .option('--standardize <how>', "'none' (features as given) or 'zscore'", 'none')
+    .option('--exact', 'enumerate every chamber pattern exactly')
+    .option('--sample <N>', 'draw N Gaussian gates and keep the distinct patterns')
+    .option('--seed <S>', 'seed of the Gaussian gates', '0')
+    .option('--rank <k>', 'with --sample: sample in the best rank-k approximation of the data')
+    .option('--max-patterns <P>', 'with --exact: refuse when the arrangement may have more chambers than this', '1000000')
+    .option('--keep-zero', 'keep the all-zero pattern (dropped by default: it contributes nothing)')
+    .option('--count-only', 'print only the number of patterns')
+    .option('--json', 'print one JSON object')
+    .option('--out <file>', 'write the witness gates as a d × P CSV (no header) for cvxnn fit --gates')
+    .action(async (opts: PatternsOptions) => {
+      if (Boolean(opts.exact) === (opts.sample !== undefined)) {
+        throw new CvxnnError('INVALID_OPTION', 'choose exactly one of --exact (enumerate every pattern) or --sample N (Gaussian gates)');
+      }
+      if (opts.standardize !== 'none' && opts.standardize !== 'zscore') {
+        throw new CvxnnError('INVALID_OPTION', `--standardize must be 'none' or 'zscore', got '${opts.standardize}'`);
+      }
+      const seed = parseNumber('seed', opts.seed, { integer: true });
+      const maxPatterns = parseNumber('max-patterns', opts.maxPatterns, { integer: true, min: 1 });
+      // The same reader (and z-score) as `cvxnn fit`, so --out gates line up with its features.
+      // TODO(data): switch to loadDataset from @cvxnn/data once that package exports it.
+      const table = readLabelledCsv(resolveDataPath(opts.data), opts.labelColumn);
+      let X = table.X;
+      if (opts.standardize === 'zscore') {
+        const { mean, std } = zscoreFit(X);
+        const Z = Matrix.zeros(X.rows, X.cols);
+        for (let i = 0; i < X.rows; i++) for (let k = 0; k < X.cols; k++) Z.data[i * X.cols + k] = (X.get(i, k) - mean[k]) / std[k];
+        X = Z;
+      }
+      const d = X.cols;
+      if (opts.bias) X = appendOnes(X);
+      const n = X.rows;
+      const t0 = performance.now();
+      let set: PatternSet;
+      let chambers: number | undefined;
+      if (opts.exact) {
+        if (opts.rank !== undefined) throw new CvxnnError('INVALID_OPTION', '--rank applies to --sample only; exact enumeration always uses the rank of the data');
+        const all = enumeratePatterns(X, { dropZero: false, maxPatterns });
+        chambers = all.masks.p;
+        set = opts.keepZero ? all : withoutZero(all).set;
+      } else {
+        const count = parseNumber('sample', opts.sample!, { integer: true, min: 1 });
+        const rank = opts.rank !== undefined ? parseNumber('rank', opts.rank, { integer: true, min: 1 }) : undefined;
+        set = samplePatterns(X, { count, seed, dropZero: !opts.keepZero, ...(rank !== undefined ? { rank } : {}) });
+      }
+      const timeSeconds = (performance.now() - t0) / 1000;
+      if (opts.out) {
+        try {
+          writeFileSync(opts.out, gatesCsv(set.gates));
+        } catch (e) {
+          throw new CvxnnError('IO_ERROR', `cannot write the gates to '${opts.out}': ${(e as Error).message}`);
+        }
+      }
+      const count = set.masks.p;
+      const result: Record<string, unknown> = {
+        data: opts.data,
+        n,
+        d,
+        bias: Boolean(opts.bias),
+        gateDimension: X.cols,
+        standardize: opts.standardize,
+        method: set.method,
+        rank: set.rank,
+        count,
+        zeroPatternDropped: !opts.keepZero,
+      };
+      if (opts.exact) {
+        result.chambers = chambers;
+        result.formulaCount = regionCount(n, set.rank);
+      } else {
+        result.draws = set.draws;
+        result.seed = seed;
+      }
+      result.timeSeconds = timeSeconds;
+      if (opts.out) result.out = opts.out;
+      if (opts.json) printJson(io, result);
+      else if (opts.countOnly) io.out(`${count}\n`);
+      else {
+        const rows: Array<[string, string | number]> = [
+          ['data', `${opts.data} (n = ${n}, d = ${d}${opts.bias ? ' + bias' : ''}, rank ${set.rank}, features ${opts.standardize === 'zscore' ? 'z-scored' : 'as given'})`],
+          ['method', set.method],
+          ['patterns', `${count}${opts.keepZero ? '' : ' (all-zero pattern dropped)'}`],
+        ];
+        if (opts.exact) {
+          rows.push(['chambers', `${chambers}`]);
+          rows.push(['formula 2·Σ_{k<r} C(n−1,k)', `${result.formulaCount} (equal for rows in general position, larger otherwise)`]);
+        } else rows.push(['gates drawn', `${set.draws} (seed ${seed})`]);
+        rows.push(['time', `${timeSeconds.toFixed(3)} s`]);
+        if (opts.out) rows.push(['gates written', `${opts.out} (${X.cols} × ${count})`]);
+        printKv(io, rows);
+      }
+    });
+}

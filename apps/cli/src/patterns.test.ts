@@ -1,0 +1,127 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Rng } from '@cvxnn/linalg';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './index.js';
+import type { Io } from './io.js';
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
+  const code = await runCli(['node', 'cvxnn', ...args], io);
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cvxnn-patterns-'));
+const file = (name: string, rows: number[][], header: string[]) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n');
+  return p;
+};
+// SPEC X1: X = [[1,0],[0,1],[1,1]] has 6 chambers = 2(1 + 2)
+const x1 = file('x1.csv', [[1, 0, 5], [0, 1, 6], [1, 1, 7]], ['a', 'b', 'y']);
+// 1-D data with a bias column: 2n chambers (SPEC A3)
+const xs = [0.3, -1.2, 2.5, 0.9, -0.4, 1.7, -2.2];
+const oneD = file('oned.csv', xs.map((x, i) => [x, i]), ['x', 'y']);
+// generic 3-D data, n = 8: 2·(C(7,0) + C(7,1) + C(7,2)) = 58 chambers
+const rng = new Rng(3);
+const g3rows = Array.from({ length: 8 }, () => [rng.normal(), rng.normal(), rng.normal(), rng.normal()]);
+const g3 = file('g3.csv', g3rows, ['a', 'b', 'c', 'y']);
+const g3X = g3rows.map((r) => r.slice(0, 3));
+
+/** Gates CSV (d rows × P columns, no header) → columns. */
+function readGates(p: string): number[][] {
+  const rows = readFileSync(p, 'utf8').trim().split('\n').map((l) => l.split(',').map(Number));
+  return rows[0].map((_, t) => rows.map((r) => r[t]));
+}
+const patternOf = (X: number[][], g: number[]) => X.map((x) => (x.reduce((s, v, i) => s + v * g[i], 0) > 0 ? '1' : '0')).join('');
+
+describe('cvxnn patterns', () => {
+  it('--exact --json on SPEC X1: 6 chambers, formula count 6, rank 2', async () => {
+    const r = await run('patterns', '--data', x1, '--label-column', 'y', '--exact', '--keep-zero', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ method: 'exact', n: 3, d: 2, rank: 2, count: 6, chambers: 6, formulaCount: 6 });
+    expect(typeof j.timeSeconds).toBe('number');
+  });
+  it('--bias on 1-D data gives 2n chambers (the all-zero one dropped by default)', async () => {
+    const r = await run('patterns', '--data', oneD, '--label-column', 'y', '--exact', '--bias', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ n: 7, d: 1, gateDimension: 2, bias: true, rank: 2, chambers: 14, formulaCount: 14, count: 13 });
+  });
+  it('--exact --out writes d × P witness gates that reproduce P distinct non-zero patterns; count = 2·Σ_{k<3} C(7,k) = 58', async () => {
+    const out = path.join(dir, 'gates-exact.csv');
+    const r = await run('patterns', '--data', g3, '--label-column', 'y', '--exact', '--json', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.formulaCount).toBe(2 * (1 + 7 + 21));
+    expect(j.chambers).toBe(58);
+    const gates = readGates(out);
+    expect(gates.length).toBe(j.count);
+    expect(gates[0].length).toBe(3);
+    const pats = new Set(gates.map((g) => patternOf(g3X, g)));
+    expect(pats.size).toBe(j.count);
+    expect(pats.has('00000000')).toBe(false);
+    // the all-zero pattern (if the rows lie in an open half-space) is the only one dropped
+    expect([58, 57]).toContain(j.count);
+  });
+  it('--sample N --seed S: a subset of the exact patterns, with the draws reported; the same seed reproduces it', async () => {
+    const out = path.join(dir, 'gates-sample.csv');
+    const r = await run('patterns', '--data', g3, '--label-column', 'y', '--sample', '300', '--seed', '5', '--json', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ method: 'sampled', draws: 300, seed: 5, rank: 3 });
+    const exactOut = path.join(dir, 'gates-all.csv');
+    await run('patterns', '--data', g3, '--label-column', 'y', '--exact', '--out', exactOut);
+    const exact = new Set(readGates(exactOut).map((g) => patternOf(g3X, g)));
+    const sampled = readGates(out).map((g) => patternOf(g3X, g));
+    expect(new Set(sampled).size).toBe(j.count);
+    for (const p of sampled) expect(exact.has(p)).toBe(true);
+    const again = JSON.parse((await run('patterns', '--data', g3, '--label-column', 'y', '--sample', '300', '--seed', '5', '--json')).out);
+    expect(again.count).toBe(j.count);
+  });
+  it('--count-only prints just the number; the default output is readable', async () => {
+    const r = await run('patterns', '--data', x1, '--label-column', 'y', '--exact', '--count-only');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.trim()).toBe('5'); // 6 chambers; g = (−1,−1) gives the all-zero pattern, dropped by default
+    const h = await run('patterns', '--data', x1, '--label-column', 'y', '--exact');
+    expect(h.out).toMatch(/patterns\s+5/);
+    expect(h.out).toMatch(/chambers\s+6/);
+  });
+  it('--standardize zscore with --bias leaves the count unchanged (affine invariance of the affine arrangement)', async () => {
+    const raw = JSON.parse((await run('patterns', '--data', g3, '--label-column', 'y', '--exact', '--bias', '--json')).out);
+    const z = JSON.parse((await run('patterns', '--data', g3, '--label-column', 'y', '--exact', '--bias', '--standardize', 'zscore', '--json')).out);
+    expect(z.standardize).toBe('zscore');
+    expect(z.chambers).toBe(raw.chambers);
+  });
+  it('cvxnn fit --gates accepts the --out file; all exact patterns give the same optimum as fit --patterns all', async () => {
+    const out = path.join(dir, 'gates-fit.csv');
+    const p = await run('patterns', '--data', g3, '--label-column', 'y', '--exact', '--bias', '--standardize', 'zscore', '--out', out, '--json');
+    expect(p.code, p.err).toBe(0);
+    const viaGates = await run('fit', '--data', g3, '--label-column', 'y', '--bias', '--lambda', '0.1', '--gates', out, '--json');
+    expect(viaGates.code, viaGates.err).toBe(0);
+    const all = await run('fit', '--data', g3, '--label-column', 'y', '--bias', '--lambda', '0.1', '--patterns', 'all', '--json');
+    expect(all.code, all.err).toBe(0);
+    expect(JSON.parse(viaGates.out).objective).toBeCloseRel(JSON.parse(all.out).objective, 1e-5);
+  });
+  it('bad input gives typed errors and exit code 2', async () => {
+    const both = await run('patterns', '--data', x1, '--label-column', 'y', '--exact', '--sample', '10');
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/INVALID_OPTION.*--exact/);
+    const neither = await run('patterns', '--data', x1, '--label-column', 'y');
+    expect(neither.code).toBe(2);
+    const zero = await run('patterns', '--data', x1, '--label-column', 'y', '--sample', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.err).toMatch(/INVALID_OPTION.*--sample/);
+    const big = await run('patterns', '--data', g3, '--label-column', 'y', '--exact', '--max-patterns', '10');
+    expect(big.code).toBe(2);
+    expect(big.err).toMatch(/INVALID_OPTION.*58/);
+    const std = await run('patterns', '--data', x1, '--label-column', 'y', '--exact', '--standardize', 'minmax');
+    expect(std.code).toBe(2);
+    const missing = await run('patterns', '--data', path.join(dir, 'nope.csv'), '--exact');
+    expect(missing.code).toBe(2);
+  });
+});
