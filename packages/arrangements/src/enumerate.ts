@@ -399,7 +399,7 @@ export function enumeratePatterns(X: Matrix<Float64Array | Float32Array>, opts: 
   if (predicted > maxPatterns) {
     throw new CvxnnError(
       'INVALID_OPTION',
-      `exact enumeration would produce up to ${predicted} patterns (${m} distinct hyperplanes, rank ${r}), more than maxPatterns = ${maxPatterns}; sample patterns instead (samplePatterns / --sample N) or raise maxPatterns`,
+      `exact enumeration would produce up to ${predicted} patterns (${m} distinct hyperplanes, rank ${r}), more than maxPatterns = ${maxPatterns}; sample patterns instead (samplePatterns, or --sample N in the CLI) or raise maxPatterns (--max-patterns)`,
       { predicted, m, r },
     );
   }
