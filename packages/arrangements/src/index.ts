@@ -8,7 +8,7 @@
  *   const exact = enumeratePatterns(X);                       // every chamber pattern + witness gates
  *   const sampled = samplePatterns(X, { count: 1000, seed: 0 }); // Gaussian gates, de-duplicated
  */
-export * from './types.js';
+export { appendOnes, type PatternSet } from './types.js';
 export * from './count.js';
 export { enumeratePatterns, type EnumerateOptions } from './enumerate.js';
 export { enumeratePatternsLP } from './incremental.js';
