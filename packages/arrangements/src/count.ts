@@ -33,7 +33,7 @@ export function regionCount(n: number, r: number): number {
  * SPEC §1.2), used to size problems when enumeration is infeasible. Valid for n − 1 ≥ r ≥ 1.
  *
  * @example
- *   regionCountBound(60, 4); // ≈ 8.95e6, while regionCount(60, 4) = 68 760
+ *   regionCountBound(60, 4); // ≈ 2.07e7, while regionCount(60, 4) = 68 560
  */
 export function regionCountBound(n: number, r: number): number {
   checkNr('regionCountBound', n, r);
