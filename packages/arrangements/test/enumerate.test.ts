@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CvxnnError, Matrix, PatternMasks, Rng, svd } from '@cvxnn/linalg';
+import { CvxnnError, getBackend, Matrix, PatternMasks, Rng, svd } from '@cvxnn/linalg';
 import { appendOnes, enumeratePatterns, enumeratePatternsLP, regionCount } from '../src/index.js';
 import { gaussian, matmul, patternOf, patternStrings, randomOrthogonal } from './helpers.js';
 
@@ -221,5 +221,28 @@ describe('enumeratePatterns: errors', () => {
     expect((err as CvxnnError).message).toContain(String(regionCount(300, 6)));
     expect((err as CvxnnError).message).toMatch(/sample/);
     expect(() => enumeratePatterns(gaussian(10, 3, 1), { maxPatterns: 50 })).toThrow(/92/);
+  });
+});
+
+describe('enumeratePatterns: interop', () => {
+  it('the masks plug into the masked-product kernel: maskedForward = Σ_i D_i X u_i by plain loops', () => {
+    const X = gaussian(15, 3, 61);
+    const ps = enumeratePatterns(X);
+    const U = gaussian(3, ps.masks.p, 62);
+    const F = getBackend().maskedForward(X, ps.masks, U);
+    const pats = patternStrings(ps.masks);
+    const expected = new Float64Array(15);
+    for (let j = 0; j < 15; j++) {
+      for (let i = 0; i < ps.masks.p; i++) {
+        if (pats[i][j] !== '1') continue;
+        for (let k = 0; k < 3; k++) expected[j] += X.get(j, k) * U.get(k, i);
+      }
+    }
+    expect(F.colCopy(0)).toAllClose(expected, { rtol: 1e-12, atol: 1e-12 });
+  });
+  it('accepts fp32 data (widened to fp64) with the same patterns', () => {
+    const X = Matrix.from([[1, 0.5], [-0.25, 1], [1, 1], [0.75, -1]]);
+    const X32 = X.toFloat32();
+    expect(sorted(patternStrings(enumeratePatterns(X32, { dropZero: false }).masks))).toEqual(sorted(patternStrings(enumeratePatterns(X, { dropZero: false }).masks)));
   });
 });
