@@ -83,6 +83,14 @@ describe('cvxnn patterns', () => {
     const again = JSON.parse((await run('patterns', '--data', g3, '--label-column', 'y', '--sample', '300', '--seed', '5', '--json')).out);
     expect(again.count).toBe(j.count);
   });
+  it('--rank 1 samples the rank-1 approximation (at most 2 chambers); --label-column none keeps every column', async () => {
+    const r1 = JSON.parse((await run('patterns', '--data', g3, '--label-column', 'y', '--sample', '500', '--seed', '1', '--rank', '1', '--keep-zero', '--json')).out);
+    expect(r1.rank).toBe(1);
+    expect(r1.count).toBe(2); // a rank-1 arrangement has exactly 2 chambers, both hit by 500 gates
+    const all = JSON.parse((await run('patterns', '--data', g3, '--label-column', 'none', '--exact', '--json')).out);
+    expect(all.d).toBe(4);
+    expect(all.formulaCount).toBe(2 * (1 + 7 + 21 + 35));
+  });
   it('--count-only prints just the number; the default output is readable', async () => {
     const r = await run('patterns', '--data', x1, '--label-column', 'y', '--exact', '--count-only');
     expect(r.code, r.err).toBe(0);
