@@ -11,7 +11,7 @@ import type { Penalty } from './problem.js';
  *   const proj = coneProjector(X, masks);
  *   proj(i, z, out); // out = Π_{K_i}(z)
  */
-export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i: number, z: Float64Array, out: Float64Array, warm?: number[]) => number[] {
+export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i: number, z: Float64Array, out: Float64Array, warm?: number[], bound?: number) => number[] {
   const n = X.rows;
   const d = X.cols;
   const Xd = X.data;
@@ -23,13 +23,12 @@ export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i:
     for (let k = 0; k < d; k++) s += Xd[so + j * st + k] ** 2;
     rowNorm2[j] = s;
   }
-  const w = new Float64Array(n);
   const gram = new Float64Array(d * d);
   const L = new Float64Array(d * d);
   const rhs = new Float64Array(d);
   const sol = new Float64Array(d);
   const muF = new Float64Array(d);
-  return (i, z, out, warm) => {
+  return (i, z, out, warm, bound) => {
     const sign = (j: number) => (masks.get(j, i) ? 1 : -1);
     let F: number[] = [];
     let zn = 0;
@@ -107,24 +106,61 @@ export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i:
           inF[F[p]] = 1;
         }
         assemble();
+        // out = Π_{K_F}(z) for the cone K_F ⊇ K_i cut out by F alone, so ‖Π_{K_i}(z)‖ ≤ ‖out‖:
+        // when the caller only needs to know that the norm is ≤ bound, stop here
+        if (bound !== undefined) {
+          let on = 0;
+          for (let k = 0; k < d; k++) on += out[k] * out[k];
+          if (Math.sqrt(on) <= bound) return F;
+        }
       }
     }
+    // candidate constraints: the LH scans run over these only; a full scan over all n rows
+    // verifies the result and adds every violated row as a new candidate
+    const cand: number[] = [];
+    const isCand = new Uint8Array(n);
+    for (const j of F) {
+      cand.push(j);
+      isCand[j] = 1;
+    }
+    const fullScan = (): boolean => {
+      let added = false;
+      for (let j = 0; j < n; j++) {
+        if (isCand[j]) continue;
+        let r = 0;
+        const o = so + j * st;
+        for (let k = 0; k < d; k++) r += Xd[o + k] * out[k];
+        const wj = masks.get(j, i) ? -r : r;
+        if (wj > 1e-12 * zn * Math.sqrt(rowNorm2[j])) {
+          cand.push(j);
+          isCand[j] = 1;
+          added = true;
+        }
+      }
+      return added;
+    };
+    if (!fullScan()) return F;
     for (let outer = 0; outer < 4 * n + 10; outer++) {
-      // w_j = −a_jᵀ v (negative dual gradient) for the current v = out
+      // w_j = −a_jᵀ v (negative dual gradient) for the current v = out, over the candidates
       let best = -1;
       let bw = 0;
-      for (let j = 0; j < n; j++) {
+      for (let t = 0; t < cand.length; t++) {
+        const j = cand[t];
         if (inF[j]) continue;
         let r = 0;
-        for (let k = 0; k < d; k++) r += Xd[so + j * st + k] * out[k];
-        w[j] = -sign(j) * r;
-        const thr = 1e-12 * zn * Math.sqrt(rowNorm2[j]);
-        if (w[j] > thr && w[j] / Math.sqrt(rowNorm2[j]) > bw) {
-          bw = w[j] / Math.sqrt(rowNorm2[j]);
+        const o = so + j * st;
+        for (let k = 0; k < d; k++) r += Xd[o + k] * out[k];
+        const wj = masks.get(j, i) ? -r : r;
+        const rn = Math.sqrt(rowNorm2[j]);
+        if (wj > 1e-12 * zn * rn && wj / rn > bw) {
+          bw = wj / rn;
           best = j;
         }
       }
-      if (best < 0 || F.length >= d + n) break;
+      if (best < 0) {
+        if (fullScan()) continue;
+        break;
+      }
       F.push(best);
       inF[best] = 1;
       muF[F.length - 1] = 0;
@@ -221,7 +257,7 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
             for (let r = 0; r < d; r++) out[o + r * P + i] = 0;
             continue;
           }
-          proxWarm[part * P + i] = proj(i, z, p, proxWarm[part * P + i]);
+          proxWarm[part * P + i] = proj(i, z, p, proxWarm[part * P + i], th);
           let pn = 0;
           for (let r = 0; r < d; r++) pn += p[r] * p[r];
           pn = Math.sqrt(pn);
@@ -233,11 +269,20 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
     dualNorms(G) {
       const out = new Float64Array(P);
       for (let i = 0; i < P; i++) {
+        // ‖Π_K(±g)‖ ≤ ‖g‖: a group with ‖g_i‖ ≤ λ cannot violate the dual constraint, and its
+        // bound ‖g_i‖ never changes the dual scaling min(1, λ / max_i) — skip its projections
+        let gn = 0;
+        for (let r = 0; r < d; r++) gn += G[r * P + i] ** 2;
+        gn = Math.sqrt(gn);
+        if (gn <= lambda) {
+          out[i] = gn;
+          continue;
+        }
         let m = 0;
         for (const sgn of [1, -1]) {
           for (let r = 0; r < d; r++) z[r] = sgn * G[r * P + i];
           const key = (sgn > 0 ? 0 : P) + i;
-          dualWarm[key] = proj(i, z, p, dualWarm[key]);
+          dualWarm[key] = proj(i, z, p, dualWarm[key], lambda);
           let pn = 0;
           for (let r = 0; r < d; r++) pn += p[r] * p[r];
           m = Math.max(m, Math.sqrt(pn));
