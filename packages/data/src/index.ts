@@ -1,1 +1,21 @@
-export {};
+/**
+ * @cvxnn/data — loading (CSV, JSON, IDX), validation with actionable errors, standardization,
+ * seeded splits, label encodings and bundled datasets.
+ */
+export type { CsvOptions, DataProblem, Dataset, Task } from './types.js';
+export { encodeLabels, isMissing, MAX_AUTO_CLASSES, type EncodedLabels } from './table.js';
+export { inspectCsv, loadCsv, parseCsv, type CsvInspection } from './csv.js';
+export { loadJson } from './json.js';
+export { loadIdx, parseIdx, type IdxOptions, type IdxTensor } from './idx.js';
+export { bundledPath, listBundled, loadDataset, type BundledInfo } from './bundled.js';
+export {
+  applyStandardizer,
+  classCounts,
+  fitStandardizer,
+  oneHot,
+  signLabels,
+  subset,
+  trainTestSplit,
+  type SplitOptions,
+  type Standardizer,
+} from './transform.js';
