@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emit } from '@cvxnn/bench-harness';
-import { Matrix, PatternMasks } from '@cvxnn/linalg';
+import { type Backend, getBackend, Matrix, PatternMasks, resolveBackend } from '@cvxnn/linalg';
 import { trainAdam, trainSgd } from '@cvxnn/networks';
 import { makeProblem, writeProblem } from '../../../bench/scnn/problems.js';
 import { runScnn, scnnAvailable } from '../../../bench/scnn/scnn.js';
@@ -28,6 +28,13 @@ const root = path.resolve(here, '../../..');
 const args = process.argv.slice(2);
 const want = (k: string) => args.length === 0 || args.includes(k) || (args.every((a) => a.startsWith('--')) && k !== 'P2');
 const live = args.includes('--scnn');
+// the two-thread TypeScript backend when it starts (this machine has 2 cores), else the plain one
+let backend: Backend = getBackend();
+try {
+  backend = (await resolveBackend('ts-workers')).backend;
+} catch {
+  /* ts only */
+}
 
 /** Write bench/results/<name>.json (and print it through the harness). */
 function save(name: string, rows: unknown[], params: Record<string, unknown>): void {
@@ -92,7 +99,7 @@ async function synthetic(name: 'P1' | 'P2', models: Array<'gated-relu' | 'relu'>
   const rows: Row[] = [];
   const traces: Record<string, unknown> = {};
   for (const model of models) {
-    const r = fitConvex(X, Y, { masks, gates: G }, { model, lambda: pr.lambda, scale: 'mean', timeLimit });
+    const r = fitConvex(X, Y, { masks, gates: G }, { model, lambda: pr.lambda, scale: 'mean', timeLimit, backend });
     const row = convexRow(name, `cvxnn ${model} (${model === 'relu' ? 'cone-prox R-FISTA' : 'R-FISTA'} + working sets)`, r);
     rows.push(row);
     traces[model] = r.history;
@@ -108,7 +115,7 @@ async function synthetic(name: 'P1' | 'P2', models: Array<'gated-relu' | 'relu'>
     } else scnn = recordedScnn(name, model);
     if (scnn) rows.push(scnn);
     // SGD and Adam on the same objective (width P), same wall-clock budget as our solve
-    const budget = Math.max(2, r.timeSeconds);
+    const budget = Math.min(120, Math.max(2, r.timeSeconds));
     const init = { width: G.cols, seed: 1, kind: model, gates: model === 'gated-relu' ? G : undefined };
     for (const [method, train] of [
       ['adam', trainAdam],
@@ -123,7 +130,8 @@ async function synthetic(name: 'P1' | 'P2', models: Array<'gated-relu' | 'relu'>
     row.timeToBest = timeTo(r.history, best);
   }
   for (const row of rows) console.error(`${row.problem}\t${row.method}\t${row.objective}\t${row.timeSeconds.toFixed(2)}s\tviol=${row.constraintViolation ?? '-'}\tcert=${row.certificate ?? '-'}\tt→best=${row.timeToBest ?? '-'}`);
-  save(`solvers-${name}`, rows, { problem: { name, n: X.rows, d: X.cols, P: G.cols, lambda: pr.lambda, scale: 'mean' }, scnnSource: live ? 'live' : 'recorded', traces });
+  save(`solvers-${name}`, rows, {
+    backend: backend.name, problem: { name, n: X.rows, d: X.cols, P: G.cols, lambda: pr.lambda, scale: 'mean' }, scnnSource: live ? 'live' : 'recorded', traces });
 }
 
 function readCsv(file: string, labelFirst = false): { X: Matrix<Float64Array>; labels: string[] } {
@@ -179,7 +187,7 @@ async function real(): Promise<void> {
     const G = Matrix.fromArray(X.cols, 100, new (await import('@cvxnn/linalg')).Rng(0).normalArray(X.cols * 100));
     const masks = PatternMasks.fromGates(X, G);
     for (const model of ['gated-relu', 'relu'] as const) {
-      const r = fitConvex(X, Y, { masks, gates: G }, { model, lambda: job.lambda, loss: job.loss, timeLimit: 120 });
+      const r = fitConvex(X, Y, { masks, gates: G }, { model, lambda: job.lambda, loss: job.loss, timeLimit: 120, backend });
       const row = convexRow(job.name, `cvxnn ${model}`, r);
       const budget = Math.max(2, r.timeSeconds);
       const t = trainAdam({ width: 100, seed: 1, kind: model, gates: model === 'gated-relu' ? G : undefined }, X, Y, { lambda: job.lambda, loss: job.loss, timeLimit: budget, iterations: 1e9 });
@@ -195,3 +203,4 @@ async function real(): Promise<void> {
 if (want('P1')) await synthetic('P1', ['gated-relu', 'relu'], 120);
 if (args.includes('P2')) await synthetic('P2', ['gated-relu'], 300);
 if (want('real')) await real();
+backend.dispose?.();
