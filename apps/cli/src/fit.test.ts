@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '@cvxnn/linalg';
@@ -127,7 +127,7 @@ describe('cvxnn fit', () => {
     for (const w of ['status', 'objective', 'data term', 'penalty', 'certificate', 'constraint violation', 'iterations', 'backend', 'active neurons', 'trainMSE', 'testMSE']) expect(r.out).toContain(w);
   });
 
-  it.skipIf(!existsSync('/work/shared/data/diabetes.csv'))('bundled diabetes by name (shared data folder)', async () => {
+  it('bundled diabetes by name (shipped with @cvxnn/data)', async () => {
     const r = await run('fit', '--data', 'diabetes', '--lambda', '1000', '--bias', '--patterns', '20', '--model', 'gated-relu', '--json');
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
@@ -168,7 +168,14 @@ describe('cvxnn fit', () => {
     it('--patterns all on data with too many patterns is refused', async () => {
       const r = await run('fit', '--data', binary, '--lambda', '1', '--patterns', 'all', '--bias');
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/too many to enumerate/);
+      expect(r.err).toMatch(/INVALID_OPTION.*exact enumeration would produce/);
+    });
+    it('--patterns all enumerates every pattern of small data exactly (2-D: 2n chambers)', async () => {
+      const small = writeCsv('small2d.csv', 7, 2, (x) => (x[0] - x[1]).toFixed(4), 5);
+      const r = await run('fit', '--data', small, '--lambda', '0.1', '--patterns', 'all', '--standardize', 'none', '--json');
+      expect(r.code, r.err).toBe(0);
+      // 7 lines through the origin in general position cut the plane into 14 chambers, minus the empty pattern
+      expect(JSON.parse(r.out).patterns).toBe(13);
     });
     it('predict with a file that is not a run', async () => {
       const bad = path.join(dir, 'notrun.json');

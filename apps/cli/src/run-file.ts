@@ -4,11 +4,12 @@
  * and the run-JSON envelope of docs/run-format.md.
  *
  * The CSV reader here is deliberately small (numbers, one header row or none, a label column);
- * bundled dataset names are resolved through `@cvxnn/data` when it provides `loadDataset`.
+ * bundled dataset names are resolved to the files shipped with `@cvxnn/data`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bundledPath } from '@cvxnn/data';
 import { assertOption, CvxnnError, Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
 
 /** A labelled table: features as numbers, labels as strings (as read). */
@@ -50,6 +51,9 @@ const BUNDLED_DIRS = [process.env.CVXNN_DATA_DIR, '/work/shared/data', path.join
  */
 export function resolveDataPath(spec: string): string {
   if (existsSync(spec)) return spec;
+  // datasets shipped with @cvxnn/data (diabetes, breast_cancer, wine, diabetes-bmi)
+  const shipped = bundledPath(spec);
+  if (shipped && existsSync(shipped)) return shipped;
   for (const dir of BUNDLED_DIRS) {
     for (const name of [spec, `${spec}.csv`]) {
       const p = path.join(dir, name);

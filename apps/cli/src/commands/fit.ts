@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { enumeratePatterns } from '@cvxnn/arrangements';
 import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
 import { assertOption, CvxnnError, type Matrix, PatternMasks, resolveBackend, Rng } from '@cvxnn/linalg';
 import { accuracy, type LossName, mse, networkToJson, objectiveTerms } from '@cvxnn/networks';
@@ -20,7 +21,6 @@ import {
   withOnes,
   zscoreFit,
   applyPreprocessing,
-  collectPatterns,
 } from '../run-file.js';
 
 interface FitCliOptions {
@@ -138,17 +138,11 @@ export function register(program: Command, io: Io): void {
         masks = PatternMasks.fromGates(Xin, gates);
         patternSource = `gates from ${o.gates}`;
       } else if (o.patterns === 'all') {
-        const bound = patternCountBound(Xin.rows, dIn);
-        if (bound > MAX_EXACT_PATTERNS) {
-          throw new CvxnnError('INVALID_OPTION', `--patterns all: n = ${Xin.rows} points in ${dIn} dimensions can have up to ${bound.toExponential(2)} activation patterns, too many to enumerate; use --patterns N to sample N of them`);
-        }
-        // every pattern is hit by some Gaussian gate with positive probability; draw until the
-        // count stops growing over many draws (exact when all chambers are found — verified
-        // against Cover's count for data in general position)
-        const found = sampleAllPatterns(Xin, seed, bound);
-        masks = found.masks;
-        gates = found.gates;
-        patternSource = `all (${masks.p} found by exhaustive gate sampling; Cover bound ${bound})`;
+        // exact enumeration (@cvxnn/arrangements); refused when the predicted count is huge
+        const ps = enumeratePatterns(Xin, { maxPatterns: MAX_EXACT_PATTERNS });
+        masks = ps.masks;
+        gates = ps.gates;
+        patternSource = `all ${masks.p} non-zero patterns (exact enumeration, rank ${ps.rank})`;
       } else {
         const count = parseNumber('patterns', o.patterns, { integer: true, min: 1 });
         const bound = patternCountBound(Xin.rows, dIn);
@@ -274,15 +268,4 @@ export function register(program: Command, io: Io): void {
       if (o.out) rows.push(['run file', o.out]);
       printKv(io, rows);
     });
-}
-
-/**
- * All activation patterns of small data: draw Gaussian gates in batches until Cover's bound is
- * reached or 200 batches in a row add no new pattern (the bound is attained for data in general
- * position, so a shortfall is reported in the pattern source).
- */
-function sampleAllPatterns(X: Matrix<Float64Array>, seed: number, bound: number): { masks: PatternMasks; gates: Matrix<Float64Array> } {
-  const found = collectPatterns(X, seed, bound, 200);
-  if (found.gates.cols === 0) throw new CvxnnError('INVALID_OPTION', '--patterns all found no non-zero activation pattern');
-  return found;
 }
