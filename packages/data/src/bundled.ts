@@ -8,7 +8,13 @@ import { loadIdx } from './idx.js';
 import { loadJson } from './json.js';
 import type { CsvOptions, Dataset, Task } from './types.js';
 
-/** A bundled dataset's description. */
+/**
+ * A bundled dataset's description.
+ *
+ * @example
+ *   const wine: BundledInfo = listBundled().find((b) => b.name === 'wine')!;
+ *   wine.n; // 178
+ */
 export interface BundledInfo {
   name: string;
   n: number;

@@ -215,3 +215,14 @@ describe('quote-free fast path', () => {
     }
   });
 });
+
+describe('more input shapes', () => {
+  it('a directory path is an IO_ERROR; JSON rows honour labelColumn', async () => {
+    const os = await import('node:os');
+    expect(codeOf(() => loadCsv(os.tmpdir())).code).toBe('IO_ERROR');
+    const ds = loadJson('[["y", "a"], ["M", 1], ["B", 2]]', { labelColumn: 'first' });
+    expect(ds.labelName).toBe('y');
+    expect(ds.featureNames).toEqual(['a']);
+    expect(ds.classes).toEqual(['B', 'M']);
+  });
+});

@@ -108,7 +108,13 @@ export function loadCsv(file: string, opts: CsvOptions = {}): Dataset {
   return parseCsv(readText(file), { ...opts, name: opts.name ?? baseName(file) });
 }
 
-/** The report of {@link inspectCsv}. */
+/**
+ * The report of {@link inspectCsv}.
+ *
+ * @example
+ *   const r: CsvInspection = inspectCsv(text);
+ *   for (const p of r.problems) console.log(p.message);
+ */
 export interface CsvInspection {
   /** the dataset as far as it could be read (cells with problems hold NaN) */
   dataset: Dataset;

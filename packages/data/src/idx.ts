@@ -90,7 +90,12 @@ function readBytes(file: string): Uint8Array {
   }
 }
 
-/** Options of {@link loadIdx}. */
+/**
+ * Options of {@link loadIdx}.
+ *
+ * @example
+ *   const opts: IdxOptions = { limit: 5000, normalize: true };
+ */
 export interface IdxOptions {
   /** keep only the first `limit` images (and labels) */
   limit?: number;

@@ -21,7 +21,13 @@ export interface ProblemSink {
 const MISSING = new Set(['', 'na', 'nan', 'n/a', 'null', '?']);
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** A cell that stands for a missing value: empty, NA, NaN, N/A, null or ? (any case). */
+/**
+ * A cell that stands for a missing value: empty, NA, NaN, N/A, null or ? (any case).
+ *
+ * @example
+ *   isMissing(' NA '); // true
+ *   isMissing('0'); // false
+ */
 export function isMissing(cell: string): boolean {
   return MISSING.has(cell.trim().toLowerCase());
 }
@@ -32,7 +38,12 @@ export function parseCell(cell: string): number {
   return NUMBER.test(s) ? Number(s) : Number.NaN;
 }
 
-/** Maximum number of distinct integer labels for which 'auto' guesses classification. */
+/**
+ * Maximum number of distinct integer labels for which task 'auto' guesses classification.
+ *
+ * @example
+ *   if (distinctIntegerLabels <= MAX_AUTO_CLASSES) console.log('treated as classes');
+ */
 export const MAX_AUTO_CLASSES = 20;
 
 const TASKS = ['regression', 'binary', 'multiclass', 'auto'];
@@ -219,7 +230,12 @@ export function tableToDataset(records: RawRecord[], opts: CsvOptions, ctx: Tabl
   return { name: ctx.name, X, y, featureNames, labelName, task: enc.task, ...(enc.classes ? { classes: enc.classes } : {}) };
 }
 
-/** The result of {@link encodeLabels}. */
+/**
+ * The result of {@link encodeLabels}.
+ *
+ * @example
+ *   const { y, task, classes }: EncodedLabels = encodeLabels(['a', 'b'], 'auto', 'label');
+ */
 export interface EncodedLabels {
   y: Float64Array;
   task: Task;

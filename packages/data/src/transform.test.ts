@@ -147,3 +147,13 @@ describe('encodings and subsets', () => {
     expect(codeOf(() => subset(ds, [0.5]))).toBe('INVALID_OPTION');
   });
 });
+
+describe('applyStandardizer input checks', () => {
+  it('refuses non-finite entries and unusable statistics; a {mean, scale} literal works', () => {
+    const s = { mean: Float64Array.from([1]), scale: Float64Array.from([2]) };
+    expect(Array.from(applyStandardizer(Matrix.from([[5], [-1]]), s).data)).toEqual([2, -1]);
+    expect(codeOf(() => applyStandardizer(Matrix.from([[Number.POSITIVE_INFINITY]]), s))).toBe('NON_FINITE');
+    expect(codeOf(() => applyStandardizer(Matrix.from([[1]]), { mean: Float64Array.from([0]), scale: Float64Array.from([0]) }))).toBe('INVALID_OPTION');
+    expect(applyStandardizer(Matrix.zeros(0, 1), s).rows).toBe(0);
+  });
+});

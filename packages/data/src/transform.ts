@@ -13,8 +13,8 @@ import type { Dataset } from './types.js';
 export interface Standardizer {
   mean: Float64Array;
   scale: Float64Array;
-  /** indices of the features that are constant on the fitting data (scale set to 1) */
-  constantColumns: number[];
+  /** indices of the features that are constant on the fitting data (scale set to 1); always set by {@link fitStandardizer} */
+  constantColumns?: number[];
 }
 
 function checkMatrix(X: Matrix<Float64Array>, what: string): void {
@@ -38,7 +38,7 @@ function checkMatrix(X: Matrix<Float64Array>, what: string): void {
  *   Array.from(s.mean); // [2, 5]
  *   Array.from(s.scale); // [1, 1]; s.constantColumns = [1]
  */
-export function fitStandardizer(X: Matrix<Float64Array>): Standardizer {
+export function fitStandardizer(X: Matrix<Float64Array>): Required<Standardizer> {
   checkMatrix(X, 'fitStandardizer');
   const n = X.rows;
   const d = X.cols;
@@ -80,10 +80,19 @@ export function applyStandardizer(X: Matrix<Float64Array>, s: Standardizer): Mat
   if (X.cols !== s.mean.length || s.scale.length !== s.mean.length) {
     throw new CvxnnError('SHAPE_MISMATCH', `applyStandardizer: X has ${X.cols} columns but the standardizer was fitted on ${s.mean.length}; use the same features as in fitting`);
   }
+  for (let k = 0; k < s.mean.length; k++) {
+    if (!Number.isFinite(s.mean[k]!) || !(s.scale[k]! > 0) || !Number.isFinite(s.scale[k]!)) {
+      throw new CvxnnError('INVALID_OPTION', `applyStandardizer: feature ${k} has mean ${s.mean[k]} and scale ${s.scale[k]}; the mean must be finite and the scale finite and positive (use fitStandardizer)`);
+    }
+  }
   const Z = Matrix.zeros(X.rows, X.cols);
   for (let i = 0; i < X.rows; i++) {
     const o = X.offset + i * X.stride;
-    for (let k = 0; k < X.cols; k++) Z.data[i * X.cols + k] = (X.data[o + k]! - s.mean[k]!) / s.scale[k]!;
+    for (let k = 0; k < X.cols; k++) {
+      const v = X.data[o + k]!;
+      if (!Number.isFinite(v)) throw new CvxnnError('NON_FINITE', `applyStandardizer: entry (${i}, ${k}) is ${v}; remove or fix non-finite values first`, { row: i, col: k });
+      Z.data[i * X.cols + k] = (v - s.mean[k]!) / s.scale[k]!;
+    }
   }
   return Z;
 }
@@ -112,7 +121,12 @@ export function subset(ds: Dataset, rows: ArrayLike<number>): Dataset {
   return { ...ds, X, y, featureNames: [...ds.featureNames], ...(ds.classes ? { classes: [...ds.classes] } : {}) };
 }
 
-/** Options of {@link trainTestSplit}. */
+/**
+ * Options of {@link trainTestSplit}.
+ *
+ * @example
+ *   trainTestSplit(ds, 0.2, 0, { stratify: false } satisfies SplitOptions);
+ */
 export interface SplitOptions {
   /** keep class proportions (classification only; default true for classification) */
   stratify?: boolean;
