@@ -81,6 +81,7 @@ export function gapEvaluator(input: GatedCoreInput) {
   const R = new Float64Array(n * c);
   const Rs = new Float64Array(n * c);
   const G = new Float64Array(d * P * c);
+  let bestDual = -Infinity;
   return (F: Float64Array, penaltyValue: number) => {
     const dataTerm = loss.valueAndGrad(F, R);
     A.adjoint(R, G);
@@ -89,7 +90,9 @@ export function gapEvaluator(input: GatedCoreInput) {
     for (const v of dn) if (v > m) m = v;
     const s = m > lambda ? lambda / m : 1;
     for (let j = 0; j < R.length; j++) Rs[j] = s * R[j];
-    const dual = -loss.conjugate(Rs);
+    // every dual-feasible point bounds p* from below: keep the best one seen in this solve
+    const dual = Math.max(-loss.conjugate(Rs), bestDual);
+    bestDual = dual;
     const primal = dataTerm + penaltyValue;
     const gap = Math.max(0, primal - dual);
     return { primal, dual, gap, rel: gap / Math.max(Math.abs(primal), 1e-300), dataTerm, dualNorms: dn, maxDualNorm: m };

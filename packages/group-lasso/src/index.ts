@@ -12,6 +12,7 @@
 export * from './types.js';
 export * from './problem.js';
 export * from './fista.js';
+export { coneGroupPenalty, coneProjector } from './cone.js';
 export * from './losses.js';
 export { blockDualNorms, gapEvaluator, solveGatedCore, type GatedCoreInput, type GatedCoreOptions, type GatedCoreResult } from './gated.js';
 export { minNormSubgradient, solveReluCore, type ReluCoreInput, type ReluCoreOptions, type ReluCoreResult } from './relu.js';
