@@ -242,6 +242,17 @@ describe('conventions, losses, λ-path', () => {
     expect(netObjective(recoverNetwork(r), X, Y, 0.3, 'cross-entropy' as 'squared')).toBeCloseRel(r.objective, 1e-7);
   });
 
+  it('augmented Lagrangian (--solver al) agrees with the cone-prox solver; its KKT certificate is small', () => {
+    const { X, Y, masks, gates } = tinyProblem(4, 8);
+    const exact = fitConvex(X, Y, { masks, gates }, { model: 'relu', lambda: 0.2, tol: 1e-10 });
+    const al = fitConvex(X, Y, { masks, gates }, { model: 'relu', lambda: 0.2, solver: 'al', tol: 1e-7, constraintTol: 1e-7, maxIters: 100000 });
+    expect(al.certificate.kind).toBe('min-norm-subgradient');
+    expect(al.constraintViolation).toBeLessThanOrEqual(1e-6);
+    expect(al.certificate.value).toBeLessThanOrEqual(1e-5);
+    // an infeasible point can sit slightly below the optimum, by O(violation)
+    expect(al.objective).toBeCloseRel(exact.objective, 1e-5);
+  });
+
   it('λ-path with warm starts ends at the same optimum as a direct solve', () => {
     const { X, Y, masks, gates } = tinyProblem(9, 8);
     for (const model of ['gated-relu', 'relu'] as const) {
