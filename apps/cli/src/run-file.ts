@@ -12,7 +12,12 @@ import path from 'node:path';
 import { bundledPath } from '@cvxnn/data';
 import { assertOption, CvxnnError, Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
 
-/** A labelled table: features as numbers, labels as strings (as read). */
+/**
+ * A labelled table: features as numbers, labels as strings (as read).
+ *
+ * @example
+ *   const { X, labels } = readLabelledCsv('data.csv');
+ */
 export interface LabelledTable {
   name: string;
   X: Matrix<Float64Array>;
@@ -21,7 +26,12 @@ export interface LabelledTable {
   labelName: string;
 }
 
-/** How targets were encoded, stored in the run file so `predict` decodes the same way. */
+/**
+ * How targets were encoded, stored in the run file so `predict` decodes the same way.
+ *
+ * @example
+ *   const X = applyPreprocessing(rawX, run.preprocessing);
+ */
 export interface Preprocessing {
   task: 'regression' | 'binary' | 'multiclass';
   /** class names in output order (binary: [negative, positive] ↦ −1, +1) */
@@ -133,7 +143,12 @@ export function readLabelledCsv(file: string, labelColumn = 'last'): LabelledTab
   };
 }
 
-/** Infer the task from the labels: non-numeric or two distinct values ⇒ classification. */
+/**
+ * Infer the task from the labels: non-numeric or two distinct values ⇒ classification.
+ *
+ * @example
+ *   inferTask(['0', '1', '1']); // 'binary'
+ */
 export function inferTask(labels: string[]): 'regression' | 'binary' | 'multiclass' {
   const uniq = new Set(labels);
   if (uniq.size === 2) return 'binary';
@@ -141,7 +156,12 @@ export function inferTask(labels: string[]): 'regression' | 'binary' | 'multicla
   return 'multiclass';
 }
 
-/** Sorted class names (numerically when all numeric). */
+/**
+ * Sorted class names (numerically when all numeric).
+ *
+ * @example
+ *   classNames(['b', 'a', 'b']); // ['a', 'b']
+ */
 export function classNames(labels: string[]): string[] {
   const u = [...new Set(labels)];
   return u.every((l) => Number.isFinite(Number(l))) ? u.sort((a, b) => Number(a) - Number(b)) : u.sort();
@@ -150,6 +170,9 @@ export function classNames(labels: string[]): string[] {
 /**
  * Targets for the task: regression y (n×1), binary ±1 (n×1), multiclass one-hot (n×c). Labels that
  * do not fit the task are an INVALID_OPTION with the reason.
+ *
+ * @example
+ *   encodeTargets(['no', 'yes'], 'binary').Y; // [[-1], [1]]
  */
 export function encodeTargets(labels: string[], task: Preprocessing['task'], classes?: string[]): { Y: Matrix<Float64Array>; classes?: string[] } {
   const n = labels.length;
@@ -186,7 +209,12 @@ export function encodeTargets(labels: string[], task: Preprocessing['task'], cla
   return { Y, classes: cls };
 }
 
-/** Column means and standard deviations (std 1 for constant columns). */
+/**
+ * Column means and standard deviations (std 1 for constant columns).
+ *
+ * @example
+ *   const { mean, std } = zscoreFit(X);
+ */
 export function zscoreFit(X: Matrix<Float64Array>): { mean: number[]; std: number[] } {
   const n = X.rows;
   const d = X.cols;
@@ -198,7 +226,12 @@ export function zscoreFit(X: Matrix<Float64Array>): { mean: number[]; std: numbe
   return { mean, std };
 }
 
-/** Apply the stored preprocessing to raw features (standardization; the bias is the network's appendOne). */
+/**
+ * Apply the stored preprocessing to raw features (standardization; the bias is the network's appendOne).
+ *
+ * @example
+ *   const Xs = applyPreprocessing(X, { standardize: 'zscore', mean, std, featureNames });
+ */
 export function applyPreprocessing(X: Matrix<Float64Array>, pre: Pick<Preprocessing, 'standardize' | 'mean' | 'std' | 'featureNames'>): Matrix<Float64Array> {
   const d = pre.featureNames.length;
   if (X.cols !== d) throw new CvxnnError('SHAPE_MISMATCH', `the model was trained on ${d} features (${pre.featureNames.join(', ')}) but the data has ${X.cols}`);
@@ -208,7 +241,12 @@ export function applyPreprocessing(X: Matrix<Float64Array>, pre: Pick<Preprocess
   return out;
 }
 
-/** [X, 1]. */
+/**
+ * [X, 1].
+ *
+ * @example
+ *   withOnes(Matrix.from([[2]])); // [[2, 1]]
+ */
 export function withOnes(X: Matrix<Float64Array>): Matrix<Float64Array> {
   const out = Matrix.zeros(X.rows, X.cols + 1);
   for (let i = 0; i < X.rows; i++) {
@@ -218,14 +256,24 @@ export function withOnes(X: Matrix<Float64Array>): Matrix<Float64Array> {
   return out;
 }
 
-/** Rows `idx` of X. */
+/**
+ * Rows `idx` of X.
+ *
+ * @example
+ *   takeRows(X, [0, 2]); // rows 0 and 2
+ */
 export function takeRows(X: Matrix<Float64Array>, idx: ArrayLike<number>): Matrix<Float64Array> {
   const out = Matrix.zeros(idx.length, X.cols);
   for (let t = 0; t < idx.length; t++) for (let k = 0; k < X.cols; k++) out.data[t * X.cols + k] = X.get(idx[t], k);
   return out;
 }
 
-/** Upper bound on the number of distinct patterns of n points in rank r (Cover): 2Σ_{k<r} C(n−1, k). */
+/**
+ * Upper bound on the number of distinct patterns of n points in rank r (Cover): 2Σ_{k<r} C(n−1, k).
+ *
+ * @example
+ *   patternCountBound(3, 2); // 6 regions of 3 lines through the origin in the plane
+ */
 export function patternCountBound(n: number, r: number): number {
   let s = 0;
   let c = 1;
@@ -334,13 +382,23 @@ export function readGates(file: string, d: number, bias: boolean): Matrix<Float6
   return t.X;
 }
 
-/** `environment` of the run JSON. */
+/**
+ * `environment` of the run JSON.
+ *
+ * @example
+ *   environment('ts', 'fp64').cores;
+ */
 export function environment(backend: string, precision: string) {
   const cpus = os.cpus();
   return { backend, precision, node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length };
 }
 
-/** Replace non-finite numbers by null (the run format), collecting warnings. */
+/**
+ * Replace non-finite numbers by null (the run format), collecting warnings.
+ *
+ * @example
+ *   finiteJson({ a: NaN }, warnings); // { a: null }, one warning
+ */
 export function finiteJson<T>(value: T, warnings: string[]): T {
   return JSON.parse(
     JSON.stringify(value, (k, v) => {

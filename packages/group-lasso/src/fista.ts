@@ -1,7 +1,12 @@
 import { assertOption } from '@cvxnn/linalg';
 import type { CompositeProblem } from './problem.js';
 
-/** Options of {@link rfista}. */
+/**
+ * Options of {@link rfista}.
+ *
+ * @example
+ *   const opts: FistaOptions = { maxIters: 500, checkEvery: 10, check: (x, Ax) => false };
+ */
 export interface FistaOptions {
   /** starting point (copied); zeros by default */
   x0?: Float64Array;
@@ -29,7 +34,12 @@ export interface FistaOptions {
   timeLimit?: number;
 }
 
-/** Result of {@link rfista}. */
+/**
+ * Result of {@link rfista}.
+ *
+ * @example
+ *   const { x, objective, converged } = rfista(problem, opts);
+ */
 export interface FistaResult {
   x: Float64Array;
   /** operator images A_k x, one per smooth term */

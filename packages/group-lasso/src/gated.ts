@@ -5,7 +5,12 @@ import { coneGroupPenalty } from './cone.js';
 import { frobeniusGroupPenalty, type LinearMap, maskedOperator, nuclearGroupPenalty, type Penalty, reluDataOperator, singularValues } from './problem.js';
 import type { HistoryPoint } from './types.js';
 
-/** Inputs of the gated-ReLU core solver. */
+/**
+ * Inputs of the gated-ReLU core solver.
+ *
+ * @example
+ *   const input: GatedCoreInput = { X, masks, loss: dataLoss('squared', 'sum', Y), lambda: 0.1, nuclear: false, backend: getBackend() };
+ */
 export interface GatedCoreInput {
   X: Matrix<Float64Array>;
   masks: PatternMasks;
@@ -18,7 +23,12 @@ export interface GatedCoreInput {
   backend: Backend;
 }
 
-/** Options of the gated-ReLU core solver. */
+/**
+ * Options of the gated-ReLU core solver.
+ *
+ * @example
+ *   const o: GatedCoreOptions = { tol: 1e-6, maxIters: 1e4, timeLimit: 60, workingSet: true, t0: performance.now(), itersOffset: 0, history: [] };
+ */
 export interface GatedCoreOptions {
   tol: number;
   maxIters: number;
@@ -34,7 +44,12 @@ export interface GatedCoreOptions {
   onProgress?: (p: { iteration: number; certificate: number; objective: number }) => void;
 }
 
-/** Output of the gated-ReLU core solver. */
+/**
+ * Output of the gated-ReLU core solver.
+ *
+ * @example
+ *   const { objective, relGap, workingSetSizes } = solveGatedCore(input, options);
+ */
 export interface GatedCoreResult {
   x: Float64Array;
   Ax: Float64Array;
@@ -50,7 +65,12 @@ export interface GatedCoreResult {
   workingSetSizes: number[];
 }
 
-/** Dual norms of the d×c blocks of G (d×(P·c)): Frobenius, or spectral for nuclear penalties. */
+/**
+ * Dual norms of the d×c blocks of G (d×(P·c)): Frobenius, or spectral for nuclear penalties.
+ *
+ * @example
+ *   const dn = blockDualNorms(G.data, d, P, 1, false, getBackend()); // ‖(D_iX)ᵀR‖ per group
+ */
 export function blockDualNorms(G: Float64Array, d: number, P: number, c: number, nuclear: boolean, backend: Backend): Float64Array {
   if (!nuclear || c === 1) return backend.groupNorms(new Matrix(d, P * c, G), c);
   const out = new Float64Array(P);

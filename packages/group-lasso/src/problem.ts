@@ -190,7 +190,12 @@ function block(x: Float64Array, d: number, P: number, c: number, i: number): Mat
   return B;
 }
 
-/** Singular values of a small matrix (via ml-matrix's SVD). */
+/**
+ * Singular values of a small matrix (via ml-matrix's SVD).
+ *
+ * @example
+ *   singularValues(Matrix.from([[3, 0], [0, 1]])); // [3, 1]
+ */
 export function singularValues(B: Matrix<Float64Array>): Float64Array {
   return svd(B).s;
 }

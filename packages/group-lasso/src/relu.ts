@@ -4,7 +4,12 @@ import type { DataLoss } from './losses.js';
 import { coneOperator, frobeniusGroupPenalty, reluDataOperator, type SmoothFunction } from './problem.js';
 import type { HistoryPoint } from './types.js';
 
-/** Inputs of the C-ReLU core solver (scalar output). */
+/**
+ * Inputs of the C-ReLU core solver (scalar output).
+ *
+ * @example
+ *   const input: ReluCoreInput = { X, masks, loss: dataLoss('squared', 'sum', Y), lambda: 0.1, backend: getBackend(), certScale: 1 };
+ */
 export interface ReluCoreInput {
   X: Matrix<Float64Array>;
   masks: PatternMasks;
@@ -15,7 +20,12 @@ export interface ReluCoreInput {
   certScale: number;
 }
 
-/** Options of the C-ReLU core solver. */
+/**
+ * Options of the C-ReLU core solver.
+ *
+ * @example
+ *   const o: ReluCoreOptions = { tol: 1e-6, constraintTol: 1e-6, maxIters: 1e4, timeLimit: 60, t0: performance.now(), itersOffset: 0, history: [] };
+ */
 export interface ReluCoreOptions {
   tol: number;
   constraintTol: number;
@@ -29,7 +39,12 @@ export interface ReluCoreOptions {
   onProgress?: (p: { iteration: number; certificate: number; objective: number }) => void;
 }
 
-/** Output of the C-ReLU core solver. */
+/**
+ * Output of the C-ReLU core solver.
+ *
+ * @example
+ *   const { objective, violation, relKkt } = solveReluCore(input, options);
+ */
 export interface ReluCoreResult {
   x: Float64Array;
   objective: number;

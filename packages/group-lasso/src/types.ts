@@ -8,10 +8,18 @@ import type { LossName, ObjectiveScale } from '@cvxnn/networks';
  * - `relu`: C-ReLU, constrained group Lasso, SPEC §2.3 (scalar output)
  * - `relu-one-vs-all`: c independent C-ReLU problems, one per output column (exact for the
  *   network whose neurons each feed one output; squared loss only)
+ *
+ * @example
+ *   if (result.formulation === 'gated-relu-nuclear') console.log('vector output, nuclear norm');
  */
 export type Formulation = 'gated-relu' | 'gated-relu-nuclear' | 'relu' | 'relu-one-vs-all';
 
-/** Final status of a solve. */
+/**
+ * Final status of a solve.
+ *
+ * @example
+ *   if (result.status !== 'optimal') console.warn('not certified');
+ */
 export type SolveStatus = 'optimal' | 'max-iterations' | 'time-limit';
 
 /**
@@ -29,7 +37,12 @@ export interface Certificate {
   absolute: number;
 }
 
-/** One point of a solver trace. */
+/**
+ * One point of a solver trace.
+ *
+ * @example
+ *   result.history.map((h) => [h.timeSeconds, h.objective]);
+ */
 export interface HistoryPoint {
   iteration: number;
   timeSeconds: number;
@@ -49,7 +62,12 @@ export interface PatternInput {
   gates?: Matrix<Float64Array>;
 }
 
-/** Options of `fitConvex`. */
+/**
+ * Options of `fitConvex`.
+ *
+ * @example
+ *   const o: ConvexFitOptions = { model: 'relu', lambda: 0.1, loss: 'squared', scale: 'sum', tol: 1e-6 };
+ */
 export interface ConvexFitOptions {
   model: 'relu' | 'gated-relu';
   /** group penalty λ (> 0) */
@@ -76,7 +94,12 @@ export interface ConvexFitOptions {
   onProgress?: (p: { iteration: number; certificate: number; objective: number }) => void;
 }
 
-/** One solved point of a λ-path. */
+/**
+ * One solved point of a λ-path.
+ *
+ * @example
+ *   fitConvex(X, Y, patterns, { model: 'gated-relu', lambda: 0.01, lambdaPath: 10 }).path?.map((p) => p.activeNeurons);
+ */
 export interface PathPoint {
   lambda: number;
   objective: number;

@@ -50,7 +50,12 @@ interface FitCliOptions {
 /** Largest exact enumeration we accept (Cover's bound on the pattern count). */
 const MAX_EXACT_PATTERNS = 5000;
 
-/** `cvxnn fit`: certified convex training of a two-layer ReLU / gated-ReLU network on a CSV. */
+/**
+ * `cvxnn fit`: certified convex training of a two-layer ReLU / gated-ReLU network on a CSV.
+ *
+ * @example
+ *   register(program, processIo); // adds `cvxnn fit`
+ */
 export function register(program: Command, io: Io): void {
   program
     .command('fit')

@@ -5,7 +5,12 @@ import type { Command } from 'commander';
 import { fmt, type Io, printJson, printKv } from '../io.js';
 import { applyPreprocessing, encodeTargets, type Preprocessing, readLabelledCsv, resolveDataPath } from '../run-file.js';
 
-/** `cvxnn predict`: apply a fitted run's network (and its stored preprocessing) to new rows. */
+/**
+ * `cvxnn predict`: apply a fitted run's network (and its stored preprocessing) to new rows.
+ *
+ * @example
+ *   register(program, processIo); // adds `cvxnn predict`
+ */
 export function register(program: Command, io: Io): void {
   program
     .command('predict')
