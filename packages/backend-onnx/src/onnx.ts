@@ -48,7 +48,7 @@ interface OrtTensor {
 }
 interface NativeSession {
   loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: object): void;
-  run(feeds: Record<string, OrtTensor>, fetches: Record<string, null>, options: object): Record<string, { data: Float64Array | Float32Array; dims: readonly number[] }>;
+  run(feeds: Record<string, OrtTensor>, fetches: Record<string, OrtTensor | null>, options: object): Record<string, { data: Float64Array | Float32Array; dims: readonly number[] }>;
   dispose(): void;
 }
 interface OrtRuntime {
@@ -279,8 +279,14 @@ export async function createOnnxBackend(opts: OnnxBackendOptions = {}): Promise<
       assertOption(beta === 0 || o.out !== undefined, `gemm: beta=${beta} needs an 'out' matrix to accumulate into`);
       if (o.out) assertShape(o.out.rows === m && o.out.cols === n, `gemm: output is ${o.out.rows}×${o.out.cols}, expected ${m}×${n}`);
       if (m === 0 || n === 0 || k === 0 || alpha === 0) return cpu.gemm(a, b, o);
-      const r = gemmSession(transA, transB).run({ A: tensor(flat(a).data, [a.rows, a.cols]), B: tensor(flat(b).data, [b.rows, b.cols]) }, { C: null }, {}).C;
-      if (!o.out && alpha === 1 && r.data instanceof Float64Array) return new Matrix(m, n, r.data);
+      const feeds = { A: tensor(flat(a).data, [a.rows, a.cols]), B: tensor(flat(b).data, [b.rows, b.cols]) };
+      if (precision === 'fp64' && alpha === 1 && beta === 0 && (!o.out || o.out.isContiguous)) {
+        // ORT writes straight into the result's buffer (a pre-allocated fetch): no copy
+        const out = o.out ?? Matrix.zeros(m, n);
+        gemmSession(transA, transB).run(feeds, { C: tensor(out.data.subarray(out.offset, out.offset + m * n), [m, n]) }, {});
+        return out;
+      }
+      const r = gemmSession(transA, transB).run(feeds, { C: null }, {}).C;
       const out = o.out ?? Matrix.zeros(m, n);
       writeOut(r.data, out, alpha, beta);
       return out;
