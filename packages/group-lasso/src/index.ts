@@ -18,3 +18,4 @@ export { blockDualNorms, gapEvaluator, solveGatedCore, type GatedCoreInput, type
 export { minNormSubgradient, solveReluCore, type ReluCoreInput, type ReluCoreOptions, type ReluCoreResult } from './relu.js';
 export { fitConvex, lambdaMax } from './fit.js';
 export { recoverNetwork } from './recover.js';
+export { coneDecomposition } from './decompose.js';

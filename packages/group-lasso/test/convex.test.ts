@@ -1,7 +1,7 @@
 import { CvxnnError, Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
 import { forward, halfSquaredWeights, makeLoss, type TwoLayerNetwork } from '@cvxnn/networks';
 import { describe, expect, it } from 'vitest';
-import { type ConvexFitOptions, fitConvex, lambdaMax, recoverNetwork } from '../src/index.js';
+import { type ConvexFitOptions, coneDecomposition, fitConvex, lambdaMax, recoverNetwork } from '../src/index.js';
 import { adamRelu, allPatterns2d, bcdOracle2d, randn } from './helpers.js';
 
 /** Non-convex objective of a network under the SPEC §0.3 canonical convention (½-sum squared loss). */
@@ -146,6 +146,35 @@ describe('tiny problems with all patterns: second-algorithm oracle (block-coordi
       }
     });
   }
+
+  it('B13: cone decomposition of the C-GReLU solution is C-ReLU-feasible, same predictions, larger penalty', () => {
+    const { X, Y, masks, gates } = tinyProblem(6);
+    const beta = 0.2;
+    const gated = fitConvex(X, Y, { masks, gates }, { model: 'gated-relu', lambda: beta, tol: 1e-10 });
+    const relu = fitConvex(X, Y, { masks, gates }, { model: 'relu', lambda: beta, tol: 1e-10 });
+    const U = gated.solution.U!;
+    const { V, W } = coneDecomposition(X, masks, gates, U);
+    let penV = 0;
+    let penU = 0;
+    for (let i = 0; i < masks.p; i++) {
+      penU += Math.hypot(U.get(0, i), U.get(1, i));
+      penV += Math.hypot(V.get(0, i), V.get(1, i)) + Math.hypot(W.get(0, i), W.get(1, i));
+      for (let j = 0; j < X.rows; j++) {
+        const s = masks.get(j, i) ? 1 : -1;
+        const xv = X.get(j, 0) * V.get(0, i) + X.get(j, 1) * V.get(1, i);
+        const xw = X.get(j, 0) * W.get(0, i) + X.get(j, 1) * W.get(1, i);
+        const xu = X.get(j, 0) * U.get(0, i) + X.get(j, 1) * U.get(1, i);
+        expect(s * xv).toBeGreaterThanOrEqual(-1e-12);
+        expect(s * xw).toBeGreaterThanOrEqual(-1e-12);
+        expect(xv - xw).toBeCloseRel(xu, 1e-9, 1e-12);
+      }
+    }
+    expect(penV).toBeGreaterThanOrEqual(penU - 1e-12);
+    // the decomposed point is C-ReLU feasible, so its objective bounds the C-ReLU optimum from above
+    const feasibleObjective = gated.dataTerm + beta * penV;
+    expect(feasibleObjective).toBeGreaterThanOrEqual(relu.objective - 1e-9);
+    expect(relu.objective).toBeGreaterThanOrEqual(gated.objective - 1e-9);
+  });
 
   it('B7: full-batch Adam from 10 seeds never goes below the C-ReLU optimum (all patterns)', () => {
     const { X, y, Y, masks, gates } = tinyProblem(5);
