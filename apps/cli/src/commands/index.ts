@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { register as bench } from './bench.js';
 import { register as compare } from './compare.js';
 import { register as data } from './data.js';
 import { register as demo } from './demo.js';
@@ -8,4 +9,4 @@ import { register as patterns } from './patterns.js';
 import { register as predict } from './predict.js';
 
 /** Every CLI command; a new command adds one import and one entry here. */
-export const commands: Array<(program: Command, io: Io) => void> = [demo, compare, fit, predict, patterns, data];
+export const commands: Array<(program: Command, io: Io) => void> = [demo, compare, fit, predict, patterns, data, bench];

@@ -1,0 +1,71 @@
+import { listBackends, registerBackend, resolveBackend } from '@cvxnn/linalg';
+import { createOnnxBackend, ONNX_PRIORITIES, registerOnnxBackends } from '@cvxnn/backend-onnx';
+import { describe, expect, it } from 'vitest';
+import { backendNames, selectBackend } from './backends.js';
+import { run } from './cli.test.js';
+
+describe('selectBackend', () => {
+  it('registers the optional backends; auto picks onnx (fp64) where onnxruntime-node loads', async () => {
+    const { backend, notices } = await selectBackend('auto');
+    expect(backend.name).toBe('onnx');
+    expect(backend.precision).toBe('fp64');
+    expect(notices).toEqual([]);
+    expect(backendNames().slice(0, 3)).toEqual(['auto', 'onnx', 'ts']);
+    expect((await selectBackend('onnx-fp32')).backend.precision).toBe('fp32');
+    expect((await selectBackend('ts')).backend.name).toBe('ts');
+  });
+
+  it('auto falls back to ts with a one-line notice when the optional package is missing', async () => {
+    await selectBackend('ts'); // registers
+    registerBackend('onnx', () => createOnnxBackend({ moduleName: 'onnxruntime-node-not-installed' }), ONNX_PRIORITIES.onnx);
+    try {
+      const { backend, notices } = await selectBackend('auto');
+      expect(backend.name).toBe('ts');
+      expect(notices).toEqual([expect.stringMatching(/^backend 'onnx' unavailable: onnxruntime-node-not-installed could not be loaded/)]);
+    } finally {
+      registerOnnxBackends();
+    }
+    expect((await resolveBackend('auto')).backend.name).toBe('onnx');
+  });
+
+  it('unknown and not-built backends are typed errors with the reason', async () => {
+    await expect(selectBackend('cuda')).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/unknown backend 'cuda'.*onnx/) });
+    await expect(selectBackend('tfjs-node-gpu')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/libtensorflow/) });
+    await expect(selectBackend('blas')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    expect(listBackends()).toContain('onnx-fp32');
+  });
+});
+
+describe('cvxnn bench kernels', () => {
+  it('--json prints exactly {results: [{backend, kernel, precision, gflops, ms}]}', async () => {
+    const r = await run('bench', 'kernels', '--n', '300', '--d', '4', '--patterns', '20', '--backends', 'ts,onnx,onnx-fp32', '--min-time', '0', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(Object.keys(j)).toEqual(['results']);
+    expect(j.results).toHaveLength(9);
+    const seen = new Set<string>();
+    for (const row of j.results) {
+      expect(Object.keys(row).sort()).toEqual(['backend', 'gflops', 'kernel', 'ms', 'precision']);
+      expect(['gemm', 'mask-forward', 'mask-backward']).toContain(row.kernel);
+      expect(row.precision).toBe(row.backend === 'onnx-fp32' ? 'fp32' : 'fp64');
+      // GFLOP/s is the 2·n·d·P flops of the product over the time
+      expect(row.gflops * row.ms).toBeCloseRel(2 * 300 * 4 * 20 * 1e-6, 1e-9);
+      seen.add(`${row.backend}/${row.kernel}`);
+    }
+    expect(seen.size).toBe(9);
+  });
+
+  it('prints a table without --json, and skips an unavailable backend with a note', async () => {
+    const r = await run('bench', 'kernels', '--n', '100', '--d', '3', '--patterns', '10', '--backends', 'ts,blas', '--min-time', '0');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/ts\s+fp64\s+mask-forward/);
+    expect(r.err).toMatch(/^note: skipped: backend 'blas' unavailable/);
+  });
+
+  it('rejects bad options with a typed error', async () => {
+    expect((await run('bench', 'kernels', '--n', '0')).err).toMatch(/INVALID_OPTION.*--n/);
+    expect((await run('bench', 'kernels', '--backends', 'nope')).err).toMatch(/INVALID_OPTION.*unknown backend 'nope'/);
+    expect((await run('bench', 'kernels', '--backends', 'auto')).code).toBe(2);
+    expect((await run('bench', 'kernels', '--backends', 'blas', '--n', '10')).err).toMatch(/none of --backends blas is available/);
+  });
+});
