@@ -263,7 +263,7 @@ export function register(program: Command, io: Io): void {
       ];
       if (o.model === 'relu') rows.push(['constraint violation', result.constraintViolation.toExponential(2)]);
       rows.push(
-        ['iterations', result.iterations],
+        ['iterations', String(result.iterations)],
         ['time', `${result.timeSeconds.toFixed(3)} s`],
         ['backend', `${result.backend} (${result.precision})`],
         ['active neurons', `${result.activeNeurons} of ${result.patterns} patterns`],
