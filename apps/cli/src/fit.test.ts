@@ -114,6 +114,19 @@ describe('cvxnn fit', () => {
     expect(JSON.parse(ok.out).patterns).toBe(3);
   });
 
+  it('predict re-applies standardization and bias: regression MSE and multiclass accuracy equal the training ones', async () => {
+    const outR = path.join(dir, 'reg.json');
+    const r = JSON.parse((await run('fit', '--data', regression, '--lambda', '1', '--bias', '--patterns', '15', '--out', outR, '--json')).out);
+    const pr = JSON.parse((await run('predict', '--model', outR, '--data', regression, '--json')).out);
+    expect(pr.predictions).toHaveLength(60);
+    expect(pr.MSE).toBeCloseRel(r.trainMSE, 1e-10);
+    const outM = path.join(dir, 'multi.json');
+    const m = JSON.parse((await run('fit', '--data', multi, '--lambda', '0.5', '--model', 'gated-relu', '--patterns', '12', '--out', outM, '--json')).out);
+    const pm = JSON.parse((await run('predict', '--model', outM, '--data', multi, '--json')).out);
+    expect(pm.accuracy).toBeCloseRel(m.trainAccuracy, 1e-12);
+    for (const v of pm.predictions) expect(['a', 'b', 'c']).toContain(v);
+  });
+
   it('--lambda-path reports the path and ends at the same optimum', async () => {
     const a = JSON.parse((await run('fit', '--data', regression, '--lambda', '1', '--patterns', '10', '--model', 'gated-relu', '--json')).out);
     const b = JSON.parse((await run('fit', '--data', regression, '--lambda', '1', '--patterns', '10', '--model', 'gated-relu', '--lambda-path', '5', '--json')).out);
