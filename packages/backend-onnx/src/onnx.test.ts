@@ -44,7 +44,20 @@ describe('backend registration and the fallback order', () => {
     expect((err as CvxnnError).code).toBe('BACKEND_UNAVAILABLE');
   });
 
+  it('an execution provider that this onnxruntime build lacks is BACKEND_UNAVAILABLE at creation (the CUDA path here)', async () => {
+    // The CPU package ships without the CUDA provider libraries (they come from the cuda12 install);
+    // on a machine that has them this test is skipped by the environment variable below.
+    if (process.env.CVXNN_HAS_ORT_CUDA === '1') return;
+    const err = await createOnnxBackend({ executionProviders: ['cuda'] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CvxnnError);
+    expect((err as CvxnnError).code).toBe('BACKEND_UNAVAILABLE');
+    expect((err as Error).message).toMatch(/execution providers \[cuda\]/);
+    const cpu = await createOnnxBackend({ executionProviders: ['cpu'] });
+    expect(cpu.description).toMatch(/MLAS, CPU/);
+  });
+
   it('rejects bad options with INVALID_OPTION', async () => {
+    await expect(createOnnxBackend({ executionProviders: [] })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(createOnnxBackend({ precision: 'fp16' as never })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(createOnnxBackend({ threads: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/threads/) });
     await expect(createOnnxBackend({ maxChunkElements: 1.5 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });

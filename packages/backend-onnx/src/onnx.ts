@@ -37,6 +37,13 @@ export interface OnnxBackendOptions {
   maxChunkElements?: number;
   /** module specifier to load (tests point it at a missing module); default 'onnxruntime-node' */
   moduleName?: string;
+  /**
+   * onnxruntime execution providers, in order; default `['cpu']`. `['cuda', 'cpu']` is the
+   * experimental GPU path: it needs onnxruntime-node installed with `ONNXRUNTIME_NODE_INSTALL=cuda12`
+   * and CUDA 12 + cuDNN 9 on the machine, and is NOT tested by this project (no GPU in CI);
+   * see README, Backends. Inputs are still host arrays, copied to the device on every call.
+   */
+  executionProviders?: string[];
 }
 
 interface OrtTensorCtor {
@@ -60,8 +67,8 @@ interface OrtRuntime {
 const runtimes = new Map<string, Promise<OrtRuntime>>();
 
 /** Load onnxruntime-node (once per process) and its synchronous native binding. */
-async function loadRuntime(moduleName: string, threads: number): Promise<OrtRuntime> {
-  const key = `${moduleName}:${threads}`;
+async function loadRuntime(moduleName: string, threads: number, providers: string[]): Promise<OrtRuntime> {
+  const key = `${moduleName}:${threads}:${providers.join(',')}`;
   let p = runtimes.get(key);
   if (!p) {
     p = (async () => {
@@ -76,7 +83,7 @@ async function loadRuntime(moduleName: string, threads: number): Promise<OrtRunt
         const msg = (e as Error).message.split('\n')[0];
         throw new CvxnnError('BACKEND_UNAVAILABLE', `${moduleName} could not be loaded (${msg}); install it with 'pnpm add onnxruntime-node' (ONNXRUNTIME_NODE_INSTALL=skip) or use --backend ts`);
       }
-      const options = { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', enableCpuMemArena: true };
+      const options = { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', enableCpuMemArena: true, executionProviders: providers };
       return {
         Tensor: ort.Tensor,
         version: ort.env?.versions?.node ?? 'unknown',
@@ -163,7 +170,9 @@ export async function createOnnxBackend(opts: OnnxBackendOptions = {}): Promise<
   assertOption(Number.isInteger(threads) && threads >= 1, `threads must be a positive integer, got ${threads}`);
   const maxChunk = opts.maxChunkElements ?? 1 << 23;
   assertOption(Number.isInteger(maxChunk) && maxChunk >= 1, `maxChunkElements must be a positive integer, got ${maxChunk}`);
-  const rt = await loadRuntime(opts.moduleName ?? 'onnxruntime-node', threads);
+  const providers = opts.executionProviders ?? ['cpu'];
+  assertOption(Array.isArray(providers) && providers.length > 0 && providers.every((p) => typeof p === 'string' && p !== ''), `executionProviders must be a non-empty list of names such as ['cpu'], got ${JSON.stringify(providers)}`);
+  const rt = await loadRuntime(opts.moduleName ?? 'onnxruntime-node', threads, providers);
   const et = precision === 'fp64' ? DOUBLE : FLOAT;
   const tt = precision === 'fp64' ? 'float64' : 'float32';
   const Ctor = precision === 'fp64' ? Float64Array : Float32Array;
@@ -249,6 +258,14 @@ export async function createOnnxBackend(opts: OnnxBackendOptions = {}): Promise<
       });
     });
 
+  // Build one session now, so a runtime that loads but cannot run (a missing execution provider,
+  // a broken native library) fails here, where `resolveBackend('auto')` can fall back.
+  try {
+    gemmSession(false, false);
+  } catch (e) {
+    throw new CvxnnError('BACKEND_UNAVAILABLE', `onnxruntime-node loaded but cannot create a session with execution providers [${providers.join(', ')}]: ${(e as Error).message.split('\n')[0]}`);
+  }
+
   const chunkRows = (n: number, width: number) => Math.max(1, Math.min(n, Math.floor(maxChunk / Math.max(1, width))));
 
   /** Write `src` (contiguous rows×cols) into `out` as alpha·src + beta·out. */
@@ -266,7 +283,7 @@ export async function createOnnxBackend(opts: OnnxBackendOptions = {}): Promise<
   const backend: Backend = {
     name: precision === 'fp64' ? 'onnx' : 'onnx-fp32',
     precision,
-    description: `onnxruntime-node ${rt.version} (MLAS, CPU, ${precision}, ${threads} threads)`,
+    description: `onnxruntime-node ${rt.version} (${providers.join('+') === 'cpu' ? 'MLAS, CPU' : `execution providers ${providers.join(', ')}`}, ${precision}, ${threads} threads)`,
 
     gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, o: GemmOptions = {}): Matrix<Float64Array> {
       const { transA = false, transB = false, alpha = 1, beta = 0 } = o;
