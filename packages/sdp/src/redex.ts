@@ -667,6 +667,8 @@ export interface RedexNetworkOptions extends Omit<RedexLayerOptions, 'warmStart'
    * inputs. Default: the final target (first column), replicated over the layer's outputs.
    */
   intermediateTargets?: (layer: number, Y: Matrix, X: Matrix, k: number) => Matrix;
+  /** per-layer overrides of the layer options (e.g. a larger λ₁ for the first layer) */
+  layerOptions?: Array<Partial<RedexLayerOptions> | undefined>;
 }
 
 /**
@@ -709,7 +711,7 @@ export function fitRedexNetwork(batches: Array<{ X: Matrix; y: Matrix | ArrayLik
       for (let t = 0; t < X.rows; t++) for (let i = 0; i < k; i++) T.data[t * k + i] = Yl[l].get(t, 0);
     }
     assertShape(T.rows === X.rows && T.cols === k, `targets for layer ${l} must be ${X.rows}×${k}, got ${T.rows}×${T.cols}`);
-    const res = fitRedexLayer(Hin, T, opts);
+    const res = fitRedexLayer(Hin, T, { ...opts, ...(opts.layerOptions?.[l] ?? {}) });
     res.layer.appendOne = appendOne;
     layers.push(res.layer);
     results.push(res);
