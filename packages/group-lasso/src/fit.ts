@@ -175,6 +175,8 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
     const groupNormsV = new Float64Array(P * c);
     const groupNormsW = new Float64Array(P * c);
     for (let k = 0; k < c; k++) {
+      // each output's program gets the full iteration budget (the cap is per scalar program)
+      const itersBefore = iterations;
       const yk = Matrix.zeros(n, 1);
       for (let j = 0; j < n; j++) yk.data[j] = Y.get(j, k);
       const loss = dataLoss(lossName, scale, yk);
@@ -183,7 +185,7 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
       let step0: number | undefined;
       let r!: { x: Float64Array; objective: number; dataTerm: number; penalty: number; abs: number; rel: number; converged: boolean; timedOut: boolean };
       for (const lam of grid) {
-        const common = { maxIters: maxIters - iterations, timeLimit: timeLimit - (performance.now() - t0) / 1000, x0, t0, itersOffset: iterations, history, onProgress: options.onProgress };
+        const common = { maxIters: maxIters - (iterations - itersBefore), timeLimit: timeLimit - (performance.now() - t0) / 1000, x0, t0, itersOffset: iterations, history, onProgress: options.onProgress };
         if (useAl) {
           const a = solveReluCore({ X: Xc, masks, loss, lambda: lam, backend, certScale }, { tol, constraintTol, ...common });
           r = { ...a, abs: a.kkt, rel: a.relKkt };

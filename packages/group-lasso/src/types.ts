@@ -81,7 +81,7 @@ export interface ConvexFitOptions {
   tol?: number;
   /** maximum absolute cone-constraint violation for C-ReLU (default 1e-6) */
   constraintTol?: number;
-  /** total inner-iteration cap (default 20 000) */
+  /** inner-iteration cap (default 20 000), over the whole λ-path; per output for one-vs-all */
   maxIters?: number;
   /** wall-clock limit, seconds (default ∞) */
   timeLimit?: number;

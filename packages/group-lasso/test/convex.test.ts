@@ -282,6 +282,26 @@ describe('conventions, losses, λ-path', () => {
     expect(al.objective).toBeCloseRel(exact.objective, 1e-5);
   });
 
+  it('multiclass C-ReLU one-vs-all = sum of the per-class programs; recovered network objective matches', () => {
+    const rng = new Rng(14);
+    const n = 30;
+    const X = randn(rng, n, 3);
+    const G = randn(rng, 3, 8);
+    const Y = Matrix.zeros(n, 3);
+    for (let j = 0; j < n; j++) Y.set(j, X.get(j, 0) > 0.5 ? 0 : X.get(j, 1) > 0 ? 1 : 2, 1);
+    const pats = { masks: PatternMasks.fromGates(X, G), gates: G };
+    const r = fitConvex(X, Y, pats, { model: 'relu', lambda: 0.3, tol: 1e-7 });
+    expect(r.formulation).toBe('relu-one-vs-all');
+    expect(r.status).toBe('optimal');
+    let sum = 0;
+    for (let k = 0; k < 3; k++) {
+      const yk = Matrix.fromArray(n, 1, Array.from({ length: n }, (_, j) => Y.get(j, k)));
+      sum += fitConvex(X, yk, pats, { model: 'relu', lambda: 0.3, tol: 1e-7 }).objective;
+    }
+    expect(r.objective).toBeCloseRel(sum, 1e-7);
+    expect(netObjective(recoverNetwork(r), X, Y, 0.3)).toBeCloseRel(r.objective, 1e-7);
+  });
+
   it('λ-path with warm starts ends at the same optimum as a direct solve', () => {
     const { X, Y, masks, gates } = tinyProblem(9, 8);
     for (const model of ['gated-relu', 'relu'] as const) {
