@@ -5,7 +5,7 @@
  * - maskedForward: `T = X·U` (n×P·c), `F = ReduceSum_i(M ∘ T)` — one GEMM, then mask and row sum
  *   in the same native pass;
  * - maskedBackward: `S = M ∘ R` (n×P·c) once, then one GEMM `G = Xᵀ·S` (`Gemm` with transA).
- * Sessions for the masked products are built once per (rows, d, P, c) and cached; the 0/1 mask
+ * Sessions are built once per graph (per c for the masked products; all other dims symbolic); the 0/1 mask
  * is unpacked from the bits once per `PatternMasks` (in the backend's precision) and re-checked
  * against the bits on every call, so a mask edited in place is re-unpacked, never stale.
  * Inputs that are not already contiguous arrays of the backend's precision (fp32, strided views)
@@ -219,42 +219,43 @@ export async function createOnnxBackend(opts: OnnxBackendOptions = {}): Promise<
       }),
     );
 
-  // F = ReduceSum_i (M ∘ (X·U)), per row chunk of `rows` rows
-  const forwardSession = (rows: number, d: number, p: number, c: number) =>
-    session(`fwd:${rows}:${d}:${p}:${c}`, () => {
+  // F = ReduceSum_i (M ∘ (X·U)). Dims are symbolic except c, so one session serves every n, d,
+  // P and row chunk (working sets change P often); Reshape's 0 copies a dim, -1 infers one.
+  const forwardSession = (c: number) =>
+    session(`fwd:${c}`, () => {
       const inits: OnnxInitializer[] = [{ name: 'axes', dims: [1], int64: [1] }];
       const nodes = [node('MatMul', ['X', 'U'], ['T'])];
       if (c === 1) {
         nodes.push(node('Mul', ['T', 'M'], ['S']), node('ReduceSum', ['S', 'axes'], ['F'], { keepdims: 1 }));
       } else {
-        inits.push({ name: 'shape3', dims: [3], int64: [rows, p, c] });
+        inits.push({ name: 'shape3', dims: [3], int64: [0, -1, c] });
         nodes.push(node('Reshape', ['T', 'shape3'], ['T3']), node('Mul', ['T3', 'M'], ['S']), node('ReduceSum', ['S', 'axes'], ['F'], { keepdims: 0 }));
       }
       return encodeModel({
         nodes,
         initializers: inits,
-        inputs: [valueInfo('X', et, [rows, d]), valueInfo('M', et, c === 1 ? [rows, p] : [rows, p, 1]), valueInfo('U', et, [d, p * c])],
-        outputs: [valueInfo('F', et, [rows, c])],
+        inputs: [valueInfo('X', et, ['n', 'd']), valueInfo('M', et, c === 1 ? ['n', 'P'] : ['n', 'P', 1]), valueInfo('U', et, ['d', 'Pc'])],
+        outputs: [valueInfo('F', et, ['n', c])],
       });
     });
 
-  // G += Xᵀ·(M ∘ R) per row chunk (Gemm with transA; the chunk's partial sums accumulate in TS)
-  const backwardSession = (rows: number, d: number, p: number, c: number) =>
-    session(`bwd:${rows}:${d}:${p}:${c}`, () => {
+  // G = Xᵀ·(M ∘ R) per row chunk (Gemm with transA; the chunks' partial sums accumulate in TS)
+  const backwardSession = (c: number) =>
+    session(`bwd:${c}`, () => {
       const inits: OnnxInitializer[] = [];
       const nodes = [];
       if (c === 1) {
         nodes.push(node('Mul', ['M', 'R'], ['S']));
       } else {
-        inits.push({ name: 'rshape', dims: [3], int64: [rows, 1, c] }, { name: 'sshape', dims: [2], int64: [rows, p * c] });
+        inits.push({ name: 'rshape', dims: [3], int64: [0, 1, c] }, { name: 'sshape', dims: [2], int64: [0, -1] });
         nodes.push(node('Reshape', ['R', 'rshape'], ['R3']), node('Mul', ['M', 'R3'], ['S3']), node('Reshape', ['S3', 'sshape'], ['S']));
       }
       nodes.push(node('Gemm', ['X', 'S'], ['G'], { transA: 1 }));
       return encodeModel({
         nodes,
         initializers: inits,
-        inputs: [valueInfo('X', et, [rows, d]), valueInfo('M', et, c === 1 ? [rows, p] : [rows, p, 1]), valueInfo('R', et, [rows, c])],
-        outputs: [valueInfo('G', et, [d, p * c])],
+        inputs: [valueInfo('X', et, ['n', 'd']), valueInfo('M', et, c === 1 ? ['n', 'P'] : ['n', 'P', 1]), valueInfo('R', et, ['n', c])],
+        outputs: [valueInfo('G', et, ['d', 'Pc'])],
       });
     });
 
@@ -326,7 +327,7 @@ export async function createOnnxBackend(opts: OnnxBackendOptions = {}): Promise<
       const rows = chunkRows(n, p * c);
       for (let r0 = 0; r0 < n; r0 += rows) {
         const nr = Math.min(rows, n - r0);
-        const s = forwardSession(nr, d, p, c);
+        const s = forwardSession(c);
         const mDims = c === 1 ? [nr, p] : [nr, p, 1];
         const res = s.run({ X: tensor(xd.subarray(r0 * d, (r0 + nr) * d), [nr, d]), M: tensor(md.subarray(r0 * p, (r0 + nr) * p), mDims), U: ut }, { F: null }, {}).F;
         writeOut(res.data, F, 1, 0, r0, nr);
@@ -350,7 +351,7 @@ export async function createOnnxBackend(opts: OnnxBackendOptions = {}): Promise<
       const rows = chunkRows(n, p * c);
       for (let r0 = 0; r0 < n; r0 += rows) {
         const nr = Math.min(rows, n - r0);
-        const s = backwardSession(nr, d, p, c);
+        const s = backwardSession(c);
         const mDims = c === 1 ? [nr, p] : [nr, p, 1];
         const res = s.run(
           { X: tensor(xd.subarray(r0 * d, (r0 + nr) * d), [nr, d]), M: tensor(md.subarray(r0 * p, (r0 + nr) * p), mDims), R: tensor(rd.subarray(r0 * c, (r0 + nr) * c), [nr, c]) },
