@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { enumeratePatterns } from '@cvxnn/arrangements';
 import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
-import { assertOption, CvxnnError, type Matrix, PatternMasks, resolveBackend, Rng } from '@cvxnn/linalg';
+import { assertOption, CvxnnError, type Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
 import { accuracy, type LossName, mse, networkToJson, objectiveTerms } from '@cvxnn/networks';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { selectBackend } from '../backends.js';
 import { fmt, type Io, parseNumber, printJson, printKv } from '../io.js';
 import {
   encodeTargets,
@@ -95,7 +96,7 @@ export function register(program: Command, io: Io): void {
       assertOption(o.objectiveScale === 'sum' || o.objectiveScale === 'mean', `--objective-scale must be sum or mean, got '${o.objectiveScale}'`);
       assertOption(o.standardize === 'zscore' || o.standardize === 'none', `--standardize must be zscore or none, got '${o.standardize}'`);
       const pathPoints = o.lambdaPath === undefined ? undefined : o.lambdaPath === true ? 10 : parseNumber('lambda-path', String(o.lambdaPath), { integer: true, min: 2 });
-      const { backend, notices } = await resolveBackend(o.backend);
+      const { backend, notices } = await selectBackend(o.backend);
       if (!o.json) for (const n of notices) io.err(`note: ${n}\n`);
 
       // data
