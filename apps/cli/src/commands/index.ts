@@ -7,6 +7,7 @@ import { register as demo } from './demo.js';
 import { register as fit } from './fit.js';
 import { register as patterns } from './patterns.js';
 import { register as predict } from './predict.js';
+import { register as redex } from './redex.js';
 
 /** Every CLI command; a new command adds one import and one entry here. */
-export const commands: Array<(program: Command, io: Io) => void> = [demo, compare, fit, predict, patterns, data, bench];
+export const commands: Array<(program: Command, io: Io) => void> = [demo, compare, fit, predict, patterns, data, bench, redex];

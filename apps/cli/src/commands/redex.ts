@@ -1,0 +1,191 @@
+import { writeFileSync } from 'node:fs';
+import { loadDataset } from '@cvxnn/data';
+import { assertOption, CvxnnError, Matrix, Rng } from '@cvxnn/linalg';
+import { fitRedexNetwork, redexNetworkForward, type RedexLayerResult } from '@cvxnn/sdp';
+import type { Command } from 'commander';
+import { fmt, type Io, parseNumber, printJson, printKv } from '../io.js';
+import { environment, finiteJson } from '../run-file.js';
+
+interface RedexCliOptions {
+  data: string;
+  lambda1?: string;
+  lambda2: string;
+  outputs: string;
+  width?: string;
+  layers: string;
+  solver: string;
+  bias?: boolean;
+  standardize: string;
+  seed: string;
+  tol: string;
+  maxIters: string;
+  out?: string;
+  json?: boolean;
+}
+
+const rows = (M: Matrix) => M.toArrays().map((r) => Array.from(r));
+
+/**
+ * `cvxnn redex fit`: train a (multi-layer) RedEx model by its convex layer programs (SPEC §6).
+ * One output: ½Σ(xᵀAx − y)² + λ₁‖A‖_Tr + λ₂‖A‖_F² over symmetric A (λ₂ as written). k outputs:
+ * ½ΣΣ(xᵀA_i x − y_i)² + λ₁ tr R + λ₂‖R‖_F² s.t. −R ⪯ A_i ⪯ R, tr R ≤ τ. With --outputs K the last K
+ * CSV columns are the targets; with --layers L the rows are shuffled (seeded) and split into L
+ * disjoint parts, one fresh part per layer (intermediate layers regress the first target).
+ *
+ * @example
+ *   register(program, processIo); // adds `cvxnn redex fit`
+ */
+export function register(program: Command, io: Io): void {
+  const redex = program.command('redex').description('RedEx (reduced extractor-expander) models trained by convex SDP / trace-norm programs');
+  redex
+    .command('fit')
+    .description('fit RedEx layers with a duality-gap certificate; prints objective, rank, A (and R) and the recovered (V, P)')
+    .requiredOption('--data <file>', 'CSV file (numeric; targets in the last --outputs columns) or a bundled dataset name')
+    .option('--lambda1 <A>', 'weight λ₁ ≥ 0 of ‖A‖_Tr (k = 1) / tr R')
+    .option('--lambda2 <B>', 'weight λ₂ ≥ 0 of ‖A‖_F² / ‖R‖_F², as written (no hidden factor 2)', '0')
+    .option('--outputs <K>', 'number of outputs k (the last K columns are targets)', '1')
+    .option('--width <tau>', 'width budget τ: tr R ≤ τ (default: none)')
+    .option('--layers <L>', 'number of RedEx layers, trained one after another on fresh rows', '1')
+    .option('--solver <s>', 'auto | prox (k = 1, no width) | sdp (operator splitting over the PSD cones)', 'auto')
+    .option('--bias', 'append a constant-1 input (always on for --layers > 1)')
+    .option('--standardize <how>', 'zscore | none (features only)', 'none')
+    .option('--seed <s>', 'seed of the row split between layers', '0')
+    .option('--tol <t>', 'relative duality-gap tolerance', '1e-8')
+    .option('--max-iters <k>', 'iteration cap per layer', '20000')
+    .option('--out <file>', 'write the run JSON (kind "redex", with eigenvalues and history) here')
+    .option('--json', 'print one JSON object')
+    .action((o: RedexCliOptions) => {
+      if (o.lambda1 === undefined) throw new CvxnnError('INVALID_OPTION', '--lambda1 is required (a number ≥ 0)');
+      const lambda1 = parseNumber('lambda1', o.lambda1, { min: 0 });
+      const lambda2 = parseNumber('lambda2', o.lambda2, { min: 0 });
+      const k = parseNumber('outputs', o.outputs, { integer: true, min: 1 });
+      const width = o.width === undefined ? Infinity : parseNumber('width', o.width, { exclusiveMin: 0 });
+      const L = parseNumber('layers', o.layers, { integer: true, min: 1 });
+      const seed = parseNumber('seed', o.seed, { integer: true });
+      const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
+      const maxIters = parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
+      assertOption(['auto', 'prox', 'sdp'].includes(o.solver), `--solver must be auto, prox or sdp, got '${o.solver}'`);
+      assertOption(o.standardize === 'zscore' || o.standardize === 'none', `--standardize must be zscore or none, got '${o.standardize}'`);
+      assertOption(lambda1 > 0 || lambda2 > 0 || Number.isFinite(width), '--lambda1 0 with --lambda2 0 needs a finite --width (otherwise the problem is not regularised)');
+      if (o.solver === 'prox' && (k > 1 || Number.isFinite(width))) {
+        throw new CvxnnError('INVALID_OPTION', `--solver prox handles one output without --width (got --outputs ${k}${Number.isFinite(width) ? `, --width ${width}` : ''}); use --solver sdp`);
+      }
+
+      // data: the last k columns are the targets
+      const ds = loadDataset(o.data, { task: 'regression' });
+      const dAll = ds.X.cols + 1;
+      assertOption(dAll - k >= 1, `--outputs ${k} leaves no feature columns (the table has ${dAll} columns)`);
+      const d = dAll - k;
+      const n = ds.X.rows;
+      let X = Matrix.zeros(n, d);
+      const Y = Matrix.zeros(n, k);
+      for (let t = 0; t < n; t++) {
+        for (let j = 0; j < d; j++) X.data[t * d + j] = ds.X.get(t, j);
+        for (let i = 0; i < k - 1; i++) Y.data[t * k + i] = ds.X.get(t, d + i);
+        Y.data[t * k + k - 1] = ds.y[t];
+      }
+      let scaling: { mean: number[]; std: number[] } | undefined;
+      if (o.standardize === 'zscore') {
+        const mean = Array.from({ length: d }, (_, j) => X.colCopy(j).reduce((a, b) => a + b, 0) / n);
+        const std = mean.map((m, j) => Math.sqrt(X.colCopy(j).reduce((a, b) => a + (b - m) ** 2, 0) / n) || 1);
+        const Z = Matrix.zeros(n, d);
+        for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) Z.data[t * d + j] = (X.get(t, j) - mean[j]) / std[j];
+        X = Z;
+        scaling = { mean, std };
+      }
+      assertOption(n >= L, `--layers ${L} needs at least ${L} rows (one fresh part per layer), the data has ${n}`);
+      const perm = L > 1 ? Array.from(new Rng(seed).permutation(n)) : Array.from({ length: n }, (_, t) => t);
+      const batches = Array.from({ length: L }, (_, l) => {
+        const idx = perm.slice(Math.floor((l * n) / L), Math.floor(((l + 1) * n) / L)).sort((a, b) => a - b);
+        const Xb = Matrix.zeros(idx.length, d);
+        const Yb = Matrix.zeros(idx.length, k);
+        idx.forEach((r, t) => {
+          for (let j = 0; j < d; j++) Xb.data[t * d + j] = X.get(r, j);
+          for (let i = 0; i < k; i++) Yb.data[t * k + i] = Y.get(r, i);
+        });
+        return { X: Xb, y: Yb };
+      });
+      const solver = o.solver === 'sdp' ? 'admm' : (o.solver as 'auto' | 'prox');
+      const appendOne = L > 1 || !!o.bias;
+      const { network, results } = fitRedexNetwork(batches, { lambda1, lambda2, width, solver, tol, maxIterations: maxIters, appendOne });
+      const pred = redexNetworkForward(network, X);
+      let sse = 0;
+      for (let q = 0; q < pred.data.length; q++) sse += (pred.data[q] - Y.data[q]) ** 2;
+      const layerJson = (r: RedexLayerResult, l: number) => ({
+        layer: l,
+        solver: r.solver === 'admm' ? 'sdp' : 'prox',
+        status: r.status,
+        objective: r.objective,
+        dataTerm: r.dataTerm,
+        penalty: r.penalty,
+        certificate: { kind: r.certificate.kind, value: r.certificate.value, relative: r.certificate.value / Math.max(1, Math.abs(r.objective)), dualObjective: r.certificate.dualObjective },
+        iterations: r.iterations,
+        timeSeconds: r.timeSeconds,
+        n: batches[l].X.rows,
+        rank: r.rank,
+        traceR: r.layer.R.toArrays().reduce((s, row, i) => s + row[i], 0),
+        eigenvalues: r.eigenvalues.map((e) => Array.from(e)),
+        A: r.layer.A.map(rows),
+        R: rows(r.layer.R),
+        V: rows(r.layer.V),
+        P: r.layer.P.map(rows),
+      });
+      const layers = results.map(layerJson);
+      const last = results[results.length - 1];
+      const options = { data: o.data, lambda1, lambda2, outputs: k, width: Number.isFinite(width) ? width : null, layers: L, solver: o.solver, bias: appendOne, standardize: o.standardize, seed, tol, maxIters };
+      const warnings: string[] = [];
+      const run = {
+        cvxnnRun: 1,
+        kind: 'redex',
+        createdAt: new Date().toISOString(),
+        options,
+        environment: environment('ts', 'fp64'),
+        data: { name: ds.name, n, d, task: 'regression', standardize: o.standardize },
+        convention: 'k = 1: ½Σ(xᵀAx − y)² + λ₁‖A‖_Tr + λ₂‖A‖_F²; k > 1: ½ΣΣ(xᵀA_i x − y_i)² + λ₁ tr R + λ₂‖R‖_F² s.t. −R ⪯ A_i ⪯ R, tr R ≤ τ',
+        status: results.every((r) => r.status === 'optimal') ? 'optimal' : (results.find((r) => r.status !== 'optimal')?.status ?? 'optimal'),
+        objective: last.objective,
+        dataTerm: last.dataTerm,
+        penalty: last.penalty,
+        certificate: layers[layers.length - 1].certificate,
+        iterations: results.reduce((s, r) => s + r.iterations, 0),
+        timeSeconds: results.reduce((s, r) => s + r.timeSeconds, 0),
+        rank: last.rank,
+        trainMSE: sse / (n * k),
+        eigenvalues: layers[layers.length - 1].eigenvalues[0],
+        scaling,
+        layers,
+      };
+      const light = finiteJson(run, warnings);
+      if (o.out) {
+        try {
+          writeFileSync(o.out, JSON.stringify({ ...light, warnings: warnings.length ? [...new Set(warnings)] : undefined }, null, 1) + '\n');
+        } catch (e) {
+          throw new CvxnnError('IO_ERROR', `cannot write '${o.out}': ${(e as Error).message}`);
+        }
+      }
+      if (o.json) {
+        printJson(io, warnings.length ? { ...light, warnings: [...new Set(warnings)] } : light);
+        return;
+      }
+      const kv: Array<[string, string | number]> = [
+        ['data', `${ds.name}: ${n} rows × ${d} features, ${k} output${k > 1 ? 's' : ''}${L > 1 ? `, ${L} layers on disjoint rows` : ''}`],
+        ['problem', k === 1 && !Number.isFinite(width) ? `½Σ(xᵀAx − y)² + ${fmt(lambda1)}‖A‖_Tr + ${fmt(lambda2)}‖A‖_F²` : `½ΣΣ(xᵀA_i x − y_i)² + ${fmt(lambda1)} tr R + ${fmt(lambda2)}‖R‖_F², −R ⪯ A_i ⪯ R${Number.isFinite(width) ? `, tr R ≤ ${fmt(width)}` : ''}`],
+        ['status', run.status],
+        ['train MSE', fmt(run.trainMSE)],
+      ];
+      for (const lj of layers) {
+        const p = L > 1 ? `layer ${lj.layer} ` : '';
+        kv.push(
+          [`${p}objective`, `${fmt(lj.objective, 10)} = data ${fmt(lj.dataTerm, 10)} + penalty ${fmt(lj.penalty, 10)}`],
+          [`${p}certificate`, `duality gap ${lj.certificate.value.toExponential(2)} (${lj.certificate.relative.toExponential(2)} relative), ${lj.solver}, ${lj.iterations} iterations, ${lj.timeSeconds.toFixed(3)} s`],
+          [`${p}rank`, `${lj.rank} (tr R = ${fmt(lj.traceR)})`],
+        );
+        lj.A.forEach((A, i) => kv.push([`${p}A${lj.A.length > 1 ? `[${i}]` : ''}`, JSON.stringify(A.map((r) => r.map((v) => Number(v.toPrecision(4)))))]));
+        if (lj.A.length > 1 || Number.isFinite(width)) kv.push([`${p}R`, JSON.stringify(lj.R.map((r) => r.map((v) => Number(v.toPrecision(4)))))]);
+        kv.push([`${p}V (extractor)`, JSON.stringify(lj.V.map((r) => r.map((v) => Number(v.toPrecision(4)))))]);
+        lj.P.forEach((P, i) => kv.push([`${p}P${lj.P.length > 1 ? `[${i}]` : ''} (read-out)`, JSON.stringify(P.map((r) => r.map((v) => Number(v.toPrecision(4)))))]));
+      }
+      if (o.out) kv.push(['run file', o.out]);
+      printKv(io, kv);
+    });
+}

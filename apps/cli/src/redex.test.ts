@@ -1,0 +1,110 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Rng } from '@cvxnn/linalg';
+import { describe, expect, it } from 'vitest';
+import { run } from './cli.test.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cvxnn-redex-'));
+
+/** CSV with x ~ N(0, I_3) and targets y = x₀x₁ (and, for two outputs, x₂² − x₀²). */
+function writeCsv(name: string, n: number, outputs: 1 | 2): string {
+  const rng = new Rng(5);
+  const lines = [outputs === 1 ? 'x0,x1,x2,y' : 'x0,x1,x2,y0,y1'];
+  for (let t = 0; t < n; t++) {
+    const x = [rng.normal(), rng.normal(), rng.normal()];
+    const ys = outputs === 1 ? [x[0] * x[1]] : [x[0] * x[1], x[2] ** 2 - x[0] ** 2];
+    lines.push([...x, ...ys].map((v) => v.toPrecision(17)).join(','));
+  }
+  const file = path.join(dir, name);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+const one = writeCsv('one.csv', 40, 1);
+const two = writeCsv('two.csv', 40, 2);
+
+/** ½Σ(xᵀAx − y)² recomputed from the CSV and the printed A. */
+function dataTerm(file: string, A: number[][][]): number {
+  const lines = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  let s = 0;
+  for (const r of lines) {
+    const x = r.slice(0, 3);
+    A.forEach((Ai, i) => {
+      let q = 0;
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) q += x[a] * Ai[a][b] * x[b];
+      s += 0.5 * (q - r[3 + i]) ** 2;
+    });
+  }
+  return s;
+}
+
+describe('cvxnn redex fit', () => {
+  it('one output: recovers the planted x₀x₁ quadratic; objective = ½Σ(xᵀAx−y)² + λ₁Σ|λ(A)| recomputed from the printed A', async () => {
+    const r = await run('redex', 'fit', '--data', one, '--lambda1', '0.001', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.kind).toBe('redex');
+    expect(j.cvxnnRun).toBe(1);
+    const A = j.layers[0].A[0] as number[][];
+    // A* = (e₀e₁ᵀ + e₁e₀ᵀ)/2
+    const Astar = [[0, 0.5, 0], [0.5, 0, 0], [0, 0, 0]];
+    expect(A.flat()).toAllClose(Astar.flat(), { rtol: 0, atol: 1e-3 });
+    const trNorm = (j.eigenvalues as number[]).reduce((s, l) => s + Math.abs(l), 0);
+    expect(j.objective).toBeCloseRel(dataTerm(one, [A]) + 0.001 * trNorm, 1e-8, 1e-12);
+    expect(j.certificate.value).toBeLessThan(1e-6);
+    expect(j.rank).toBe(2);
+    // V has orthogonal rows and Vᵀ P V = A
+    const V = j.layers[0].V as number[][];
+    const P = j.layers[0].P[0] as number[][];
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) {
+      let s = 0;
+      for (let p = 0; p < V.length; p++) for (let q = 0; q < V.length; q++) s += V[p][a] * P[p][q] * V[q][b];
+      expect(s).toBeCloseRel(A[a][b], 1e-8, 1e-10);
+    }
+  });
+  it('the prox and sdp solvers agree on one output (1e-6 relative)', async () => {
+    const a = JSON.parse((await run('redex', 'fit', '--data', one, '--lambda1', '0.5', '--lambda2', '0.1', '--solver', 'prox', '--json')).out);
+    const b = JSON.parse((await run('redex', 'fit', '--data', one, '--lambda1', '0.5', '--lambda2', '0.1', '--solver', 'sdp', '--json')).out);
+    expect(a.layers[0].solver).toBe('prox');
+    expect(b.layers[0].solver).toBe('sdp');
+    expect(b.objective).toBeCloseRel(a.objective, 1e-6);
+  });
+  it('two outputs with a width budget: feasible, tr R ≤ τ, objective recomputed; --out writes the run file', async () => {
+    const out = path.join(dir, 'run.json');
+    const r = await run('redex', 'fit', '--data', two, '--outputs', '2', '--lambda1', '0.01', '--width', '1.5', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    const f = JSON.parse(readFileSync(out, 'utf8'));
+    expect(f.kind).toBe('redex');
+    expect(f.eigenvalues.length).toBe(3);
+    const L = j.layers[0];
+    expect(L.traceR).toBeLessThanOrEqual(1.5 + 1e-9);
+    expect(L.A.length).toBe(2);
+    const trR = (L.R as number[][]).reduce((s, row, i) => s + row[i], 0);
+    expect(j.objective).toBeCloseRel(dataTerm(two, L.A) + 0.01 * trR, 1e-8, 1e-12);
+    expect(j.status).toBe('optimal');
+  });
+  it('two layers on disjoint rows run and print a per-layer certificate (text mode)', async () => {
+    const r = await run('redex', 'fit', '--data', one, '--lambda1', '0.01', '--layers', '2');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/layer 0 certificate/);
+    expect(r.out).toMatch(/layer 1 V \(extractor\)/);
+  });
+  it('bad input ⇒ typed errors, exit code 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--data', one], /INVALID_OPTION.*--lambda1 is required/],
+      [['--data', one, '--lambda1', 'abc'], /INVALID_OPTION.*--lambda1/],
+      [['--data', two, '--outputs', '2', '--lambda1', '1', '--solver', 'prox'], /INVALID_OPTION.*--solver prox/],
+      [['--data', one, '--lambda1', '1', '--solver', 'magic'], /INVALID_OPTION.*--solver/],
+      [['--data', one, '--lambda1', '1', '--outputs', '4'], /INVALID_OPTION.*no feature columns/],
+      [['--data', path.join(dir, 'missing.csv'), '--lambda1', '1'], /IO_ERROR/],
+      [['--data', one, '--lambda1', '0'], /INVALID_OPTION.*not regularised/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await run('redex', 'fit', ...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(re);
+    }
+  });
+});
