@@ -287,6 +287,8 @@ export function redexAdmm(X: Matrix, Yin: Matrix | ArrayLike<number>, opts: Rede
   let it = 0;
   let pres = Infinity;
   let dres = Infinity;
+  let presN = 1;
+  let dresN = 1;
   let gapRel = Infinity;
   let best: { A: Matrix[]; R: Matrix; obj: ReturnType<typeof redexObjective>; dual: number } | null = null;
   const checkEvery = 10;
@@ -337,6 +339,17 @@ export function redexAdmm(X: Matrix, Yin: Matrix | ArrayLike<number>, opts: Rede
     }
     pres = Math.sqrt(pr2);
     dres = Math.sqrt(dr2);
+    if (it % 50 === 0) {
+      // OSQP-style normalised residuals for the penalty update
+      let np2 = 0;
+      let nu2 = 0;
+      for (let i = 0; i < k; i++) for (let q = 0; q < d * d; q++) {
+        np2 += P[i].data[q] ** 2 + Q[i].data[q] ** 2;
+        nu2 += U[i].data[q] ** 2 + W[i].data[q] ** 2;
+      }
+      presN = pres / Math.max(Math.sqrt(np2), 1e-12);
+      dresN = dres / Math.max(rho * Math.sqrt(nu2), 1e-12);
+    }
     if (it % checkEvery === 0 || it === maxIt) {
       const feas = makeFeasible(A, R, width);
       const obj = fixedA ? redexObjective(X, Y.cols === k ? Y : Matrix.zeros(N, k), [], feas.R, lambda1, lambda2) : redexObjective(X, Y, feas.A, feas.R, lambda1, lambda2);
@@ -357,8 +370,8 @@ export function redexAdmm(X: Matrix, Yin: Matrix | ArrayLike<number>, opts: Rede
         break;
       }
       // balance the residuals; U, W are scaled multipliers (rescale with ρ)
-      if (it % 50 === 0 && (pres > 10 * dres || dres > 10 * pres)) {
-        const f = pres > 10 * dres ? 2 : 0.5;
+      if (it % 50 === 0 && (presN > 5 * dresN || dresN > 5 * presN)) {
+        const f = Math.min(Math.max(Math.sqrt(presN / dresN), 0.1), 10);
         rho *= f;
         for (let i = 0; i < k; i++) for (let q = 0; q < d * d; q++) {
           U[i].data[q] /= f;
