@@ -15,7 +15,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { emit } from '@cvxnn/bench-harness';
 import { type Backend, getBackend, Matrix, PatternMasks, resolveBackend } from '@cvxnn/linalg';
 import { trainAdam, trainSgd } from '@cvxnn/networks';
@@ -26,21 +26,28 @@ import { type ConvexResult, fitConvex } from '../src/index.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
 const args = process.argv.slice(2);
-const want = (k: string) => args.length === 0 || args.includes(k) || (args.every((a) => a.startsWith('--')) && k !== 'P2');
+const want = (k: string) => args.includes(k) || (args.every((a) => a.startsWith('--')) && k !== 'P2');
 const live = args.includes('--scnn');
 // the two-thread TypeScript backend when it starts (this machine has 2 cores), else the plain one
+// `--onnx`: @cvxnn/backend-onnx's fp64 MLAS kernels (loaded from its sources; not a dependency
+// of this package, so the solvers stay backend-agnostic)
 let backend: Backend = getBackend();
 try {
-  backend = (await resolveBackend('ts-workers')).backend;
-} catch {
-  /* ts only */
+  if (args.includes('--onnx')) {
+    const mod = (await import(pathToFileURL(path.join(root, 'packages/backend-onnx/src/index.ts')).href)) as { registerOnnxBackends(): void };
+    mod.registerOnnxBackends();
+    backend = (await resolveBackend('onnx')).backend;
+  } else backend = (await resolveBackend('ts-workers')).backend;
+} catch (e) {
+  console.error(`backend fallback to ts: ${(e as Error).message}`);
 }
 
 /** Write bench/results/<name>.json (and print it through the harness). */
 function save(name: string, rows: unknown[], params: Record<string, unknown>): void {
   emit(name, rows, params);
   const doc = { benchmark: name, date: new Date().toISOString(), command: `tsx bench/solvers.bench.ts ${args.join(' ')}`, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverage: os.loadavg() }, params, results: rows };
-  writeFileSync(path.join(root, 'bench/results', `${name}.json`), JSON.stringify(doc, null, 1) + '\n');
+  const suffix = args.includes('--onnx') ? '-onnx' : '';
+  writeFileSync(path.join(root, 'bench/results', `${name}${suffix}.json`), JSON.stringify(doc, null, 1) + '\n');
 }
 
 /** First time at which the trace is within rtol of `best` (null when never). */
