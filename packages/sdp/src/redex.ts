@@ -14,7 +14,7 @@
 import { CvxnnError, Matrix, assertFinite, assertOption, assertShape } from '@cvxnn/linalg';
 import { traceNormRegression } from './prox.js';
 import { checkSamples, choleskyInPlace, choleskySolve, quadAdjoint, quadForms, quadGram } from './quadratic.js';
-import { solveSdp, type ConstraintTerm, type SdpOptions } from './sdp.js';
+import { solveSdp, type ConstraintTerm, type SdpOptions, type SdpProblem, type SdpResult } from './sdp.js';
 import { assertSymmetric, spectralMap, symEig, trace } from './sym.js';
 
 /** Options of `fitRedexLayer` / `redexAdmm`. */
@@ -730,4 +730,45 @@ export function fitRedexNetwork(batches: Array<{ X: Matrix; y: Matrix | ArrayLik
     results.push(res);
   }
   return { network: { layers }, results };
+}
+
+/**
+ * The k = 1 problem ½Σ(x_tᵀAx_t − y_t)² + λ₁‖A‖_Tr (λ₂ = 0) as a standard-form SDP for `solveSdp`:
+ * A = P − Q with P, Q ⪰ 0 (tr P + tr Q ≥ ‖A‖_Tr, tight at the optimum) and the Schur block
+ * T = [[I_N, r], [rᵀ, 2s]] ⪰ 0 ⇔ s ≥ ½‖r‖², r_t = x_tᵀAx_t − y_t; objective s + λ₁(tr P + tr Q).
+ * N(N+1)/2 + N equality rows, so only for small N (a cross-check and a benchmark baseline).
+ *
+ * @example
+ *   const { problem, toA } = traceNormAsSdp(X, y, 0.1);
+ *   const A = toA(solveSdp(problem)); // ≈ traceNormRegression(X, y, { lambda1: 0.1 }).A
+ */
+export function traceNormAsSdp(X: Matrix, y: ArrayLike<number>, lambda1: number): { problem: SdpProblem; toA: (res: SdpResult) => Matrix } {
+  checkSamples(X);
+  assertShape(y.length === X.rows, `X has ${X.rows} rows but y has ${y.length} entries`);
+  assertFinite(y, 'y');
+  assertOption(Number.isFinite(lambda1) && lambda1 > 0, `lambda1 must be > 0, got ${lambda1}`);
+  const N = X.rows;
+  const d = X.cols;
+  const CT = Matrix.zeros(N + 1, N + 1);
+  CT.set(N, N, 0.5);
+  const CL = Matrix.zeros(d, d);
+  for (let i = 0; i < d; i++) CL.set(i, i, lambda1);
+  const constraints: SdpProblem['constraints'] = [];
+  for (let a = 0; a < N; a++) for (let b = a; b < N; b++) constraints.push({ terms: [{ block: 2, i: a, j: b, value: 1 }], rhs: a === b ? 1 : 0 });
+  for (let t = 0; t < N; t++) {
+    const terms: ConstraintTerm[] = [{ block: 2, i: t, j: N, value: 1 }];
+    for (let a = 0; a < d; a++) for (let b = a; b < d; b++) {
+      const v = (a === b ? 1 : 2) * X.get(t, a) * X.get(t, b); // coefficient of A_ab in x_tᵀAx_t
+      if (v === 0) continue;
+      terms.push({ block: 0, i: a, j: b, value: -v }, { block: 1, i: a, j: b, value: v });
+    }
+    constraints.push({ terms, rhs: -y[t] });
+  }
+  const problem: SdpProblem = { blocks: [{ kind: 'psd', size: d }, { kind: 'psd', size: d }, { kind: 'psd', size: N + 1 }], C: [CL, CL.clone(), CT], constraints };
+  const toA = (res: SdpResult) => {
+    const P = res.X[0] as Matrix;
+    const Q = res.X[1] as Matrix;
+    return Matrix.fromArray(d, d, P.data.map((v, q) => v - Q.data[q]));
+  };
+  return { problem, toA };
 }

@@ -11,6 +11,7 @@ import {
   redexRegularizer,
   solveSdp,
   symEig,
+  traceNormAsSdp,
   traceNormRegression,
   type SdpProblem,
 } from '../src/index.js';
@@ -114,6 +115,11 @@ describe('RedEx layer training', () => {
     expect(sdp.objective).toBeCloseRel(prox.objective, 1e-6);
     const A = diff(sdp.X[0] as Matrix, sdp.X[1] as Matrix);
     expect(A.data).toAllClose(prox.A.data, { rtol: 1e-4, atol: 1e-5 });
+    // the library's builder gives the same problem
+    const built = traceNormAsSdp(Xs, y, lambda1);
+    const res2 = solveSdp(built.problem, { tol: 1e-10, maxIterations: 50000 });
+    expect(res2.objective).toBeCloseRel(prox.objective, 1e-6);
+    expect(built.toA(res2).data).toAllClose(prox.A.data, { rtol: 1e-4, atol: 1e-5 });
   });
 
   it('F5: round trip (A, R) → (V, P): orthogonal rows, ‖V‖_F² = tr R, ‖P_i‖_sp ≤ 1, output = xᵀA_i x on fresh x (k = 3, width 3)', () => {
