@@ -217,8 +217,17 @@ export function traceNormRegression(X: Matrix, y: ArrayLike<number>, opts: Trace
     const G = quadAdjoint(X, r);
     const Z = Matrix.zeros(d, d);
     for (let i = 0; i < d * d; i++) Z.data[i] = Yk.data[i] - step * (G.data[i] + 2 * lambda2 * Yk.data[i]);
-    const Anew = spectralMap(Z, (l) => Math.sign(l) * Math.max(Math.abs(l) - step * lambda1, 0));
-    const Fnew = traceNormObjective(X, y, Anew, lambda1, lambda2).objective;
+    const soft = (l: number) => Math.sign(l) * Math.max(Math.abs(l) - step * lambda1, 0);
+    const eZ = symEig(Z);
+    const Anew = spectralMap(Z, soft, eZ);
+    // objective without a second eigendecomposition: the eigenvalues of Anew are soft(λ(Z))
+    let Fnew = 0;
+    for (const l of eZ.values) {
+      const a = soft(l);
+      Fnew += lambda1 * Math.abs(a) + lambda2 * a * a;
+    }
+    quadForms(X, Anew, f);
+    for (let t = 0; t < N; t++) Fnew += 0.5 * (f[t] - y[t]) ** 2;
     if (Fnew > Fprev && tk > 1) {
       // function-value restart (O'Donoghue & Candès): drop the momentum and redo from A
       tk = 1;

@@ -99,9 +99,15 @@ export function lambdaMaxUpper(K: Matrix, iters = 100, safety = 1.02): number {
       for (let j = 0; j < n; j++) s += K.data[i * n + j] * v[j];
       w[i] = s;
     }
-    const nw = Math.hypot(...w);
+    let nw = 0;
+    let nv = 0;
+    for (let i = 0; i < n; i++) {
+      nw += w[i] * w[i];
+      nv += v[i] * v[i];
+    }
+    nw = Math.sqrt(nw);
     if (nw === 0) return 0;
-    lam = nw / Math.hypot(...v);
+    lam = nw / Math.sqrt(nv);
     v = w.map((x) => x / nw);
   }
   return lam * safety;
