@@ -59,7 +59,7 @@ export interface SdpOptions {
 }
 
 /** Status of an SDP solve. */
-export type SdpStatus = 'optimal' | 'max-iterations' | 'time-limit' | 'infeasible-suspected';
+export type SdpStatus = 'optimal' | 'max-iterations' | 'time-limit' | 'infeasible' | 'unbounded' | 'infeasible-suspected';
 
 /** Result of `solveSdp`: blocks are Matrices (psd) or Float64Arrays (nonneg); slack blocks are dropped. */
 export interface SdpResult {
@@ -382,6 +382,32 @@ export function solveSdp(problem: SdpProblem, opts: SdpOptions = {}): SdpResult 
   };
   let ev = evaluate();
   const checkEvery = 10;
+  // Farkas-type certificates from the iterate differences (diverging ADMM iterates converge in
+  // direction to them): primal infeasible if δy has bᵀδy > 0 and 𝒜*δy ⪯_K 0; unbounded if δx ∈ K,
+  // 𝒜δx = 0 and cᵀδx < 0 (all up to a relative tolerance).
+  let yPrev = y.slice();
+  const xPrev = x.slice();
+  const farkas = (): SdpStatus | null => {
+    const dy = y.map((v2, r) => v2 - yPrev[r]);
+    const by = dotv(bs, dy);
+    if (by > 0) {
+      const w = mulAt(A, dy, new Float64Array(n));
+      projectCone(w, lay);
+      if (nrm(w) <= 1e-9 * by && nrm(dy) > 1e-6 * (1 + nrm(y))) return 'infeasible';
+    }
+    const dx = x.map((v2, i) => v2 - xPrev[i]);
+    const cx = dotv(cs, dx);
+    if (cx < 0) {
+      const adx = mulA(A, dx, new Float64Array(m));
+      const negPart = dx.slice();
+      for (let i = 0; i < n; i++) negPart[i] = -negPart[i];
+      projectCone(negPart, lay); // ‖Π_K(−δx)‖ measures how far δx is from K
+      if (nrm(adx) <= 1e-9 * -cx && nrm(negPart) <= 1e-9 * -cx && nrm(dx) > 1e-6 * (1 + nrm(x))) return 'unbounded';
+    }
+    yPrev = y.slice();
+    xPrev.set(x);
+    return null;
+  };
   for (it = 1; it <= maxIt; it++) {
     // y = (𝒜𝒜ᵀ)⁻¹ ( μ(b − 𝒜x) + 𝒜(c − s) )
     mulA(A, x, Ax);
@@ -403,7 +429,14 @@ export function solveSdp(problem: SdpProblem, opts: SdpOptions = {}): SdpResult 
         break;
       }
       if (!Number.isFinite(ev.pobj) || !Number.isFinite(ev.dobj)) throw new CvxnnError('NOT_CONVERGED', `the SDP iterates became non-finite at iteration ${it}; check the data scaling`);
-      if (Math.abs(ev.dobj) > 1e12 * (1 + Math.abs(ev.pobj))) {
+      if (it % 100 === 0) {
+        const cert = farkas();
+        if (cert) {
+          status = cert;
+          break;
+        }
+      }
+      if (Math.abs(ev.dobj) > 1e12 * (1 + Math.abs(ev.pobj)) || Math.abs(ev.pobj) > 1e12 * (1 + Math.abs(ev.dobj))) {
         status = 'infeasible-suspected';
         break;
       }

@@ -134,6 +134,21 @@ describe('solveSdp: standard SDPs with known optima', () => {
   });
 });
 
+describe('solveSdp: infeasibility and unboundedness (Farkas directions of the diverging iterates)', () => {
+  it('X ⪰ 0 with X_00 = −1 is infeasible (y = −1 certifies: bᵀy = 1 > 0, 𝒜*y = −e₀e₀ᵀ ⪯ 0)', () => {
+    const r = solveSdp({ blocks: [{ kind: 'psd', size: 2 }], C: [Matrix.eye(2)], constraints: [{ terms: [{ block: 0, i: 0, j: 0, value: 1 }], rhs: -1 }] });
+    expect(r.status).toBe('infeasible');
+  });
+  it('an LP with x ≥ 0 and x₀ + x₁ ≤ −1 is infeasible', () => {
+    const r = solveSdp({ blocks: [{ kind: 'nonneg', size: 2 }], C: [[1, 1]], constraints: [{ terms: [{ block: 0, i: 0, j: 0, value: 1 }, { block: 0, i: 1, j: 1, value: 1 }], rhs: -1, sense: 'leq' }] });
+    expect(r.status).toBe('infeasible');
+  });
+  it('min −X_00 s.t. X_11 = 1, X ⪰ 0 is unbounded (direction e₀e₀ᵀ)', () => {
+    const r = solveSdp({ blocks: [{ kind: 'psd', size: 2 }], C: [Matrix.from([[-1, 0], [0, 0]])], constraints: [{ terms: [{ block: 0, i: 1, j: 1, value: 1 }], rhs: 1 }] });
+    expect(r.status).toBe('unbounded');
+  });
+});
+
 describe('solveSdp: bad input ⇒ typed errors', () => {
   const ok = maxCutProblem(3, [[0, 1]]);
   it('non-symmetric C', () => {
