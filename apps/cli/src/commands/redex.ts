@@ -169,7 +169,7 @@ export function register(program: Command, io: Io): void {
       }
       const kv: Array<[string, string | number]> = [
         ['data', `${ds.name}: ${n} rows × ${d} features, ${k} output${k > 1 ? 's' : ''}${L > 1 ? `, ${L} layers on disjoint rows` : ''}`],
-        ['problem', k === 1 && !Number.isFinite(width) ? `½Σ(xᵀAx − y)² + ${fmt(lambda1)}‖A‖_Tr + ${fmt(lambda2)}‖A‖_F²` : `½ΣΣ(xᵀA_i x − y_i)² + ${fmt(lambda1)} tr R + ${fmt(lambda2)}‖R‖_F², −R ⪯ A_i ⪯ R${Number.isFinite(width) ? `, tr R ≤ ${fmt(width)}` : ''}`],
+        ['problem', k === 1 && !Number.isFinite(width) ? `½Σ(xᵀAx − y)² + ${lambda1}‖A‖_Tr + ${lambda2}‖A‖_F²` : `½ΣΣ(xᵀA_i x − y_i)² + ${lambda1} tr R + ${lambda2}‖R‖_F², −R ⪯ A_i ⪯ R${Number.isFinite(width) ? `, tr R ≤ ${fmt(width)}` : ''}`],
         ['status', run.status],
         ['train MSE', fmt(run.trainMSE)],
       ];
