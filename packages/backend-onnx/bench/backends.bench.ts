@@ -1,8 +1,8 @@
 /**
  * GFLOP/s of every CPU backend for `gemm` (X·U), `mask-forward` (Σ_i D_i X u_i) and
  * `mask-backward` (Xᵀ D_i r) at n = 10⁴, d = 50, P = 500 (c = 1), with numpy/OpenBLAS computing
- * the same three products (fp64 and fp32) in the same run as the reference. Two rounds, ours and
- * numpy interleaved; each entry keeps its faster round (other engineers share the 2 cores, so the
+ * the same three products (fp64 and fp32) in the same run as the reference. Two rounds, each backend and
+ * numpy in turn after waiting for idle cores; each entry keeps its faster round (other engineers share the 2 cores, so the
  * slower round is the one a neighbour disturbed). Writes bench/results/backends-kernels.json and
  * prints it.
  *
@@ -53,7 +53,7 @@ async function coreIdle(ms = 1000): Promise<number[]> {
   });
 }
 /** Wait (at most `maxMs`) until every core is ≥ 90 % idle for a second; returns the readings. */
-async function waitForIdle(maxMs = 120_000): Promise<number[]> {
+async function waitForIdle(maxMs = 60_000): Promise<number[]> {
   const start = Date.now();
   for (;;) {
     const idle = await coreIdle();
@@ -66,8 +66,11 @@ const rounds: KernelTiming[][] = [];
 const idleBeforeRound: number[][] = [];
 let np: NumpyRun | undefined;
 for (let round = 0; round < 2; round++) {
-  idleBeforeRound.push(await waitForIdle());
-  const ours = benchmarkKernels(backends, { n, d, patterns: P, minTimeMs: 1000, minSamples: 5 });
+  const ours: KernelTiming[] = [];
+  for (const b of backends) {
+    idleBeforeRound.push(await waitForIdle());
+    ours.push(...benchmarkKernels([b], { n, d, patterns: P, minTimeMs: 700, minSamples: 5 }));
+  }
   idleBeforeRound.push(await waitForIdle());
   const ref = numpy();
   np ??= ref;
@@ -98,7 +101,7 @@ const doc = {
   benchmark: 'backends-kernels',
   machine: machine(),
   params: { n, d, P, c: 1, maskDensity: 0.5, flopsPerCall: 2 * n * d * P, rounds: 2, timing: 'median per round, best of rounds' },
-  load: { before: loadBefore, after: os.loadavg(), idleBeforeEachTiming: idleBeforeRound, note: 'per-core idle fractions over 1 s before each block (ours, numpy, ours, numpy); the run waits up to 120 s for ≥ 0.9' },
+  load: { before: loadBefore, after: os.loadavg(), idleBeforeEachTiming: idleBeforeRound, note: 'per-core idle fractions over 1 s before each block (ts, onnx, onnx-fp32, numpy; two rounds); the run waits up to 60 s for ≥ 0.9 before each' },
   backends: backends.map((b) => ({ name: b.name, precision: b.precision, description: b.description })),
   numpy: { version: np!.numpy, blas: np!.blas, env: 'OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset' },
   results,

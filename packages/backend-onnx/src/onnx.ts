@@ -14,7 +14,7 @@
  *
  * onnxruntime-node's `InferenceSession.run` is asynchronous (it defers with `setImmediate`) but
  * the kernels are synchronous, so this module drives the package's native binding directly; its
- * `run` is synchronous. Groups norms and the prox step are the TypeScript ones (O(d·P), not a
+ * `run` is synchronous. Group norms and the prox step are the TypeScript ones (O(d·P), not a
  * bottleneck).
  */
 import os from 'node:os';
