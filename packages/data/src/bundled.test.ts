@@ -9,7 +9,7 @@ import { classCounts } from './transform.js';
 describe('bundled datasets', () => {
   it('listBundled agrees with what loadDataset reads', () => {
     const list = listBundled();
-    expect(list.map((b) => b.name)).toEqual(['diabetes', 'breast_cancer', 'wine', 'diabetes-bmi']);
+    expect(list.map((b) => b.name)).toEqual(['diabetes', 'breast_cancer', 'wine', 'diabetes-bmi', 'digits8x8']);
     for (const b of list) {
       const ds = loadDataset(b.name);
       expect([ds.name, ds.X.rows, ds.X.cols, ds.task]).toEqual([b.name, b.n, b.d, b.task]);
@@ -30,6 +30,15 @@ describe('bundled datasets', () => {
     const wine = loadDataset('wine');
     expect(wine.classes).toEqual(['0', '1', '2']);
     expect(classCounts(wine)).toEqual([59, 71, 48]);
+  });
+  it('digits8x8 has the documented per-digit counts (UCI / scikit-learn) and 8×8 pixels in 0…16', () => {
+    const dg = loadDataset('digits');
+    expect(dg.X.rows).toBe(1797);
+    expect(dg.X.cols).toBe(64);
+    expect(classCounts(dg)).toEqual([178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < dg.X.rows; i++) for (let j = 0; j < 64; j++) { lo = Math.min(lo, dg.X.get(i, j)); hi = Math.max(hi, dg.X.get(i, j)); }
+    expect([lo, hi]).toEqual([0, 16]);
   });
   it('diabetes-bmi equals the BMI-sorted 49-group means of diabetes, recomputed here', () => {
     const dia = loadDataset('diabetes');
@@ -74,7 +83,7 @@ describe('loadDataset dispatch', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(CvxnnError);
       expect((e as CvxnnError).code).toBe('IO_ERROR');
-      expect((e as Error).message).toMatch(/'iris'.*diabetes, breast_cancer, wine, diabetes-bmi/);
+      expect((e as Error).message).toMatch(/'iris'.*diabetes, breast_cancer, wine, diabetes-bmi, digits8x8/);
     }
   });
 });

@@ -45,15 +45,20 @@ const BUNDLED: Array<BundledInfo & { file: string }> = [
     description: 'derived from diabetes: patients sorted by BMI, cut into 49 consecutive groups of 9–10, group means of BMI and progression (a 1-D worked example)',
     licence: 'BSD-3-Clause (derived from the scikit-learn copy of diabetes)',
   },
+  {
+    name: 'digits8x8', file: 'digits8x8.csv', n: 1797, d: 64, task: 'multiclass',
+    description: 'UCI Optical Recognition of Handwritten Digits: 8×8 grey-level images (row-major pixels, values 0–16) → digit 0–9',
+    licence: 'BSD-3-Clause (copy shipped by scikit-learn 1.2.1)',
+  },
 ];
 
-const ALIASES: Record<string, string> = { 'breast-cancer': 'breast_cancer', diabetes_bmi: 'diabetes-bmi' };
+const ALIASES: Record<string, string> = { 'breast-cancer': 'breast_cancer', diabetes_bmi: 'diabetes-bmi', digits: 'digits8x8' };
 
 /**
  * The datasets bundled with `@cvxnn/data` (see `datasets/LICENSES.md`).
  *
  * @example
- *   listBundled().map((b) => b.name); // ['diabetes', 'breast_cancer', 'wine', 'diabetes-bmi']
+ *   listBundled().map((b) => b.name); // ['diabetes', 'breast_cancer', 'wine', 'diabetes-bmi', 'digits8x8']
  */
 export function listBundled(): BundledInfo[] {
   return BUNDLED.map(({ file: _file, ...info }) => ({ ...info }));
