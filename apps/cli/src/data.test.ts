@@ -70,6 +70,6 @@ describe('cvxnn data info', () => {
   it('data list shows the bundled datasets', async () => {
     const r = await run('data', 'list', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).datasets.map((b: { name: string }) => b.name)).toEqual(['diabetes', 'breast_cancer', 'wine', 'diabetes-bmi']);
+    expect(JSON.parse(r.out).datasets.map((b: { name: string }) => b.name)).toEqual(['diabetes', 'breast_cancer', 'wine', 'diabetes-bmi', 'digits8x8']);
   });
 });

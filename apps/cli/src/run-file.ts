@@ -6,11 +6,12 @@
  * The CSV reader here is deliberately small (numbers, one header row or none, a label column);
  * bundled dataset names are resolved to the files shipped with `@cvxnn/data`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundledPath } from '@cvxnn/data';
 import { assertOption, CvxnnError, Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
+import { type Io, printJson, printKv } from './io.js';
 
 /**
  * A labelled table: features as numbers, labels as strings (as read).
@@ -410,4 +411,95 @@ export function finiteJson<T>(value: T, warnings: string[]): T {
       return v;
     }),
   ) as T;
+}
+
+/**
+ * Training data as `cvxnn fit` (and `compare`, and the CNN/BN fits) prepare it: targets encoded for
+ * the task, a seeded train/test split, z-score statistics from the training rows only.
+ * `Xtr`/`Xte` are standardized but have no bias column (`pre.bias` says whether one is appended).
+ */
+export interface PreparedData {
+  table: LabelledTable;
+  task: Preprocessing['task'];
+  classes?: string[];
+  trainIdx: number[];
+  testIdx: number[];
+  Xtr: Matrix<Float64Array>;
+  Ytr: Matrix<Float64Array>;
+  Xte: Matrix<Float64Array> | null;
+  Yte: Matrix<Float64Array> | null;
+  pre: Preprocessing;
+}
+
+/**
+ * Read `--data`, encode targets, split (seed + 7919 permutation; the first round(f·n) rows of it
+ * are the test set) and standardize with training statistics.
+ *
+ * @example
+ *   const p = prepareData({ data: 'breast_cancer', labelColumn: 'last', standardize: 'zscore', bias: true, seed: 0, testFraction: 0.2 });
+ *   p.Xtr.rows + (p.Xte?.rows ?? 0); // 569
+ */
+export function prepareData(o: { data: string; labelColumn: string; task?: string; standardize: string; bias: boolean; seed: number; testFraction: number }): PreparedData {
+  assertOption(o.standardize === 'zscore' || o.standardize === 'none', `--standardize must be zscore or none, got '${o.standardize}'`);
+  assertOption(o.testFraction >= 0 && o.testFraction < 1, `--test-fraction must be in [0, 1), got ${o.testFraction}`);
+  const table = readLabelledCsv(resolveDataPath(o.data), o.labelColumn);
+  const task = (o.task ?? inferTask(table.labels)) as Preprocessing['task'];
+  assertOption(['regression', 'binary', 'multiclass'].includes(task), `--task must be regression, binary or multiclass, got '${task}'`);
+  const { Y, classes } = encodeTargets(table.labels, task);
+  const n = table.X.rows;
+  const perm = Array.from(new Rng(o.seed + 7919).permutation(n));
+  const nTest = Math.round(o.testFraction * n);
+  if (o.testFraction > 0) assertOption(nTest >= 1 && n - nTest >= 1, `--test-fraction ${o.testFraction} leaves ${n - nTest} training and ${nTest} test rows; both need at least one`);
+  const trainIdx = o.testFraction > 0 ? perm.slice(nTest).sort((a, b) => a - b) : perm.sort((a, b) => a - b);
+  const testIdx = o.testFraction > 0 ? perm.slice(0, nTest).sort((a, b) => a - b) : [];
+  const Xtr0 = takeRows(table.X, trainIdx);
+  const stats = o.standardize === 'zscore' ? zscoreFit(Xtr0) : undefined;
+  const pre: Preprocessing = {
+    task,
+    classes,
+    standardize: o.standardize as 'zscore' | 'none',
+    mean: stats?.mean,
+    std: stats?.std,
+    bias: o.bias,
+    featureNames: table.featureNames,
+    labelName: table.labelName,
+    labelColumn: o.labelColumn,
+  };
+  return {
+    table,
+    task,
+    classes,
+    trainIdx,
+    testIdx,
+    Xtr: applyPreprocessing(Xtr0, pre),
+    Ytr: takeRows(Y, trainIdx),
+    Xte: testIdx.length > 0 ? applyPreprocessing(takeRows(table.X, testIdx), pre) : null,
+    Yte: testIdx.length > 0 ? takeRows(Y, testIdx) : null,
+    pre,
+  };
+}
+
+/**
+ * Print a run (`--json`: the light object; otherwise the key/value rows) and write the heavy
+ * object to `--out`. Non-finite numbers become null with a warning (docs/run-format.md).
+ *
+ * @example
+ *   emitRun(io, { run, heavy: { history }, json: o.json, out: o.out, rows });
+ */
+export function emitRun(io: Io, a: { run: Record<string, unknown>; heavy?: Record<string, unknown>; json?: boolean; out?: string; rows: Array<[string, string | number]> }): void {
+  const warnings: string[] = [];
+  const light = finiteJson(a.run, warnings);
+  if (a.out) {
+    const heavy = finiteJson({ ...a.run, ...a.heavy }, warnings);
+    try {
+      writeFileSync(a.out, JSON.stringify({ ...heavy, warnings: warnings.length ? [...new Set(warnings)] : undefined }, null, 1) + '\n');
+    } catch (e) {
+      throw new CvxnnError('IO_ERROR', `cannot write '${a.out}': ${(e as Error).message}`);
+    }
+  }
+  if (a.json) {
+    printJson(io, warnings.length ? { ...light, warnings: [...new Set(warnings)] } : light);
+    return;
+  }
+  printKv(io, a.out ? [...a.rows, ['run file', a.out]] : a.rows);
 }

@@ -1,30 +1,15 @@
-import { writeFileSync } from 'node:fs';
 import { enumeratePatterns } from '@cvxnn/arrangements';
 import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
-import { assertOption, CvxnnError, type Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
+import { assertOption, CvxnnError, type Matrix, PatternMasks } from '@cvxnn/linalg';
 import { accuracy, type LossName, mse, networkToJson, objectiveTerms } from '@cvxnn/networks';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { selectBackend } from '../backends.js';
-import { fmt, type Io, parseNumber, printJson, printKv } from '../io.js';
-import {
-  encodeTargets,
-  environment,
-  finiteJson,
-  inferTask,
-  patternCountBound,
-  type Preprocessing,
-  readGates,
-  readLabelledCsv,
-  resolveDataPath,
-  sampleDistinctPatterns,
-  takeRows,
-  withOnes,
-  zscoreFit,
-  applyPreprocessing,
-} from '../run-file.js';
+import { fitArchitecture } from './fit-arch.js';
+import { fmt, type Io, parseNumber } from '../io.js';
+import { emitRun, environment, patternCountBound, prepareData, readGates, sampleDistinctPatterns, withOnes } from '../run-file.js';
 
-interface FitCliOptions {
+export interface FitCliOptions {
   data: string;
   labelColumn: string;
   task?: string;
@@ -46,6 +31,13 @@ interface FitCliOptions {
   lambdaPath?: boolean | string;
   out?: string;
   json?: boolean;
+  /** architecture options (fit-arch.ts): fc (default) | cnn | bn, and greedy layer-wise training */
+  arch: string;
+  imageShape?: string;
+  kernel?: string;
+  stride?: string;
+  padding?: string;
+  layerwise?: string;
 }
 
 /** Largest exact enumeration we accept (Cover's bound on the pattern count). */
@@ -82,7 +74,14 @@ export function register(program: Command, io: Io): void {
     .option('--lambda-path [K]', 'solve a geometric λ-path from λ_max down to λ with warm starts (K points, default 10)')
     .option('--out <file>', 'write the run JSON (with history and group norms) here')
     .option('--json', 'print one JSON object')
+    .option('--arch <arch>', 'fc (two-layer fully connected) | cnn (convex two-layer CNN) | bn (batch-normalized ReLU network)', 'fc')
+    .option('--image-shape <HxWxC>', '--arch cnn: image height × width × channels of each row (pixels row-major, channels last)')
+    .option('--kernel <K>', '--arch cnn: square filter size K (K×K patches)')
+    .option('--stride <S>', '--arch cnn: patch stride', '1')
+    .option('--padding <p>', '--arch cnn: zero padding on each side', '0')
+    .option('--layerwise <L>', 'greedy layer-wise training of L two-layer convex blocks (each block\'s hidden layer becomes the next one\'s features)')
     .action(async (o: FitCliOptions) => {
+      if (o.arch !== 'fc' || o.layerwise !== undefined) return fitArchitecture(o, io);
       if (o.lambda === undefined) throw new CvxnnError('INVALID_OPTION', '--lambda is required (a number > 0)');
       const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
       const seed = parseNumber('seed', o.seed, { integer: true });
@@ -99,39 +98,13 @@ export function register(program: Command, io: Io): void {
       const { backend, notices } = await selectBackend(o.backend);
       if (!o.json) for (const n of notices) io.err(`note: ${n}\n`);
 
-      // data
-      const file = resolveDataPath(o.data);
-      const table = readLabelledCsv(file, o.labelColumn);
-      const task = (o.task ?? inferTask(table.labels)) as Preprocessing['task'];
-      assertOption(['regression', 'binary', 'multiclass'].includes(task), `--task must be regression, binary or multiclass, got '${task}'`);
-      const { Y: Yall, classes } = encodeTargets(table.labels, task);
+      // data: targets, split, standardization (training statistics)
+      const prep = prepareData({ data: o.data, labelColumn: o.labelColumn, task: o.task, standardize: o.standardize, bias: !!o.bias, seed, testFraction });
+      const { table, task, classes, testIdx, Xtr, Ytr, pre } = prep;
       const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : o.model === 'gated-relu' ? 'cross-entropy' : 'squared');
       assertOption(['squared', 'logistic', 'cross-entropy'].includes(loss), `--loss must be squared, logistic or cross-entropy, got '${loss}'`);
       if (loss === 'logistic' && task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${task})`);
       if (loss === 'cross-entropy' && task !== 'multiclass') throw new CvxnnError('INVALID_OPTION', `--loss cross-entropy needs --task multiclass (the labels give ${task})`);
-
-      // split, standardize (train statistics), bias
-      const n = table.X.rows;
-      const perm = Array.from(new Rng(seed + 7919).permutation(n));
-      const nTest = Math.round(testFraction * n);
-      if (testFraction > 0) assertOption(nTest >= 1 && n - nTest >= 1, `--test-fraction ${testFraction} leaves ${n - nTest} training and ${nTest} test rows; both need at least one`);
-      const trainIdx = testFraction > 0 ? perm.slice(nTest).sort((a, b) => a - b) : perm.sort((a, b) => a - b);
-      const testIdx = testFraction > 0 ? perm.slice(0, nTest).sort((a, b) => a - b) : [];
-      const Xtr0 = takeRows(table.X, trainIdx);
-      const Ytr = takeRows(Yall, trainIdx);
-      const stats = o.standardize === 'zscore' ? zscoreFit(Xtr0) : undefined;
-      const pre: Preprocessing = {
-        task,
-        classes,
-        standardize: o.standardize as 'zscore' | 'none',
-        mean: stats?.mean,
-        std: stats?.std,
-        bias: !!o.bias,
-        featureNames: table.featureNames,
-        labelName: table.labelName,
-        labelColumn: o.labelColumn,
-      };
-      const Xtr = applyPreprocessing(Xtr0, pre);
       const Xin = o.bias ? withOnes(Xtr) : Xtr;
       const dIn = Xin.cols;
 
@@ -187,7 +160,7 @@ export function register(program: Command, io: Io): void {
       const metric = (X: Matrix<Float64Array>, Y: Matrix<Float64Array>) => (task === 'regression' ? mse(network, X, Y) : accuracy(network, X, Y));
       const key = task === 'regression' ? 'MSE' : 'Accuracy';
       metrics[`train${key}`] = metric(Xtr, Ytr);
-      if (testIdx.length > 0) metrics[`test${key}`] = metric(applyPreprocessing(takeRows(table.X, testIdx), pre), takeRows(Yall, testIdx));
+      if (prep.Xte && prep.Yte) metrics[`test${key}`] = metric(prep.Xte, prep.Yte);
       // the network's own non-convex objective on the training data (same convention)
       const check = objectiveTerms(network, Xtr, Ytr, { loss, lambda, scale: o.objectiveScale as 'sum' | 'mean' });
 
@@ -212,7 +185,6 @@ export function register(program: Command, io: Io): void {
         testFraction: testFraction || undefined,
         lambdaPath: pathPoints,
       };
-      const warnings: string[] = [];
       const run = {
         cvxnnRun: 1,
         kind: 'fit',
@@ -241,19 +213,6 @@ export function register(program: Command, io: Io): void {
         preprocessing: pre,
         path: result.path,
       };
-      const light = finiteJson(run, warnings);
-      if (o.out) {
-        const heavy = finiteJson({ ...run, history: result.history, groupNorms: result.groupNorms }, warnings);
-        try {
-          writeFileSync(o.out, JSON.stringify({ ...heavy, warnings: warnings.length ? [...new Set(warnings)] : undefined }, null, 1) + '\n');
-        } catch (e) {
-          throw new CvxnnError('IO_ERROR', `cannot write '${o.out}': ${(e as Error).message}`);
-        }
-      }
-      if (o.json) {
-        printJson(io, warnings.length ? { ...light, warnings: [...new Set(warnings)] } : light);
-        return;
-      }
       const rows: Array<[string, string | number]> = [
         ['data', `${table.name}: ${Xtr.rows} training rows × ${Xtr.cols} features (${task}${classes ? `, classes ${classes.join('/')}` : ''})${testIdx.length ? `, ${testIdx.length} held out` : ''}`],
         ['model', `${result.formulation} (loss ${loss}, scale ${o.objectiveScale}, λ = ${fmt(lambda)}${o.bias ? ', bias' : ''})`],
@@ -271,7 +230,6 @@ export function register(program: Command, io: Io): void {
         ['network objective', `${fmt(check.objective, 10)} (recovered network, same convention)`],
       );
       for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
-      if (o.out) rows.push(['run file', o.out]);
-      printKv(io, rows);
+      emitRun(io, { run, heavy: { history: result.history, groupNorms: result.groupNorms }, json: o.json, out: o.out, rows });
     });
 }
