@@ -1,0 +1,124 @@
+/**
+ * The OpenBLAS backends `blas` (fp64, cblas_dgemm) and `blas-fp32` (cblas_sgemm, fp64 in and out).
+ * The addon reads and writes the callers' Float64Array buffers in place (offset and row stride
+ * passed through, so strided views cost no copy in fp64):
+ * - gemm: one cblas_?gemm with the transposes, alpha, beta and the output's stride;
+ * - maskedForward: per row chunk, one GEMM T = X_chunk·U into a chunk buffer, then mask and row
+ *   sum in the same native pass;
+ * - maskedBackward: per row chunk, S = M∘R once, then one GEMM G += X_chunkᵀ·S.
+ * Memory beyond the inputs: one chunk buffer of at most `maxChunkElements` (and, in fp32, float
+ * copies of X's chunk and of U or G). Group norms and the prox step are the TypeScript kernels
+ * (O(d·P), not a bottleneck).
+ */
+import { assertOption, createCpuBackend, Matrix, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks, type Precision } from '@cvxnn/linalg';
+import { loadBlasAddon } from './addon.js';
+
+/**
+ * Options of `createBlasBackend`.
+ *
+ * @example
+ *   const b = createBlasBackend({ precision: 'fp32', threads: 2 });
+ */
+export interface BlasBackendOptions {
+  /** 'fp64' (default, dgemm) or 'fp32' (sgemm; inputs rounded to float, results widened) */
+  precision?: Precision;
+  /**
+   * OpenBLAS threads (process-wide in OpenBLAS; set before every product when it differs).
+   * Default: OpenBLAS's own choice, i.e. OPENBLAS_NUM_THREADS, else every core.
+   */
+  threads?: number;
+  /** largest n×P·c row-chunk buffer of one masked-product call, in elements (default 2¹⁸) */
+  maxChunkElements?: number;
+  /** the .node file to load; default `CVXNN_BLAS_ADDON` or the package's node-gyp output */
+  addonPath?: string;
+}
+
+/** Default row-chunk size of the masked products, in elements of the chunk buffer (2 MB in fp64). */
+export const BLAS_DEFAULT_CHUNK_ELEMENTS = 1 << 18;
+
+const f64 = (m: Matrix<Float64Array>): Matrix<Float64Array> => (m.data instanceof Float64Array ? m : (m as unknown as Matrix<Float32Array>).toFloat64());
+
+/**
+ * Create an OpenBLAS backend. Throws `BACKEND_UNAVAILABLE` with a one-line reason when the addon
+ * is not built or cannot load, so `resolveBackend('auto')` falls back.
+ *
+ * @example
+ *   const blas = createBlasBackend();                       // fp64
+ *   const fast = createBlasBackend({ precision: 'fp32' });  // fp32, reported as such
+ *   const F = blas.maskedForward(X, PatternMasks.fromGates(X, G), U);
+ */
+export function createBlasBackend(opts: BlasBackendOptions = {}): Backend {
+  const precision = opts.precision ?? 'fp64';
+  assertOption(precision === 'fp64' || precision === 'fp32', `precision must be 'fp64' or 'fp32', got '${String(precision)}'`);
+  const { threads } = opts;
+  assertOption(threads === undefined || (Number.isInteger(threads) && threads >= 1), `threads must be a positive integer, got ${threads}`);
+  const maxChunk = opts.maxChunkElements ?? BLAS_DEFAULT_CHUNK_ELEMENTS;
+  assertOption(Number.isInteger(maxChunk) && maxChunk >= 1, `maxChunkElements must be a positive integer, got ${maxChunk}`);
+  const addon = loadBlasAddon(opts.addonPath);
+  const fp32 = precision === 'fp32';
+  const cpu = createCpuBackend();
+  const useThreads = (): void => {
+    if (threads !== undefined && addon.getThreads() !== threads) addon.setThreads(threads);
+  };
+  useThreads();
+  const chunkRows = (n: number, width: number) => Math.max(1, Math.min(n, Math.floor(maxChunk / Math.max(1, width))));
+  const output = (o: Matrix<Float64Array>, what: string) => {
+    assertOption(o.data instanceof Float64Array, `${what}: the output matrix must hold a Float64Array`);
+    return o;
+  };
+  const version = addon.config().trim();
+
+  return {
+    name: fp32 ? 'blas-fp32' : 'blas',
+    precision,
+    description: `${version} (CBLAS via N-API addon, ${fp32 ? 'sgemm, fp32' : 'dgemm, fp64'}, ${threads ?? addon.getThreads()} threads)`,
+
+    gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, o: GemmOptions = {}): Matrix<Float64Array> {
+      const { transA = false, transB = false, alpha = 1, beta = 0 } = o;
+      const m = transA ? a.cols : a.rows;
+      const k = transA ? a.rows : a.cols;
+      const n = transB ? b.rows : b.cols;
+      // empty and alpha = 0 products, and every shape/option error, are the TypeScript kernel's
+      if (m === 0 || n === 0 || k === 0 || alpha === 0 || k !== (transB ? b.cols : b.rows) || !Number.isFinite(alpha) || !Number.isFinite(beta) || (beta !== 0 && !o.out) || (o.out && (o.out.rows !== m || o.out.cols !== n))) {
+        return cpu.gemm(a, b, o);
+      }
+      const A = f64(a);
+      const B = f64(b);
+      const C = o.out ? output(o.out, 'gemm') : Matrix.zeros(m, n);
+      useThreads();
+      addon.gemm(transA, transB, m, n, k, alpha, A.data, A.offset, A.stride, B.data, B.offset, B.stride, beta, C.data, C.offset, C.stride, fp32);
+      return C;
+    },
+
+    maskedForward(X: Matrix<Float64Array>, M: PatternMasks, U: Matrix<Float64Array>, out?: Matrix<Float64Array>): Matrix<Float64Array> {
+      const c = validateMaskedForward(X, M, U, out);
+      const n = X.rows;
+      const p = M.p;
+      if (n === 0 || p === 0 || X.cols === 0) return cpu.maskedForward(X, M, U, out);
+      const x = f64(X);
+      const u = f64(U);
+      const F = out ? output(out, 'maskedForward') : Matrix.zeros(n, c);
+      useThreads();
+      addon.maskedForward(x.data, x.offset, x.stride, n, x.cols, M.bits, M.wordsPerRow, p, u.data, u.offset, u.stride, c, F.data, F.offset, F.stride, chunkRows(n, p * c), fp32);
+      return F;
+    },
+
+    maskedBackward(X: Matrix<Float64Array>, M: PatternMasks, R: Matrix<Float64Array>, out?: Matrix<Float64Array>): Matrix<Float64Array> {
+      validateMaskedBackward(X, M, R, out);
+      const c = R.cols;
+      const n = X.rows;
+      const d = X.cols;
+      const p = M.p;
+      if (n === 0 || p === 0 || d === 0 || c === 0) return cpu.maskedBackward(X, M, R, out);
+      const x = f64(X);
+      const r = f64(R);
+      const G = out ? output(out, 'maskedBackward') : Matrix.zeros(d, p * c);
+      useThreads();
+      addon.maskedBackward(x.data, x.offset, x.stride, n, d, M.bits, M.wordsPerRow, p, r.data, r.offset, r.stride, c, G.data, G.offset, G.stride, chunkRows(n, p * c), fp32);
+      return G;
+    },
+
+    groupNorms: (U, c, o) => cpu.groupNorms(U, c, o),
+    groupSoftThreshold: (U, t, c, o) => cpu.groupSoftThreshold(U, t, c, o),
+  };
+}
