@@ -99,7 +99,7 @@ describe('RedEx layer SDP for k > 1: the splitting solver vs the general SDP sol
       // the SDP's point evaluated by the library's own objective is the same number
       expect(redexObjective(X, Y, A, R, lambda1, 0).objective).toBeCloseRel(sdp.objective, 1e-6);
       // the data term is strictly convex in the N·k fitted values, so those are unique even where the
-      // matrices A_i are not (N < d(d+1)/2 here): compare fitted values
+      // matrices A_i need not be (they are only when the x_t x_tᵀ span S^d): compare fitted values
       for (let i = 0; i < k; i++) {
         expect(Array.from(quadForms(X, admm.layer.A[i]))).toAllClose(Array.from(quadForms(X, A[i])), { rtol: 1e-4, atol: 1e-5 });
       }
