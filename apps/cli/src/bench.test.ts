@@ -1,4 +1,6 @@
 import { listBackends, registerBackend, resolveBackend } from '@cvxnn/linalg';
+import { existsSync } from 'node:fs';
+import { BLAS_PRIORITIES, createBlasBackend, defaultAddonPath, registerBlasBackends } from '@cvxnn/backend-blas';
 import { createOnnxBackend, ONNX_PRIORITIES, registerOnnxBackends } from '@cvxnn/backend-onnx';
 import { describe, expect, it } from 'vitest';
 import { backendNames, selectBackend } from './backends.js';
@@ -10,28 +12,52 @@ describe('selectBackend', () => {
     expect(backend.name).toBe('onnx');
     expect(backend.precision).toBe('fp64');
     expect(notices).toEqual([]);
-    expect(backendNames().slice(0, 3)).toEqual(['auto', 'onnx', 'ts']);
+    expect(backendNames().slice(0, 4)).toEqual(['auto', 'onnx', 'blas', 'ts']);
     expect((await selectBackend('onnx-fp32')).backend.precision).toBe('fp32');
     expect((await selectBackend('ts')).backend.name).toBe('ts');
   });
 
-  it('auto falls back to ts with a one-line notice when the optional package is missing', async () => {
+  it('auto falls back to ts with a one-line notice per optional package that is missing', async () => {
+    await selectBackend('ts'); // registers
+    registerBackend('onnx', () => createOnnxBackend({ moduleName: 'onnxruntime-node-not-installed' }), ONNX_PRIORITIES.onnx);
+    registerBackend('blas', () => createBlasBackend({ addonPath: '/nonexistent/cvxnn_blas.node' }), BLAS_PRIORITIES.blas);
+    try {
+      const { backend, notices } = await selectBackend('auto');
+      expect(backend.name).toBe('ts');
+      expect(notices).toEqual([
+        expect.stringMatching(/^backend 'onnx' unavailable: onnxruntime-node-not-installed could not be loaded/),
+        expect.stringMatching(/^backend 'blas' unavailable: the OpenBLAS addon is not built/),
+      ]);
+    } finally {
+      registerOnnxBackends();
+      registerBlasBackends();
+    }
+    expect((await resolveBackend('auto')).backend.name).toBe('onnx');
+  });
+
+  it('with onnxruntime-node missing, auto takes blas where its addon is built, else ts, with one notice per skipped backend', async () => {
     await selectBackend('ts'); // registers
     registerBackend('onnx', () => createOnnxBackend({ moduleName: 'onnxruntime-node-not-installed' }), ONNX_PRIORITIES.onnx);
     try {
       const { backend, notices } = await selectBackend('auto');
-      expect(backend.name).toBe('ts');
-      expect(notices).toEqual([expect.stringMatching(/^backend 'onnx' unavailable: onnxruntime-node-not-installed could not be loaded/)]);
+      if (existsSync(defaultAddonPath())) {
+        expect([backend.name, backend.precision]).toEqual(['blas', 'fp64']);
+        expect(notices).toEqual([expect.stringMatching(/^backend 'onnx' unavailable/)]);
+      } else {
+        expect(backend.name).toBe('ts');
+        expect(notices).toEqual([expect.stringMatching(/^backend 'onnx' unavailable/), expect.stringMatching(/^backend 'blas' unavailable: the OpenBLAS addon is not built/)]);
+      }
     } finally {
       registerOnnxBackends();
     }
-    expect((await resolveBackend('auto')).backend.name).toBe('onnx');
   });
 
   it('unknown and not-built backends are typed errors with the reason', async () => {
     await expect(selectBackend('cuda')).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/unknown backend 'cuda'.*onnx/) });
     await expect(selectBackend('tfjs-node-gpu')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/libtensorflow/) });
-    await expect(selectBackend('blas')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    // blas loads where its OpenBLAS addon was built, and is a typed error saying so elsewhere
+    if (existsSync(defaultAddonPath())) expect((await selectBackend('blas')).backend.name).toBe('blas');
+    else await expect(selectBackend('blas')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/OpenBLAS addon is not built/) });
     expect(listBackends()).toContain('onnx-fp32');
   });
 });
@@ -56,16 +82,16 @@ describe('cvxnn bench kernels', () => {
   });
 
   it('prints a table without --json, and skips an unavailable backend with a note', async () => {
-    const r = await run('bench', 'kernels', '--n', '100', '--d', '3', '--patterns', '10', '--backends', 'ts,blas', '--min-time', '0');
+    const r = await run('bench', 'kernels', '--n', '100', '--d', '3', '--patterns', '10', '--backends', 'ts,tfjs-node-gpu', '--min-time', '0');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ts\s+fp64\s+mask-forward/);
-    expect(r.err).toMatch(/^note: skipped: backend 'blas' unavailable/);
+    expect(r.err).toMatch(/^note: skipped: backend 'tfjs-node-gpu' unavailable/);
   });
 
   it('rejects bad options with a typed error', async () => {
     expect((await run('bench', 'kernels', '--n', '0')).err).toMatch(/INVALID_OPTION.*--n/);
     expect((await run('bench', 'kernels', '--backends', 'nope')).err).toMatch(/INVALID_OPTION.*unknown backend 'nope'/);
     expect((await run('bench', 'kernels', '--backends', 'auto')).code).toBe(2);
-    expect((await run('bench', 'kernels', '--backends', 'blas', '--n', '10')).err).toMatch(/none of --backends blas is available/);
+    expect((await run('bench', 'kernels', '--backends', 'tfjs-node-gpu', '--n', '10')).err).toMatch(/none of --backends tfjs-node-gpu is available/);
   });
 });

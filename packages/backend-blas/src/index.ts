@@ -17,14 +17,15 @@ export { createBlasBackend, BLAS_DEFAULT_CHUNK_ELEMENTS, type BlasBackendOptions
 export { loadBlasAddon, defaultAddonPath, type BlasAddon } from './addon.js';
 
 /**
- * Registry priorities. `blas` (fp64) ranks above `onnx` (10) in `auto`: where the addon was built
- * it is the maximum-speed path; where it was not, `auto` moves on to onnx, then ts. `blas-fp32`
- * ranks below `ts` so `auto` never lowers the precision; ask for it by name.
+ * Registry priorities. `blas` (fp64) ranks below `onnx` (10, the default fast path, which needs no
+ * system library) and above `ts` (0): `auto` takes it where onnxruntime-node is missing but the
+ * addon was built. `blas-fp32` ranks below `ts` so `auto` never lowers the precision; ask for
+ * `blas` and `blas-fp32` by name.
  *
  * @example
- *   BLAS_PRIORITIES.blas; // 20
+ *   BLAS_PRIORITIES.blas; // 5
  */
-export const BLAS_PRIORITIES = Object.freeze({ blas: 20, 'blas-fp32': -3 });
+export const BLAS_PRIORITIES = Object.freeze({ blas: 5, 'blas-fp32': -3 });
 
 /**
  * Register `blas` and `blas-fp32` with the @cvxnn/linalg registry (idempotent). Nothing is
