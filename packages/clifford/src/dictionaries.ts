@@ -26,7 +26,7 @@ export interface Atom {
   J: number[];
 }
 
-export type DictionaryKind = 'ramps' | 'span' | 'affine';
+export type DictionaryKind = 'ramps' | 'span' | 'triangles' | 'affine' | 'sketched';
 
 export interface Dictionary {
   kind: DictionaryKind;
@@ -141,13 +141,78 @@ export interface SubsetOptions {
   /** sample this many random subsets instead of enumerating all (default: exhaustive when ≤ maxExhaustive) */
   sample?: number;
   seed?: number;
+  /**
+   * how sampled subsets are drawn: `uniform` (default) index subsets, or `gates` — the quantised
+   * embedding 1[X̃h ≥ 0] of a Gaussian gate h picks its chamber, and the walk of
+   * {@link gateSubset} returns the samples whose hyperplanes meet at one of that chamber's
+   * extreme rays (SPEC §7.4)
+   */
+  sampling?: 'uniform' | 'gates';
   /** enumerate all subsets only while their number is at most this (default 20000) */
   maxExhaustive?: number;
 }
 
-function subsets(n: number, k: number, opts: SubsetOptions, f: (J: number[]) => void): { candidates: number; exhaustive: boolean } {
+/**
+ * The quantised-embedding index sampler (SPEC §7.4): start at a gate h (its chamber is the pattern
+ * 1[Zh ≥ 0]) and move, k times, to the nearest hyperplane z_i⊥ inside the current face (the
+ * straight segment to the nearest hyperplane crosses no other one, so the walk stays in the closed
+ * chamber). After k = D − 1 steps the point lies on an extreme ray of h's chamber, spanned by
+ * ⋆(z_{j_1}∧…∧z_{j_{D−1}}); the returned J are those samples. Returns null when the rows do not
+ * determine a ray (rank < D − 1 left).
+ *
+ * @example
+ *   gateSubset([[1, 0], [0, 1], [1, 1]], 1, [0.3, 0.9]); // [0]: the ray through e₂ = ⋆e₁ is nearest
+ */
+export function gateSubset(Z: ArrayLike<ArrayLike<number>>, k: number, h: ArrayLike<number>): number[] | null {
+  const D = h.length;
+  const g = Array.from(h);
+  const Q: number[][] = [];
+  const J: number[] = [];
+  const residual = (z: ArrayLike<number>): number[] => {
+    const r = Array.from(z);
+    for (const q of Q) {
+      let t = 0;
+      for (let a = 0; a < D; a++) t += q[a] * r[a];
+      for (let a = 0; a < D; a++) r[a] -= t * q[a];
+    }
+    return r;
+  };
+  for (let step = 0; step < k; step++) {
+    let best = -1;
+    let bestDist = Infinity;
+    let bestR: number[] = [];
+    for (let i = 0; i < Z.length; i++) {
+      if (J.includes(i)) continue;
+      const r = residual(Z[i]);
+      const nr = Math.hypot(...r);
+      if (!(nr > 1e-10 * (Math.hypot(...Array.from(Z[i])) + 1e-300))) continue;
+      let t = 0;
+      for (let a = 0; a < D; a++) t += r[a] * g[a];
+      const dist = Math.abs(t) / nr;
+      if (dist < bestDist) {
+        bestDist = dist;
+        best = i;
+        bestR = r;
+      }
+    }
+    if (best < 0) return null;
+    const nr2 = bestR.reduce((acc, v) => acc + v * v, 0);
+    let t = 0;
+    for (let a = 0; a < D; a++) t += bestR[a] * g[a];
+    for (let a = 0; a < D; a++) g[a] -= (t / nr2) * bestR[a];
+    const nr = Math.sqrt(nr2);
+    Q.push(bestR.map((v) => v / nr));
+    J.push(best);
+  }
+  return J.sort((a, b) => a - b);
+}
+
+function subsets(X: Matrix<Float64Array>, k: number, lifted: boolean, opts: SubsetOptions, f: (J: number[]) => void): { candidates: number; exhaustive: boolean } {
+  const n = X.rows;
   const total = binomial(n, k);
   const max = opts.maxExhaustive ?? 20000;
+  const sampling = opts.sampling ?? 'uniform';
+  assertOption(sampling === 'uniform' || sampling === 'gates', `sampling must be uniform or gates, got '${String(sampling)}'`);
   if (opts.sample === undefined && total <= max) {
     forEachSubset(n, k, f);
     return { candidates: total, exhaustive: true };
@@ -155,7 +220,17 @@ function subsets(n: number, k: number, opts: SubsetOptions, f: (J: number[]) => 
   const count = opts.sample ?? max;
   assertOption(Number.isInteger(count) && count > 0, `the number of sampled subsets must be a positive integer, got ${count}`);
   const rng = new Rng(opts.seed ?? 0);
-  for (let s = 0; s < count; s++) f(randomSubset(rng, n, k));
+  if (sampling === 'uniform') {
+    for (let s = 0; s < count; s++) f(randomSubset(rng, n, k));
+    return { candidates: count, exhaustive: false };
+  }
+  // gates: rows z_i = x_i (span) or [x_i, 1] (affine); a ray of the arrangement needs D − 1 = k hyperplanes
+  const Z = Array.from({ length: n }, (_, i) => (lifted ? [...X.row(i), 1] : Array.from(X.row(i))));
+  const D = Z[0].length;
+  for (let s = 0; s < count; s++) {
+    const J = gateSubset(Z, k, rng.normalArray(D));
+    if (J) f(J);
+  }
   return { candidates: count, exhaustive: false };
 }
 
@@ -178,7 +253,7 @@ export function spanDictionary(X: Matrix<Float64Array>, opts: SubsetOptions = {}
   const d = X.cols;
   assertOption(d >= 2, 'span dictionaries need d ≥ 2 (use ramps for 1-D data)');
   const atoms: Atom[] = [];
-  const info = subsets(X.rows, d - 1, opts, (J) => {
+  const info = subsets(X, d - 1, false, opts, (J) => {
     const c = crossProduct(J.map((j) => X.row(j)));
     pushBothOrientations(atoms, c, 0, J);
   });
@@ -196,7 +271,7 @@ export function affineDictionary(X: Matrix<Float64Array>, opts: SubsetOptions = 
   const d = X.cols;
   if (d === 1) return rampDictionary(X);
   const atoms: Atom[] = [];
-  const info = subsets(X.rows, d, opts, (J) => {
+  const info = subsets(X, d, true, opts, (J) => {
     const pd = X.row(J[d - 1]);
     const diffs = J.slice(0, d - 1).map((j) => {
       const r = X.row(j);
@@ -208,4 +283,78 @@ export function affineDictionary(X: Matrix<Float64Array>, opts: SubsetOptions = 
     pushBothOrientations(atoms, c, b, J);
   });
   return finalize('affine', X, atoms, info.candidates, info.exhaustive);
+}
+
+/**
+ * The 2-D triangle-area dictionary (SPEC §7.2 row 2): neurons through the origin with
+ * w = ±⋆x_j/‖x_j‖ (x_j rotated by 90°), feature (x_i∧x_j)_+/‖x_j‖ = 2·area(0, x_i, x_j)_+/‖x_j‖.
+ * The 2-D case of {@link spanDictionary}; 2n columns before removing duplicates.
+ *
+ * @example
+ *   triangleDictionary(Matrix.from([[1, 0], [0, 2], [1, 1]])).K.cols;
+ */
+export function triangleDictionary(X: Matrix<Float64Array>, opts: SubsetOptions = {}): Dictionary {
+  assertOption(X.cols === 2, `the triangle-area dictionary is for 2-D inputs; the data has ${X.cols} features (use volumes for d-D)`);
+  return { ...spanDictionary(X, opts), kind: 'triangles' };
+}
+
+/**
+ * A CountSketch S (D × s): input coordinate k goes to column h(k) with sign σ(k) — the sparse
+ * JL embedding with one non-zero per row (SPEC §7.4).
+ *
+ * @example
+ *   const S = countSketch(100, 10, 0); // 100 × 10
+ */
+export function countSketch(D: number, s: number, seed = 0): Matrix<Float64Array> {
+  assertOption(Number.isInteger(s) && s >= 1 && s <= D, `the sketch dimension must be an integer in 1..${D}, got ${s}`);
+  const rng = new Rng(seed);
+  const S = Matrix.zeros(D, s);
+  // every column gets at least one coordinate: a random permutation fills the first s rows' buckets
+  const perm = rng.permutation(D);
+  for (let t = 0; t < D; t++) {
+    const k = perm[t];
+    const col = t < s ? t : rng.int(s);
+    S.set(k, col, rng.uniform() < 0.5 ? -1 : 1);
+  }
+  return S;
+}
+
+/**
+ * Sketched affine dictionary (SPEC §7.4): compute the wedge-product dual of s sampled points in the
+ * sketched space XS (s < d), map it back as w = S v, b = −w·x_{j_s}. The hyperplane
+ * {x : (x − x_{j_s})ᵀ S v = 0} contains all s sampled points in the ORIGINAL space (oracle G8).
+ * Always sampled (`sample` subsets, default 1000).
+ *
+ * @example
+ *   const dict = sketchedAffineDictionary(X, { sketchDim: 5, sample: 2000, seed: 1 });
+ */
+export function sketchedAffineDictionary(X: Matrix<Float64Array>, opts: { sketchDim: number; sample?: number; seed?: number }): Dictionary & { S: Matrix<Float64Array> } {
+  checkData(X);
+  const d = X.cols;
+  const s = opts.sketchDim;
+  const S = countSketch(d, s, opts.seed ?? 0);
+  const XS = Matrix.zeros(X.rows, s);
+  for (let i = 0; i < X.rows; i++) for (let k = 0; k < d; k++) {
+    const v = X.get(i, k);
+    if (v === 0) continue;
+    for (let c = 0; c < s; c++) XS.data[i * s + c] += v * S.get(k, c);
+  }
+  const count = opts.sample ?? 1000;
+  assertOption(Number.isInteger(count) && count > 0, `the number of sampled subsets must be a positive integer, got ${count}`);
+  assertOption(X.rows >= s, `a sketched neuron needs s = ${s} samples, the data has ${X.rows}`);
+  const rng = new Rng((opts.seed ?? 0) + 1);
+  const atoms: Atom[] = [];
+  for (let t = 0; t < count; t++) {
+    const J = randomSubset(rng, X.rows, s);
+    const pd = XS.row(J[s - 1]);
+    const diffs = J.slice(0, s - 1).map((j) => Array.from(XS.row(j), (v, k) => v - pd[k]));
+    const v = s === 1 ? Float64Array.of(1) : crossProduct(diffs);
+    const w = new Float64Array(d);
+    for (let k = 0; k < d; k++) for (let c = 0; c < s; c++) w[k] += S.get(k, c) * v[c];
+    const xs = X.row(J[s - 1]);
+    let b = 0;
+    for (let k = 0; k < d; k++) b -= w[k] * xs[k];
+    pushBothOrientations(atoms, w, b, J);
+  }
+  return { ...finalize('sketched', X, atoms, count, false), S };
 }
