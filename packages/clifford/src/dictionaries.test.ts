@@ -1,7 +1,8 @@
 import { Matrix, Rng } from '@cvxnn/linalg';
 import { describe, expect, it } from 'vitest';
 import { det } from './cross.js';
-import { affineDictionary, atomFeatures, rampDictionary, spanDictionary } from './dictionaries.js';
+import { crossProduct as cross } from './cross.js';
+import { affineDictionary, atomFeatures, countSketch, gateSubset, rampDictionary, sketchedAffineDictionary, spanDictionary, triangleDictionary } from './dictionaries.js';
 
 function randn(rng: Rng, n: number, d: number): Matrix<Float64Array> {
   return new Matrix(n, d, rng.normalArray(n * d));
@@ -120,6 +121,58 @@ describe('Clifford-Lasso dictionaries (SPEC §7.2, oracles G2, G3, G7)', () => {
     expect(a.exhaustive).toBe(false);
     expect(a.candidates).toBe(50);
     expect(Array.from(a.K.data)).toAllClose(b.K.data, { rtol: 0, atol: 0 });
+  });
+
+  it('triangles: 2·area(0, x_i, x_j)/‖x_j‖ from the three-vertex shoelace formula', () => {
+    const X = Matrix.from([[1, 2], [-1.5, 0.5], [0.3, -2], [2, 1]]);
+    const dict = triangleDictionary(X);
+    expect(dict.kind).toBe('triangles');
+    const shoelace = (p: number[][]) => 0.5 * Math.abs(p[0][0] * (p[1][1] - p[2][1]) + p[1][0] * (p[2][1] - p[0][1]) + p[2][0] * (p[0][1] - p[1][1]));
+    for (let a = 0; a < dict.atoms.length; a++) {
+      const j = dict.atoms[a].J[0];
+      const xj = Array.from(X.row(j));
+      for (let i = 0; i < 4; i++) {
+        const xi = Array.from(X.row(i));
+        const area = shoelace([[0, 0], xi, xj]);
+        // the atom is on x_i's side iff x_i·w > 0
+        const side = xi[0] * dict.atoms[a].w[0] + xi[1] * dict.atoms[a].w[1] > 1e-12;
+        expect(dict.K.get(i, a)).toBeCloseRel(side ? (2 * area) / Math.hypot(xj[0], xj[1]) : 0, 1e-12, 1e-12);
+      }
+    }
+  });
+
+  it('quantised-embedding sampling: the walk from a gate ends on an extreme ray of the gate\'s chamber', () => {
+    const rng = new Rng(7);
+    const n = 9;
+    const Z = Array.from({ length: n }, () => Array.from(rng.normalArray(3)));
+    for (let t = 0; t < 20; t++) {
+      const h = rng.normalArray(3);
+      const J = gateSubset(Z, 2, h) as number[];
+      expect(J).toHaveLength(2);
+      const c = cross(J.map((j) => Z[j]));
+      // one orientation of ±c lies in the closure of h's chamber: same sign as h on every row (or 0)
+      const ok = [1, -1].some((sg) => Z.every((z) => (sg * (z[0] * c[0] + z[1] * c[1] + z[2] * c[2])) * (z[0] * h[0] + z[1] * h[1] + z[2] * h[2]) >= -1e-9));
+      expect(ok).toBe(true);
+    }
+    const X = randn(rng, 12, 3);
+    const dict = affineDictionary(X, { sample: 40, seed: 1, sampling: 'gates' });
+    expect(dict.exhaustive).toBe(false);
+    for (const atom of dict.atoms) for (const j of atom.J) expect(Math.abs(atom.b + X.row(j).reduce((s, v, k) => s + v * atom.w[k], 0))).toBeLessThan(1e-10);
+  });
+
+  it('sketched neurons contain their sampled points in the original space (G8)', () => {
+    const rng = new Rng(8);
+    const X = randn(rng, 15, 10);
+    const S = countSketch(10, 4, 3);
+    for (let k = 0; k < 10; k++) expect(Array.from(S.row(k)).filter((v) => v !== 0)).toHaveLength(1);
+    const dict = sketchedAffineDictionary(X, { sketchDim: 4, sample: 30, seed: 3 });
+    expect(dict.atoms.length).toBeGreaterThan(0);
+    for (const atom of dict.atoms) {
+      expect(atom.J).toHaveLength(4);
+      expect(Math.hypot(...atom.w)).toBeCloseRel(1, 1e-12);
+      for (const j of atom.J) expect(Math.abs(atom.b + X.row(j).reduce((s, v, k) => s + v * atom.w[k], 0))).toBeLessThan(1e-10);
+    }
+    expect(() => countSketch(3, 5)).toThrow(/sketch dimension/);
   });
 
   it('rejects bad input with typed errors', () => {
