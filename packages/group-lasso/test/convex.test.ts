@@ -108,6 +108,9 @@ describe('tiny problems with all patterns: second-algorithm oracle (block-coordi
       const relu = fitConvex(X, Y, { masks, gates }, { model: 'relu', lambda: beta, tol: 1e-10, constraintTol: 1e-10 });
       const oracleG = bcdOracle2d(X, y, masks, gates, beta, false);
       const oracleR = bcdOracle2d(X, y, masks, gates, beta, true, 30000);
+      // the oracle stopped on its own criterion (no further decrease), not on the sweep cap
+      expect(oracleG.sweeps).toBeLessThan(3000);
+      expect(oracleR.sweeps).toBeLessThan(30000);
       expect(gated.objective).toBeCloseRel(oracleG.value, 1e-6);
       expect(relu.objective).toBeCloseRel(oracleR.value, 1e-6);
       expect(gated.certificate.value).toBeLessThanOrEqual(1e-10);

@@ -71,11 +71,21 @@ export function bcdOracle2d(
   beta: number,
   relu: boolean,
   sweeps = 3000,
-): { value: number; blocks: Array<{ i: number; sign: number; v: [number, number] }> } {
+): { value: number; blocks: Array<{ i: number; sign: number; v: [number, number] }>; sweeps: number } {
   const n = X.rows;
   const P = masks.p;
-  type Block = { i: number; sign: number; lo: number; hi: number; v: [number, number] };
+  type Block = { i: number; sign: number; lo: number; hi: number; v: [number, number]; cos: Float64Array; sin: Float64Array };
+  const K = 48;
   const blocks: Block[] = [];
+  const grid = (lo: number, hi: number) => {
+    const cos = new Float64Array(K + 1);
+    const sin = new Float64Array(K + 1);
+    for (let k = 0; k <= K; k++) {
+      cos[k] = Math.cos(lo + ((hi - lo) * k) / K);
+      sin[k] = Math.sin(lo + ((hi - lo) * k) / K);
+    }
+    return { cos, sin };
+  };
   for (let i = 0; i < P; i++) {
     let lo = -Math.PI;
     let hi = Math.PI;
@@ -94,7 +104,7 @@ export function bcdOracle2d(
         hi = Math.min(hi, dlt + Math.PI / 2);
       }
     }
-    for (const sign of relu ? [1, -1] : [1]) blocks.push({ i, sign, lo: center + lo, hi: center + hi, v: [0, 0] });
+    for (const sign of relu ? [1, -1] : [1]) blocks.push({ i, sign, lo: center + lo, hi: center + hi, v: [0, 0], ...grid(center + lo, center + hi) });
   }
   const F = new Float64Array(n);
   const contrib = (b: Block, out: Float64Array, scale: number) => {
@@ -106,57 +116,77 @@ export function bcdOracle2d(
     for (const b of blocks) s += beta * Math.hypot(b.v[0], b.v[1]);
     return s;
   };
-  const r = new Float64Array(n);
+  // per-pattern Gram of the masked rows: ‖D_i X ω‖² = ωᵀ S_i ω is O(1) per direction ω
+  const gram = Array.from({ length: P }, (_, i) => {
+    let s00 = 0;
+    let s01 = 0;
+    let s11 = 0;
+    for (let j = 0; j < n; j++) {
+      if (!masks.get(j, i)) continue;
+      const a = X.get(j, 0);
+      const b = X.get(j, 1);
+      s00 += a * a;
+      s01 += a * b;
+      s11 += b * b;
+    }
+    return [s00, s01, s11];
+  });
   let prev = Infinity;
+  let used = sweeps;
   for (let sweep = 0; sweep < sweeps; sweep++) {
     for (const b of blocks) {
       contrib(b, F, -1);
-      for (let j = 0; j < n; j++) r[j] = y[j] - F[j];
-      const q = (t: number): [number, number] => {
-        const c = Math.cos(t);
-        const s = Math.sin(t);
-        let ra = 0;
-        let aa = 0;
-        for (let j = 0; j < n; j++) {
-          if (!masks.get(j, b.i)) continue;
-          const a = X.get(j, 0) * c + X.get(j, 1) * s;
-          ra += r[j] * a;
-          aa += a * a;
-        }
-        const e = b.sign * ra - beta;
-        if (e <= 0 || aa === 0) return [0, 0];
-        return [(e * e) / aa, e / aa];
+      // ⟨r, D_i X ω⟩ = c·t0 + s·t1 with r = y − F (the residual without this block)
+      let t0 = 0;
+      let t1 = 0;
+      for (let j = 0; j < n; j++) {
+        if (!masks.get(j, b.i)) continue;
+        const rj = y[j] - F[j];
+        t0 += rj * X.get(j, 0);
+        t1 += rj * X.get(j, 1);
+      }
+      const [s00, s01, s11] = gram[b.i];
+      // value of the best radius along direction t: (e₊)²/aa with e = σ⟨r, D_iXω⟩ − β
+      const qv = (c: number, s: number): number => {
+        const e = b.sign * (c * t0 + s * t1) - beta;
+        const aa = c * c * s00 + 2 * c * s * s01 + s * s * s11;
+        return e <= 0 || aa === 0 ? 0 : (e * e) / aa;
       };
-      const K = 120;
-      let bt = b.lo;
+      let bk = 0;
       let bq = -1;
       for (let k = 0; k <= K; k++) {
-        const t = b.lo + ((b.hi - b.lo) * k) / K;
-        const v = q(t)[0];
+        const v = qv(b.cos[k], b.sin[k]);
         if (v > bq) {
           bq = v;
-          bt = t;
+          bk = k;
         }
       }
-      let a = Math.max(b.lo, bt - (b.hi - b.lo) / K);
-      let c = Math.min(b.hi, bt + (b.hi - b.lo) / K);
+      const h = (b.hi - b.lo) / K;
+      let a = Math.max(b.lo, b.lo + (bk - 1) * h);
+      let c = Math.min(b.hi, b.lo + (bk + 1) * h);
       const gr = (Math.sqrt(5) - 1) / 2;
-      for (let k = 0; k < 100 && c - a > 1e-15; k++) {
+      for (let k = 0; k < 100 && c - a > 1e-13; k++) {
         const t1 = c - gr * (c - a);
         const t2 = a + gr * (c - a);
-        if (q(t1)[0] >= q(t2)[0]) c = t2;
+        if (qv(Math.cos(t1), Math.sin(t1)) >= qv(Math.cos(t2), Math.sin(t2))) c = t2;
         else a = t1;
       }
       const t = (a + c) / 2;
-      const [qv, rad] = q(t);
-      b.v = qv > 0 ? [rad * Math.cos(t), rad * Math.sin(t)] : [0, 0];
+      const ct = Math.cos(t);
+      const st = Math.sin(t);
+      const e = b.sign * (ct * t0 + st * t1) - beta;
+      const aa = ct * ct * s00 + 2 * ct * st * s01 + st * st * s11;
+      b.v = e > 0 && aa > 0 ? [(e / aa) * ct, (e / aa) * st] : [0, 0];
       contrib(b, F, 1);
     }
     const obj = objective();
-    if (prev - obj <= 1e-15 * Math.abs(obj)) break;
+    if (prev - obj <= 1e-15 * Math.abs(obj)) {
+      used = sweep + 1;
+      break;
+    }
     prev = obj;
   }
-  return { value: objective(), blocks: blocks.map((b) => ({ i: b.i, sign: b.sign, v: b.v })) };
+  return { value: objective(), blocks: blocks.map((b) => ({ i: b.i, sign: b.sign, v: b.v })), sweeps: used };
 }
 
 /**
