@@ -6,6 +6,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { selectBackend } from '../backends.js';
 import { fitArchitecture } from './fit-arch.js';
+import { DEFAULT_DASHBOARD_PORT, type LiveDashboard, lowDimFields, startLiveDashboard } from './dashboard.js';
 import { fmt, type Io, parseNumber } from '../io.js';
 import { emitRun, environment, patternCountBound, prepareData, readGates, sampleDistinctPatterns, withOnes } from '../run-file.js';
 
@@ -31,6 +32,9 @@ export interface FitCliOptions {
   lambdaPath?: boolean | string;
   out?: string;
   json?: boolean;
+  /** live mode: serve the dashboard and stream progress to it (dashboard.ts) */
+  dashboard?: boolean;
+  port: string;
   /** architecture options (fit-arch.ts): fc (default) | cnn | bn, and greedy layer-wise training */
   arch: string;
   imageShape?: string;
@@ -74,6 +78,8 @@ export function register(program: Command, io: Io): void {
     .option('--lambda-path [K]', 'solve a geometric λ-path from λ_max down to λ with warm starts (K points, default 10)')
     .option('--out <file>', 'write the run JSON (with history and group norms) here')
     .option('--json', 'print one JSON object')
+    .option('--dashboard', 'live mode: serve the dashboard and stream the progress to it (keeps serving the result until Ctrl-C)')
+    .option('--port <P>', '--dashboard: port (0 = any free port)', String(DEFAULT_DASHBOARD_PORT))
     .option('--arch <arch>', 'fc (two-layer fully connected) | cnn (convex two-layer CNN) | bn (batch-normalized ReLU network)', 'fc')
     .option('--image-shape <HxWxC>', '--arch cnn: image height × width × channels of each row (pixels row-major, channels last)')
     .option('--kernel <K>', '--arch cnn: square filter size K (K×K patches)')
@@ -130,6 +136,11 @@ export function register(program: Command, io: Io): void {
         patternSource = `${count} sampled Gaussian gates (seed ${seed})`;
       }
 
+      let live: LiveDashboard | null = null;
+      if (o.dashboard) {
+        live = await startLiveDashboard({ port: parseNumber('port', o.port, { integer: true, min: 0 }), host: '127.0.0.1', start: { kind: 'fit', data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task }, options: { model: o.model, lambda, patterns: masks.p, loss, tol, maxIters } } });
+        io.err(`live dashboard: ${live.url}\n`);
+      }
       // progress bar on a TTY only
       let bar: cliProgress.SingleBar | null = null;
       if (io.isTTY && !o.json) {
@@ -149,8 +160,17 @@ export function register(program: Command, io: Io): void {
           timeLimit,
           lambdaPath: pathPoints,
           backend,
-          onProgress: bar ? (p) => bar!.update(Math.min(p.iteration, maxIters), { cert: p.certificate.toExponential(2), obj: fmt(p.objective) }) : undefined,
+          onProgress:
+            bar || live
+              ? (p) => {
+                  bar?.update(Math.min(p.iteration, maxIters), { cert: p.certificate.toExponential(2), obj: fmt(p.objective) });
+                  live?.progress(p);
+                }
+              : undefined,
         });
+      } catch (e) {
+        await live?.close();
+        throw e;
       } finally {
         bar?.stop();
       }
@@ -230,6 +250,11 @@ export function register(program: Command, io: Io): void {
         ['network objective', `${fmt(check.objective, 10)} (recovered network, same convention)`],
       );
       for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
-      emitRun(io, { run, heavy: { history: result.history, groupNorms: result.groupNorms }, json: o.json, out: o.out, rows });
+      const heavy = { history: result.history, groupNorms: result.groupNorms, ...lowDimFields(network, Xtr, Ytr, gates, task) };
+      emitRun(io, { run, heavy, json: o.json, out: o.out, rows });
+      if (live) {
+        live.finish({ ...run, ...heavy });
+        io.err(`live dashboard: the final result is at ${live.url} (Ctrl-C to stop)\n`);
+      }
     });
 }
