@@ -31,6 +31,11 @@ export function eigSoftThreshold(A: Matrix, t: number): Matrix {
  *   svt(Matrix.from([[3, 0], [0, 1]]), 2); // diag(1, 0)
  */
 export function svt(Y: Matrix, t: number): Matrix {
+  return svtWithValues(Y, t).Z;
+}
+
+/** SVT returning also the thresholded singular values (σ − t)_+ (descending). */
+function svtWithValues(Y: Matrix, t: number): { Z: Matrix; values: Float64Array } {
   assertOption(Number.isFinite(t) && t >= 0, `threshold must be finite and ≥ 0, got ${t}`);
   if (Y.rows === 0 || Y.cols === 0) throw new CvxnnError('EMPTY_DATA', `svt needs a non-empty matrix, got ${Y.rows}×${Y.cols}`);
   assertFinite(Y.clone().data, 'Y', Y.cols);
@@ -39,15 +44,17 @@ export function svt(Y: Matrix, t: number): Matrix {
   const { U, s, V } = svd(M);
   const r = s.length;
   const Z = Matrix.zeros(M.rows, M.cols);
+  const values = new Float64Array(r);
   for (let k = 0; k < r; k++) {
     const w = Math.max(s[k] - t, 0);
+    values[k] = w;
     if (w === 0) continue;
     for (let i = 0; i < M.rows; i++) {
       const wi = w * U.get(i, k);
       for (let j = 0; j < M.cols; j++) Z.data[i * M.cols + j] += wi * V.get(j, k);
     }
   }
-  return transpose ? Z.transpose() : Z;
+  return { Z: transpose ? Z.transpose() : Z, values };
 }
 
 /**
@@ -122,8 +129,15 @@ export function traceNormObjective(X: Matrix, y: ArrayLike<number>, A: Matrix, l
  *   d(u) = −½‖u‖² − ⟨u, y⟩ − g*(−𝒳*u),   g*(B) = Σ_j (|β_j| − λ₁)_+² / (4λ₂)
  */
 function dualBound(X: Matrix, y: ArrayLike<number>, r: Float64Array, lambda1: number, lambda2: number): number {
-  const B = quadAdjoint(X, r);
-  const beta = symEig(B).values;
+  return scaledResidualBound(symEig(quadAdjoint(X, r)).values, r, y, lambda1, lambda2);
+}
+
+/**
+ * The Fenchel bound shared by the trace-norm and nuclear-norm problems: for a residual r and the
+ * spectrum β (eigenvalues, or singular values) of the adjoint at r, the best d(s·r) over s ≥ 0.
+ */
+function scaledResidualBound(spectrum: ArrayLike<number>, r: ArrayLike<number>, y: ArrayLike<number>, lambda1: number, lambda2: number): number {
+  const beta = Array.from(spectrum);
   let rr = 0;
   let ry = 0;
   for (let t = 0; t < r.length; t++) {
@@ -137,7 +151,7 @@ function dualBound(X: Matrix, y: ArrayLike<number>, r: Float64Array, lambda1: nu
   };
   if (rr === 0) return 0;
   if (lambda2 === 0) {
-    const bmax = Math.max(...beta.map(Math.abs));
+    const bmax = Math.max(0, ...beta.map(Math.abs));
     const sMax = bmax > 0 ? lambda1 / bmax : Infinity;
     const s = Math.min(Math.max(-ry / rr, 0), sMax);
     return value(s);
@@ -278,6 +292,208 @@ export function traceNormRegression(X: Matrix, y: ArrayLike<number>, opts: Trace
     timeSeconds: (performance.now() - t0) / 1000,
     eigenvalues,
     rank: eigenvalues.filter((l) => Math.abs(l) > 1e-8 * Math.max(1, emax)).length,
+    history,
+  };
+}
+
+/** Options of `nuclearNormRegression`. */
+export interface NuclearNormOptions {
+  /** weight of ‖W‖_* (≥ 0) */
+  lambda1: number;
+  /** weight of ‖W‖_F² as written (≥ 0; default 0) */
+  lambda2?: number;
+  /** stop when the duality gap ≤ tol · max(1, |objective|) (default 1e-9) */
+  tol?: number;
+  maxIterations?: number;
+  /** warm start (d×c) */
+  warmStart?: Matrix;
+  /** wall-clock limit in seconds */
+  timeLimit?: number;
+}
+
+/** Result of `nuclearNormRegression`: the solution and its duality-gap certificate. */
+export interface NuclearNormResult {
+  W: Matrix;
+  objective: number;
+  dataTerm: number;
+  penalty: number;
+  /** a lower bound on the optimum from the Fenchel dual at the scaled residual */
+  dualObjective: number;
+  /** objective − dualObjective ≥ 0 */
+  gap: number;
+  status: 'optimal' | 'max-iterations' | 'time-limit';
+  iterations: number;
+  timeSeconds: number;
+  /** singular values of W, descending */
+  singularValues: Float64Array;
+  rank: number;
+  history: Array<{ iteration: number; timeSeconds: number; objective: number; certificate: number }>;
+}
+
+function matmulPlain(A: Matrix, B: Matrix, transA = false): Matrix {
+  const m = transA ? A.cols : A.rows;
+  const kk = transA ? A.rows : A.cols;
+  const n = B.cols;
+  const C = Matrix.zeros(m, n);
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < kk; p++) {
+      const a = transA ? A.get(p, i) : A.get(i, p);
+      if (a === 0) continue;
+      for (let j = 0; j < n; j++) C.data[i * n + j] += a * B.get(p, j);
+    }
+  }
+  return C;
+}
+
+function singularValues(M: Matrix): Float64Array {
+  const T = M.rows < M.cols ? M.transpose() : M.clone();
+  return svd(T).s;
+}
+
+/**
+ * Objective ½‖XW − Y‖_F² + λ₁‖W‖_* + λ₂‖W‖_F² of reduced-rank (nuclear-norm) regression.
+ *
+ * @example
+ *   nuclearNormObjective(Matrix.eye(2), Matrix.from([[3, 0], [0, 1]]), Matrix.from([[1, 0], [0, 0]]), 2).objective; // 4.5
+ */
+export function nuclearNormObjective(X: Matrix, Y: Matrix, W: Matrix, lambda1: number, lambda2 = 0): { objective: number; dataTerm: number; penalty: number } {
+  const F = matmulPlain(X, W);
+  let data = 0;
+  for (let t = 0; t < Y.rows; t++) for (let j = 0; j < Y.cols; j++) data += 0.5 * (F.get(t, j) - Y.get(t, j)) ** 2;
+  let nuc = 0;
+  let fro = 0;
+  for (const s of singularValues(W)) {
+    nuc += s;
+    fro += s * s;
+  }
+  const penalty = lambda1 * nuc + lambda2 * fro;
+  return { objective: data + penalty, dataTerm: data, penalty };
+}
+
+/**
+ * Nuclear-norm (reduced-rank) regression with a certificate:
+ *
+ *   min_{W ∈ R^{d×c}}  ½ ‖X W − Y‖_F²  +  λ₁ ‖W‖_*  +  λ₂ ‖W‖_F²      (λ₂ as written)
+ *
+ * by FISTA with function-value restarts and singular value thresholding (step 1/L, L = σ_max(X)² +
+ * 2λ₂ from an eigendecomposition of XᵀX). The certificate is the Fenchel duality gap at the
+ * scaled residual U = s(XW − Y): d(U) = −½‖U‖² − ⟨U, Y⟩ − g*(−XᵀU), with g* the conjugate of
+ * λ₁‖·‖_* + λ₂‖·‖_F² (for λ₂ = 0 the constraint ‖XᵀU‖_sp ≤ λ₁). With X = I the solution is the
+ * closed form SVT(Y, λ₁)/(1 + 2λ₂). This is the linear vector-output model of SPEC §2.8 (B14).
+ *
+ * @example
+ *   const res = nuclearNormRegression(X, Y, { lambda1: 0.5 });
+ *   res.rank; res.gap <= 1e-9 * Math.max(1, res.objective); // low rank, certified
+ */
+export function nuclearNormRegression(X: Matrix, Yin: Matrix | ArrayLike<number>, opts: NuclearNormOptions): NuclearNormResult {
+  const t0 = performance.now();
+  if (!(X instanceof Matrix)) throw new CvxnnError('SHAPE_MISMATCH', 'nuclearNormRegression: X must be a Matrix (n × d)');
+  if (X.rows === 0 || X.cols === 0) throw new CvxnnError('EMPTY_DATA', `X is ${X.rows}×${X.cols}; nuclearNormRegression needs at least one sample and one feature`);
+  X.assertFinite('X');
+  const Y = Yin instanceof Matrix ? Yin : Matrix.fromArray(Yin.length, 1, Yin);
+  assertShape(Y.rows === X.rows, `X has ${X.rows} rows but Y has ${Y.rows}; pass one target row per sample`);
+  if (Y.cols === 0) throw new CvxnnError('EMPTY_DATA', 'Y has no columns (no outputs)');
+  Y.assertFinite('Y');
+  assertOption(opts !== undefined && typeof opts === 'object', 'nuclearNormRegression: pass options { lambda1 }');
+  const lambda1 = opts.lambda1;
+  const lambda2 = opts.lambda2 ?? 0;
+  assertOption(Number.isFinite(lambda1) && lambda1 >= 0, `lambda1 must be a finite number ≥ 0, got ${lambda1}`);
+  assertOption(Number.isFinite(lambda2) && lambda2 >= 0, `lambda2 must be a finite number ≥ 0, got ${lambda2}`);
+  assertOption(lambda1 > 0 || lambda2 > 0, 'lambda1 and lambda2 are both 0: the problem has no certificate (and may have no unique solution); use lambda1 > 0');
+  const tol = opts.tol ?? 1e-9;
+  const maxIt = opts.maxIterations ?? 20000;
+  assertOption(Number.isFinite(tol) && tol > 0, `tol must be > 0, got ${tol}`);
+  assertOption(Number.isInteger(maxIt) && maxIt > 0, `maxIterations must be a positive integer, got ${maxIt}`);
+  const d = X.cols;
+  const c = Y.cols;
+  const n = X.rows;
+  const Xc = X.clone();
+  const Yc = Y.clone();
+  const XtY = matmulPlain(Xc, Yc, true);
+  const XtX = matmulPlain(Xc, Xc, true);
+  const L = Math.max(0, ...symEig(XtX).values) * (1 + 1e-12) + 2 * lambda2;
+  const step = L > 0 ? 1 / L : 1;
+  let W = Matrix.zeros(d, c);
+  if (opts.warmStart) {
+    assertShape(opts.warmStart.rows === d && opts.warmStart.cols === c, `warmStart is ${opts.warmStart.rows}×${opts.warmStart.cols}, expected ${d}×${c}`);
+    W = opts.warmStart.clone().assertFinite('warmStart');
+  }
+  // smooth part and its gradient through the d×d / d×c Gram matrices: ½‖XW − Y‖² = ½⟨W, XᵀXW⟩ − ⟨W, XᵀY⟩ + ½‖Y‖²
+  const residual = (M: Matrix): Float64Array => {
+    const F = matmulPlain(Xc, M);
+    const r = new Float64Array(n * c);
+    for (let q = 0; q < n * c; q++) r[q] = F.data[q] - Yc.data[q];
+    return r;
+  };
+  const certificate = (M: Matrix): { obj: ReturnType<typeof nuclearNormObjective>; dual: number } => {
+    const obj = nuclearNormObjective(Xc, Yc, M, lambda1, lambda2);
+    const r = residual(M);
+    const beta = singularValues(matmulPlain(Xc, new Matrix(n, c, r), true));
+    return { obj, dual: scaledResidualBound(beta, r, Yc.data, lambda1, lambda2) };
+  };
+  let Yk = W.clone();
+  let tk = 1;
+  let Fprev = Infinity;
+  const history: NuclearNormResult['history'] = [];
+  let status: NuclearNormResult['status'] = 'max-iterations';
+  let it = 0;
+  let yy = 0;
+  for (let q = 0; q < n * c; q++) yy += Yc.data[q] ** 2;
+  for (it = 1; it <= maxIt; it++) {
+    const G = matmulPlain(XtX, Yk);
+    const Z = Matrix.zeros(d, c);
+    for (let q = 0; q < d * c; q++) Z.data[q] = Yk.data[q] - step * (G.data[q] - XtY.data[q] + 2 * lambda2 * Yk.data[q]);
+    const { Z: Wnew, values } = svtWithValues(Z, step * lambda1);
+    // objective at Wnew from the thresholded singular values (no second SVD)
+    let Fnew = 0;
+    for (const s of values) Fnew += lambda1 * s + lambda2 * s * s;
+    const XtXW = matmulPlain(XtX, Wnew);
+    let quad = 0;
+    for (let q = 0; q < d * c; q++) quad += Wnew.data[q] * (0.5 * XtXW.data[q] - XtY.data[q]);
+    Fnew += quad + 0.5 * yy;
+    if (Fnew > Fprev && tk > 1) {
+      tk = 1; // function-value restart (O'Donoghue & Candès)
+      Yk = W.clone();
+      continue;
+    }
+    const tnext = (1 + Math.sqrt(1 + 4 * tk * tk)) / 2;
+    const mom = (tk - 1) / tnext;
+    const Ynew = Matrix.zeros(d, c);
+    for (let q = 0; q < d * c; q++) Ynew.data[q] = Wnew.data[q] + mom * (Wnew.data[q] - W.data[q]);
+    W = Wnew;
+    Yk = Ynew;
+    tk = tnext;
+    Fprev = Fnew;
+    if (it % 10 === 0 || it === maxIt) {
+      const { obj, dual } = certificate(W);
+      const gap = obj.objective - dual;
+      const el = (performance.now() - t0) / 1000;
+      history.push({ iteration: it, timeSeconds: el, objective: obj.objective, certificate: gap });
+      if (gap <= tol * Math.max(1, Math.abs(obj.objective))) {
+        status = 'optimal';
+        break;
+      }
+      if (opts.timeLimit !== undefined && el > opts.timeLimit) {
+        status = 'time-limit';
+        break;
+      }
+    }
+  }
+  const { obj, dual } = certificate(W);
+  const sv = singularValues(W);
+  const smax = sv.length ? sv[0] : 0;
+  return {
+    W,
+    objective: obj.objective,
+    dataTerm: obj.dataTerm,
+    penalty: obj.penalty,
+    dualObjective: dual,
+    gap: obj.objective - dual,
+    status,
+    iterations: Math.min(it, maxIt),
+    timeSeconds: (performance.now() - t0) / 1000,
+    singularValues: sv,
+    rank: Array.from(sv).filter((s) => s > 1e-8 * Math.max(1, smax)).length,
     history,
   };
 }

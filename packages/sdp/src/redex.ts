@@ -60,6 +60,7 @@ export interface RedexLayerResult {
   solver: 'prox' | 'admm';
   iterations: number;
   timeSeconds: number;
+  /** numerical rank of R (prox: of A; ADMM: eigenvalues of R above √tol·ρ_max, the accuracy of a first-order solve) */
   rank: number;
   eigenvalues: Float64Array[];
 }
@@ -388,6 +389,13 @@ export function redexAdmm(X: Matrix, Yin: Matrix | ArrayLike<number>, opts: Rede
   }
   const layer = recoverRedex(best.A, best.R);
   const eigenvalues = best.A.map((Ai) => symEig(Ai).values);
+  // numerical rank of R: a first-order solve at relative gap tol leaves eigenvalues of order
+  // √tol·ρ_max where the exact R has zeros, so those are not counted (V and P keep them, so that
+  // Vᵀ P_i V = A_i holds to rounding)
+  const spectrumR = symEig(best.R).values;
+  const rhoMax = Math.max(0, ...spectrumR);
+  const rankTol = Math.max(1e-9, Math.sqrt(tol)) * rhoMax;
+  const rank = Array.from(spectrumR).filter((v) => v > rankTol).length;
   return {
     layer,
     objective: best.obj.objective,
@@ -398,7 +406,7 @@ export function redexAdmm(X: Matrix, Yin: Matrix | ArrayLike<number>, opts: Rede
     solver: 'admm',
     iterations: Math.min(it, maxIt),
     timeSeconds: (performance.now() - t0) / 1000,
-    rank: layer.V.rows,
+    rank,
     eigenvalues,
   };
 }

@@ -117,3 +117,25 @@ describe('RedEx layer SDP for k > 1: the splitting solver vs the general SDP sol
     });
   }
 });
+
+describe('reported rank of a first-order (ADMM) layer solve', () => {
+  it('planted A₁ = diag(2, −1, 0, 0), A₂ = (e₀e₁ᵀ + e₁e₀ᵀ)/2: R* = diag(2, 1, 0, 0) has rank 2, and rank 2 is reported', () => {
+    const rng = new Rng(62);
+    const N = 60;
+    const X = Matrix.fromArray(N, 4, rng.normalArray(N * 4));
+    const Y = Matrix.zeros(N, 2);
+    for (let t = 0; t < N; t++) {
+      Y.set(t, 0, 2 * X.get(t, 0) ** 2 - X.get(t, 1) ** 2 + 0.01 * rng.normal());
+      Y.set(t, 1, X.get(t, 0) * X.get(t, 1) + 0.01 * rng.normal());
+    }
+    const res = fitRedexLayer(X, Y, { lambda1: 0.1, width: 3, solver: 'admm', tol: 1e-7 });
+    expect(res.status).toBe('optimal');
+    const rho = Array.from(symEig(res.layer.R).values).sort((a, b) => b - a);
+    // A₂ is dominated by diag(2, 1) (R ± A₂ ⪰ 0 on the first two coordinates), so R* = |A₁| shrunk slightly by λ₁
+    expect(rho[0]).toBeCloseRel(2, 1e-2);
+    expect(rho[1]).toBeCloseRel(1, 1e-2);
+    expect(res.rank).toBe(2);
+    // (V, P) keep every positive eigenvalue, so the layer still reproduces A_i exactly
+    expect(res.layer.V.rows).toBeGreaterThanOrEqual(2);
+  });
+});
