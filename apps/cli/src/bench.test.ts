@@ -6,13 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { backendNames, selectBackend } from './backends.js';
 import { run } from './cli.test.js';
 
+const TFJS_GPU_MISSING = expect.stringMatching(/^backend 'tfjs-node-gpu' unavailable: @tensorflow\/tfjs-node-gpu could not be loaded/);
+
 describe('selectBackend', () => {
   it('registers the optional backends; auto picks onnx (fp64) where onnxruntime-node loads', async () => {
     const { backend, notices } = await selectBackend('auto');
     expect(backend.name).toBe('onnx');
     expect(backend.precision).toBe('fp64');
-    expect(notices).toEqual([]);
-    expect(backendNames().slice(0, 4)).toEqual(['auto', 'onnx', 'blas', 'ts']);
+    // tfjs-node-gpu ranks first but is not installed here (no GPU): one notice
+    expect(notices).toEqual([TFJS_GPU_MISSING]);
+    expect(backendNames().slice(0, 5)).toEqual(['auto', 'tfjs-node-gpu', 'onnx', 'blas', 'ts']);
     expect((await selectBackend('onnx-fp32')).backend.precision).toBe('fp32');
     expect((await selectBackend('ts')).backend.name).toBe('ts');
   });
@@ -25,6 +28,7 @@ describe('selectBackend', () => {
       const { backend, notices } = await selectBackend('auto');
       expect(backend.name).toBe('ts');
       expect(notices).toEqual([
+        TFJS_GPU_MISSING,
         expect.stringMatching(/^backend 'onnx' unavailable: onnxruntime-node-not-installed could not be loaded/),
         expect.stringMatching(/^backend 'blas' unavailable: the OpenBLAS addon is not built/),
       ]);
@@ -42,10 +46,10 @@ describe('selectBackend', () => {
       const { backend, notices } = await selectBackend('auto');
       if (existsSync(defaultAddonPath())) {
         expect([backend.name, backend.precision]).toEqual(['blas', 'fp64']);
-        expect(notices).toEqual([expect.stringMatching(/^backend 'onnx' unavailable/)]);
+        expect(notices).toEqual([TFJS_GPU_MISSING, expect.stringMatching(/^backend 'onnx' unavailable/)]);
       } else {
         expect(backend.name).toBe('ts');
-        expect(notices).toEqual([expect.stringMatching(/^backend 'onnx' unavailable/), expect.stringMatching(/^backend 'blas' unavailable: the OpenBLAS addon is not built/)]);
+        expect(notices).toEqual([TFJS_GPU_MISSING, expect.stringMatching(/^backend 'onnx' unavailable/), expect.stringMatching(/^backend 'blas' unavailable: the OpenBLAS addon is not built/)]);
       }
     } finally {
       registerOnnxBackends();
@@ -59,6 +63,14 @@ describe('selectBackend', () => {
     if (existsSync(defaultAddonPath())) expect((await selectBackend('blas')).backend.name).toBe('blas');
     else await expect(selectBackend('blas')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/OpenBLAS addon is not built/) });
     expect(listBackends()).toContain('onnx-fp32');
+    await expect(selectBackend('webgpu')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/asynchronously/) });
+  });
+
+  it('wasm and tfjs-cpu (TensorFlow.js) load by name and report fp32', async () => {
+    for (const name of ['wasm', 'tfjs-cpu']) {
+      const { backend } = await selectBackend(name);
+      expect([backend.name, backend.precision]).toEqual([name, 'fp32']);
+    }
   });
 });
 

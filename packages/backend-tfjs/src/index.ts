@@ -14,7 +14,7 @@
 import { registerBackend } from '@cvxnn/linalg';
 import { createTfjsBackend } from './tfjs.js';
 
-export { createTfjsBackend, tfjsTensorCount, TFJS_BACKEND_NAMES, type TfjsBackendOptions, type TfjsKind } from './tfjs.js';
+export { createTfjsBackend, tfjsTensorCount, TFJS_BACKEND_NAMES, TFJS_VERSION, type TfjsBackendOptions, type TfjsKind } from './tfjs.js';
 
 /**
  * Registry priorities. `tfjs-node-gpu` ranks first (above `onnx`, 10): where it loads, a CUDA GPU

@@ -4,7 +4,7 @@ import { registerOnnxBackends } from '@cvxnn/backend-onnx';
 import { CvxnnError, listBackends, Matrix, PatternMasks, reference, registerBackend, resolveBackend, Rng } from '@cvxnn/linalg';
 import { relErr } from '@cvxnn/linalg/conformance';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTfjsBackend, registerTfjsBackends, TFJS_PRIORITIES, tfjsTensorCount } from './index.js';
+import { createTfjsBackend, registerTfjsBackends, TFJS_PRIORITIES, TFJS_VERSION, tfjsTensorCount } from './index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fakeNode = path.join(here, '../test/fake-tfjs-node.ts');
@@ -40,7 +40,7 @@ describe('registration and the fallback order', () => {
     expect(backend.name).toBe('onnx');
     expect(backend.precision).toBe('fp64');
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatch(/^backend 'tfjs-node-gpu' unavailable: @tensorflow\/tfjs-node-gpu-not-installed could not be loaded \(.*\); on a CUDA .* \(see README, Backends\)$/);
+    expect(notices[0]).toMatch(/^backend 'tfjs-node-gpu' unavailable: @tensorflow\/tfjs-node-gpu-not-installed could not be loaded \(.*\); it needs libtensorflow 2\.9\.1 with CUDA 11\.2 \+ cuDNN 8\.1: .* \(see README, Backends\)$/);
     expect(notices[0]).not.toContain('\n');
     await expect(resolveBackend('tfjs-node-gpu')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
@@ -79,6 +79,11 @@ describe('registration and the fallback order', () => {
     expect(err).toBeInstanceOf(CvxnnError);
     expect((err as CvxnnError).code).toBe('BACKEND_UNAVAILABLE');
     expect((err as Error).message).toMatch(/^@tensorflow\/tfjs-node-gpu could not be loaded/);
+  });
+
+  it('TFJS_VERSION (named in the install instructions) is the installed tfjs-core', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    expect(TFJS_VERSION).toBe(tf.version_core);
   });
 
   it('rejects bad options with INVALID_OPTION', async () => {

@@ -77,6 +77,23 @@ function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
 }
 
+/** The version of tfjs-core this package is built against (the optional GPU package must match). */
+export const TFJS_VERSION = '4.22.0';
+
+const nodeGpuModules = new Map<string, Promise<{ version?: Record<string, string> }>>();
+/** Import the optional libtensorflow package (once per name); a missing one is BACKEND_UNAVAILABLE. */
+async function importNodeGpu(moduleName: string): Promise<{ version?: Record<string, string> }> {
+  let p = nodeGpuModules.get(moduleName);
+  if (!p) {
+    p = (import(moduleName) as Promise<{ version?: Record<string, string> }>).catch((e: unknown) => {
+      nodeGpuModules.delete(moduleName);
+      throw new CvxnnError('BACKEND_UNAVAILABLE', `${moduleName} could not be loaded (${firstLine(e)}); it needs libtensorflow 2.9.1 with CUDA 11.2 + cuDNN 8.1: install it with 'pnpm add ${moduleName}@${TFJS_VERSION}' on such a machine (see README, Backends)`);
+    });
+    nodeGpuModules.set(moduleName, p);
+  }
+  return p;
+}
+
 /** The tfjs backend name of each kind, after importing and initialising it. */
 async function initKind(tf: TfModule, kind: TfjsKind, moduleName: string, requireGpu: boolean): Promise<{ tfName: string; detail: string }> {
   if (kind === 'wasm') {
@@ -91,12 +108,7 @@ async function initKind(tf: TfModule, kind: TfjsKind, moduleName: string, requir
     if (!(await tf.setBackend('cpu'))) throw new CvxnnError('BACKEND_UNAVAILABLE', 'the tfjs cpu backend failed to initialise');
     return { tfName: 'cpu', detail: `tfjs-backend-cpu ${tf.version_core}, plain JavaScript` };
   }
-  let mod: { version?: Record<string, string> };
-  try {
-    mod = (await import(moduleName)) as typeof mod;
-  } catch (e) {
-    throw new CvxnnError('BACKEND_UNAVAILABLE', `${moduleName} could not be loaded (${firstLine(e)}); on a CUDA 11.2 + cuDNN 8.1 machine install it with 'pnpm add ${moduleName}@${tf.version_core}' (see README, Backends)`);
-  }
+  const mod = await importNodeGpu(moduleName);
   const be = tf.findBackend('tensorflow') as (Tf.KernelBackend & { isUsingGpuDevice?: boolean; isGPUPackage?: boolean }) | null;
   if (!be) throw new CvxnnError('BACKEND_UNAVAILABLE', `${moduleName} loaded but registered no 'tensorflow' backend with this @tensorflow/tfjs-core ${tf.version_core}; install matching versions`);
   if (requireGpu && !be.isUsingGpuDevice) {
@@ -170,6 +182,8 @@ export async function createTfjsBackend(opts: TfjsBackendOptions = {}): Promise<
   assertOption(kind === 'wasm' || kind === 'cpu' || kind === 'node-gpu', `kind must be 'wasm', 'cpu' or 'node-gpu', got '${String(kind)}'`);
   const moduleName = opts.moduleName ?? '@tensorflow/tfjs-node-gpu';
   assertOption(typeof moduleName === 'string' && moduleName !== '', `moduleName must be a non-empty string, got ${JSON.stringify(moduleName)}`);
+  // the optional GPU package first: where it is missing (most machines) `auto` moves on at once
+  if (kind === 'node-gpu') await importNodeGpu(moduleName);
   let tf: TfModule;
   try {
     tf = await loadTf();
