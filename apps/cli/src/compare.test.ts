@@ -148,7 +148,7 @@ describe('cvxnn compare', () => {
     await bad(['--data', x5, '--lambda', '1', '--label-column', 'zzz'], /INVALID_OPTION.*not a column name/);
     await bad(['--data', x5, '--lambda', '1', '--test-fraction', '1'], /INVALID_OPTION.*test-fraction/);
     await bad(['--data', x5, '--lambda', '1', '--patterns', '100'], /INVALID_OPTION.*at most 8/);
-    await bad(['--data', x5, '--lambda', '1', '--backend', 'nope'], /BACKEND_UNAVAILABLE.*unknown backend 'nope'/);
+    await bad(['--data', x5, '--lambda', '1', '--backend', 'nope'], /INVALID_OPTION.*unknown backend 'nope'/);
     await bad(['--data', x5, '--lambda', '1', '--schedule', 'step'], /INVALID_OPTION.*--schedule/);
     await bad(['--data', x5, '--lambda', '1', '--gates', file('g.csv', '1,2\n3,4\n')], /SHAPE_MISMATCH.*gates/);
     await bad(['--data', file('txt.csv', 'a,b,y\n1,foo,2\n3,4,5\n'), '--lambda', '1'], /NON_NUMERIC.*'foo' is not a number/);

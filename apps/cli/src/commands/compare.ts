@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { enumeratePatterns } from '@cvxnn/arrangements';
 import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
-import { CvxnnError, Matrix, PatternMasks, resolveBackend, Rng } from '@cvxnn/linalg';
+import { CvxnnError, Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
+import { selectBackend } from '../backends.js';
 import {
   accuracy,
   type InitOptions,
@@ -17,24 +18,7 @@ import {
 } from '@cvxnn/networks';
 import type { Command } from 'commander';
 import { fmt, type Io, parseNumber, printJson } from '../io.js';
-import {
-  applyPreprocessing,
-  encodeTargets,
-  environment,
-  finiteJson,
-  inferTask,
-  type LabelledTable,
-  patternCountBound,
-  readGates,
-  readLabelledCsv,
-  resolveDataPath,
-  sampleDistinctPatterns,
-  takeRows,
-  withOnes,
-  zscoreFit,
-} from '../run-file.js';
-
-type Task = 'regression' | 'binary' | 'multiclass';
+import { environment, finiteJson, type LabelledTable, patternCountBound, type PreparedData, prepareData, readGates, sampleDistinctPatterns, withOnes } from '../run-file.js';
 
 // ---------------------------------------------------------------------------------------------
 // Data: CSV files and bundled names through the helpers `cvxnn fit` uses (same split, same
@@ -96,41 +80,7 @@ interface CompareOptions {
   json?: boolean;
 }
 
-interface Prepared {
-  Xtr: Matrix<Float64Array>;
-  Ytr: Matrix<Float64Array>;
-  Xte: Matrix<Float64Array> | null;
-  Yte: Matrix<Float64Array> | null;
-  task: Task;
-  classes?: string[];
-}
-
-/** Targets, split and standardization exactly as `cvxnn fit` does them for the same options. */
-function prepare(t: LabelledTable, taskOpt: string | undefined, standardize: string, testFraction: number, seed: number): Prepared {
-  const task = (taskOpt ?? inferTask(t.labels)) as Task;
-  if (!['regression', 'binary', 'multiclass'].includes(task)) throw new CvxnnError('INVALID_OPTION', `--task must be regression, binary or multiclass, got '${task}'`);
-  if (standardize !== 'zscore' && standardize !== 'none') throw new CvxnnError('INVALID_OPTION', `--standardize must be zscore or none, got '${standardize}'`);
-  const { Y, classes } = encodeTargets(t.labels, task);
-  const n = t.X.rows;
-  const perm = Array.from(new Rng(seed + 7919).permutation(n));
-  const nTest = Math.round(testFraction * n);
-  if (testFraction > 0 && (nTest < 1 || n - nTest < 1)) {
-    throw new CvxnnError('INVALID_OPTION', `--test-fraction ${testFraction} leaves ${n - nTest} training and ${nTest} test rows; both need at least one`);
-  }
-  const trainIdx = testFraction > 0 ? perm.slice(nTest).sort((a, b) => a - b) : perm.sort((a, b) => a - b);
-  const testIdx = testFraction > 0 ? perm.slice(0, nTest).sort((a, b) => a - b) : [];
-  const Xtr0 = takeRows(t.X, trainIdx);
-  const stats = standardize === 'zscore' ? zscoreFit(Xtr0) : undefined;
-  const pre = { standardize: standardize as 'zscore' | 'none', mean: stats?.mean, std: stats?.std, featureNames: t.featureNames };
-  return {
-    Xtr: applyPreprocessing(Xtr0, pre),
-    Ytr: takeRows(Y, trainIdx),
-    Xte: testIdx.length > 0 ? applyPreprocessing(takeRows(t.X, testIdx), pre) : null,
-    Yte: testIdx.length > 0 ? takeRows(Y, testIdx) : null,
-    task,
-    classes,
-  };
-}
+type Prepared = Pick<PreparedData, 'Xtr' | 'Ytr' | 'Xte' | 'Yte' | 'task' | 'classes'>;
 
 /** First time a curve comes within `rel` (relative) of `target`; null when it never does. */
 function timeToWithin(points: Array<{ timeSeconds: number; objective: number }>, target: number, rel: number): number | null {
@@ -217,11 +167,20 @@ export function register(program: Command, io: Io): void {
       const bias = o.bias === true;
       if (o.schedule !== 'cosine' && o.schedule !== 'constant') throw new CvxnnError('INVALID_OPTION', `--schedule must be cosine or constant, got '${o.schedule}'`);
       const schedule: 'cosine' | 'constant' = o.schedule;
-      const { backend: be, notices } = await resolveBackend(o.backend);
+      const { backend: be, notices } = await selectBackend(o.backend);
       if (!o.json) for (const n of notices) io.err(`note: ${n}\n`);
 
-      const table = BUNDLED.includes(o.data) ? synthetic(o.data, seed) : readLabelledCsv(resolveDataPath(o.data), o.labelColumn);
-      const p = prepare(table, o.task, o.standardize, testFraction, seed);
+      const p = prepareData({
+        data: o.data,
+        labelColumn: o.labelColumn,
+        task: o.task,
+        standardize: o.standardize,
+        bias,
+        seed,
+        testFraction,
+        table: BUNDLED.includes(o.data) ? synthetic(o.data, seed) : undefined,
+      });
+      const table = p.table;
       const c = p.Ytr.cols;
       const loss: LossName = (o.loss as LossName | undefined) ?? (p.task === 'regression' ? 'squared' : p.task === 'binary' ? 'logistic' : model === 'gated-relu' ? 'cross-entropy' : 'squared');
       if (loss === 'logistic' && p.task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${p.task})`);
