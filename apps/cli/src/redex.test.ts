@@ -108,3 +108,44 @@ describe('cvxnn redex fit', () => {
     }
   });
 });
+
+describe('cvxnn redex nuclear', () => {
+  it('two outputs: the printed W and objective satisfy ½‖XW − Y‖² + λ₁‖W‖_* recomputed from the CSV (‖W‖_* from the printed singular values, cross-checked by ‖W‖_F²)', async () => {
+    const r = await run('redex', 'nuclear', '--data', two, '--outputs', '2', '--lambda1', '0.5', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.kind).toBe('nuclear-norm-regression');
+    expect(j.status).toBe('optimal');
+    const W = j.W as number[][];
+    expect(W.length).toBe(3);
+    expect(W[0].length).toBe(2);
+    const lines = readFileSync(two, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    let data = 0;
+    for (const row of lines) for (let c = 0; c < 2; c++) data += 0.5 * (row[0] * W[0][c] + row[1] * W[1][c] + row[2] * W[2][c] - row[3 + c]) ** 2;
+    const sv = j.singularValues as number[];
+    // Σσ² = ‖W‖_F² ties the printed singular values to the printed W
+    expect(sv.reduce((s, v) => s + v * v, 0)).toBeCloseRel(W.flat().reduce((s, v) => s + v * v, 0), 1e-9);
+    expect(j.objective).toBeCloseRel(data + 0.5 * sv.reduce((s, v) => s + v, 0), 1e-8);
+    expect(j.certificate.relative).toBeLessThan(1e-8);
+    expect(j.dataTerm).toBeCloseRel(data, 1e-8);
+  });
+  it('a large λ₁ ≥ ‖XᵀY‖_sp gives W = 0 and rank 0 (text mode)', async () => {
+    const r = await run('redex', 'nuclear', '--data', two, '--outputs', '2', '--lambda1', '1e6');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/rank\s+0/);
+    expect(r.out).toMatch(/certificate\s+duality gap/);
+  });
+  it('bad input ⇒ typed errors, exit code 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--data', two], /INVALID_OPTION.*--lambda1 is required/],
+      [['--data', two, '--lambda1', '0'], /INVALID_OPTION.*not regularised/],
+      [['--data', two, '--lambda1', '1', '--outputs', '5'], /INVALID_OPTION.*no feature columns/],
+      [['--data', two, '--lambda1', '1', '--standardize', 'minmax'], /INVALID_OPTION.*--standardize/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await run('redex', 'nuclear', ...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(re);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadDataset } from '@cvxnn/data';
 import { assertOption, CvxnnError, Matrix, Rng } from '@cvxnn/linalg';
-import { fitRedexNetwork, redexNetworkForward, type RedexLayerResult } from '@cvxnn/sdp';
+import { fitRedexNetwork, nuclearNormRegression, redexNetworkForward, type RedexLayerResult } from '@cvxnn/sdp';
 import type { Command } from 'commander';
 import { fmt, type Io, parseNumber, printJson, printKv } from '../io.js';
 import { environment, finiteJson } from '../run-file.js';
@@ -24,6 +24,32 @@ interface RedexCliOptions {
 }
 
 const rows = (M: Matrix) => M.toArrays().map((r) => Array.from(r));
+
+/** Features and the last `k` columns as targets (optionally z-scored features), as `redex fit` and `redex nuclear` read them. */
+function loadTable(file: string, k: number, standardize: string): { name: string; X: Matrix; Y: Matrix; n: number; d: number; scaling?: { mean: number[]; std: number[] } } {
+  const ds = loadDataset(file, { task: 'regression' });
+  const dAll = ds.X.cols + 1;
+  assertOption(dAll - k >= 1, `--outputs ${k} leaves no feature columns (the table has ${dAll} columns)`);
+  const d = dAll - k;
+  const n = ds.X.rows;
+  let X = Matrix.zeros(n, d);
+  const Y = Matrix.zeros(n, k);
+  for (let t = 0; t < n; t++) {
+    for (let j = 0; j < d; j++) X.data[t * d + j] = ds.X.get(t, j);
+    for (let i = 0; i < k - 1; i++) Y.data[t * k + i] = ds.X.get(t, d + i);
+    Y.data[t * k + k - 1] = ds.y[t];
+  }
+  let scaling: { mean: number[]; std: number[] } | undefined;
+  if (standardize === 'zscore') {
+    const mean = Array.from({ length: d }, (_, j) => X.colCopy(j).reduce((a, b) => a + b, 0) / n);
+    const std = mean.map((m, j) => Math.sqrt(X.colCopy(j).reduce((a, b) => a + (b - m) ** 2, 0) / n) || 1);
+    const Z = Matrix.zeros(n, d);
+    for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) Z.data[t * d + j] = (X.get(t, j) - mean[j]) / std[j];
+    X = Z;
+    scaling = { mean, std };
+  }
+  return { name: ds.name, X, Y, n, d, scaling };
+}
 
 /**
  * `cvxnn redex fit`: train a (multi-layer) RedEx model by its convex layer programs (SPEC §6).
@@ -71,28 +97,7 @@ export function register(program: Command, io: Io): void {
         throw new CvxnnError('INVALID_OPTION', `--solver prox handles one output without --width (got --outputs ${k}${Number.isFinite(width) ? `, --width ${width}` : ''}); use --solver sdp`);
       }
 
-      // data: the last k columns are the targets
-      const ds = loadDataset(o.data, { task: 'regression' });
-      const dAll = ds.X.cols + 1;
-      assertOption(dAll - k >= 1, `--outputs ${k} leaves no feature columns (the table has ${dAll} columns)`);
-      const d = dAll - k;
-      const n = ds.X.rows;
-      let X = Matrix.zeros(n, d);
-      const Y = Matrix.zeros(n, k);
-      for (let t = 0; t < n; t++) {
-        for (let j = 0; j < d; j++) X.data[t * d + j] = ds.X.get(t, j);
-        for (let i = 0; i < k - 1; i++) Y.data[t * k + i] = ds.X.get(t, d + i);
-        Y.data[t * k + k - 1] = ds.y[t];
-      }
-      let scaling: { mean: number[]; std: number[] } | undefined;
-      if (o.standardize === 'zscore') {
-        const mean = Array.from({ length: d }, (_, j) => X.colCopy(j).reduce((a, b) => a + b, 0) / n);
-        const std = mean.map((m, j) => Math.sqrt(X.colCopy(j).reduce((a, b) => a + (b - m) ** 2, 0) / n) || 1);
-        const Z = Matrix.zeros(n, d);
-        for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) Z.data[t * d + j] = (X.get(t, j) - mean[j]) / std[j];
-        X = Z;
-        scaling = { mean, std };
-      }
+      const { name: dataName, X, Y, n, d, scaling } = loadTable(o.data, k, o.standardize);
       assertOption(n >= L, `--layers ${L} needs at least ${L} rows (one fresh part per layer), the data has ${n}`);
       const perm = L > 1 ? Array.from(new Rng(seed).permutation(n)) : Array.from({ length: n }, (_, t) => t);
       const batches = Array.from({ length: L }, (_, l) => {
@@ -140,7 +145,7 @@ export function register(program: Command, io: Io): void {
         createdAt: new Date().toISOString(),
         options,
         environment: environment('ts', 'fp64'),
-        data: { name: ds.name, n, d, task: 'regression', standardize: o.standardize },
+        data: { name: dataName, n, d, task: 'regression', standardize: o.standardize },
         convention: 'k = 1: ½Σ(xᵀAx − y)² + λ₁‖A‖_Tr + λ₂‖A‖_F²; k > 1: ½ΣΣ(xᵀA_i x − y_i)² + λ₁ tr R + λ₂‖R‖_F² s.t. −R ⪯ A_i ⪯ R, tr R ≤ τ',
         status: results.every((r) => r.status === 'optimal') ? 'optimal' : (results.find((r) => r.status !== 'optimal')?.status ?? 'optimal'),
         objective: last.objective,
@@ -168,7 +173,7 @@ export function register(program: Command, io: Io): void {
         return;
       }
       const kv: Array<[string, string | number]> = [
-        ['data', `${ds.name}: ${n} rows × ${d} features, ${k} output${k > 1 ? 's' : ''}${L > 1 ? `, ${L} layers on disjoint rows` : ''}`],
+        ['data', `${dataName}: ${n} rows × ${d} features, ${k} output${k > 1 ? 's' : ''}${L > 1 ? `, ${L} layers on disjoint rows` : ''}`],
         ['problem', k === 1 && !Number.isFinite(width) ? `½Σ(xᵀAx − y)² + ${lambda1}‖A‖_Tr + ${lambda2}‖A‖_F²` : `½ΣΣ(xᵀA_i x − y_i)² + ${lambda1} tr R + ${lambda2}‖R‖_F², −R ⪯ A_i ⪯ R${Number.isFinite(width) ? `, tr R ≤ ${fmt(width)}` : ''}`],
         ['status', run.status],
         ['train MSE', fmt(run.trainMSE)],
@@ -187,5 +192,71 @@ export function register(program: Command, io: Io): void {
       }
       if (o.out) kv.push(['run file', o.out]);
       printKv(io, kv);
+    });
+  redex
+    .command('nuclear')
+    .description('reduced-rank linear regression ½‖XW − Y‖_F² + λ₁‖W‖_* + λ₂‖W‖_F² (the nuclear-norm prox method of @cvxnn/sdp), with a duality-gap certificate')
+    .requiredOption('--data <file>', 'CSV file (numeric; targets in the last --outputs columns) or a bundled dataset name')
+    .option('--lambda1 <A>', 'weight λ₁ ≥ 0 of the nuclear norm ‖W‖_*')
+    .option('--lambda2 <B>', 'weight λ₂ ≥ 0 of ‖W‖_F², as written', '0')
+    .option('--outputs <K>', 'number of outputs c (the last K columns are targets)', '1')
+    .option('--bias', 'append a constant-1 feature (its row of W is penalised too)')
+    .option('--standardize <how>', 'zscore | none (features only)', 'none')
+    .option('--tol <t>', 'relative duality-gap tolerance', '1e-9')
+    .option('--max-iters <k>', 'iteration cap', '20000')
+    .option('--json', 'print one JSON object')
+    .action((o: { data: string; lambda1?: string; lambda2: string; outputs: string; bias?: boolean; standardize: string; tol: string; maxIters: string; json?: boolean }) => {
+      if (o.lambda1 === undefined) throw new CvxnnError('INVALID_OPTION', '--lambda1 is required (a number ≥ 0)');
+      const lambda1 = parseNumber('lambda1', o.lambda1, { min: 0 });
+      const lambda2 = parseNumber('lambda2', o.lambda2, { min: 0 });
+      const k = parseNumber('outputs', o.outputs, { integer: true, min: 1 });
+      const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
+      const maxIters = parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
+      assertOption(o.standardize === 'zscore' || o.standardize === 'none', `--standardize must be zscore or none, got '${o.standardize}'`);
+      assertOption(lambda1 > 0 || lambda2 > 0, '--lambda1 0 with --lambda2 0 is not regularised; pass --lambda1 > 0');
+      const table = loadTable(o.data, k, o.standardize);
+      let X = table.X;
+      if (o.bias) {
+        const Xb = Matrix.zeros(table.n, table.d + 1);
+        for (let t = 0; t < table.n; t++) {
+          for (let j = 0; j < table.d; j++) Xb.data[t * (table.d + 1) + j] = X.get(t, j);
+          Xb.data[t * (table.d + 1) + table.d] = 1;
+        }
+        X = Xb;
+      }
+      const res = nuclearNormRegression(X, table.Y, { lambda1, lambda2, tol, maxIterations: maxIters });
+      const out = {
+        kind: 'nuclear-norm-regression',
+        data: { name: table.name, n: table.n, d: table.d, outputs: k, bias: !!o.bias, standardize: o.standardize },
+        convention: '½‖XW − Y‖_F² + λ₁‖W‖_* + λ₂‖W‖_F² (λ₂ as written)',
+        lambda1,
+        lambda2,
+        status: res.status,
+        objective: res.objective,
+        dataTerm: res.dataTerm,
+        penalty: res.penalty,
+        certificate: { kind: 'duality-gap', value: res.gap, relative: res.gap / Math.max(1, Math.abs(res.objective)), dualObjective: res.dualObjective },
+        iterations: res.iterations,
+        timeSeconds: res.timeSeconds,
+        rank: res.rank,
+        singularValues: Array.from(res.singularValues),
+        W: rows(res.W),
+        trainMSE: (2 * res.dataTerm) / (table.n * k),
+        scaling: table.scaling,
+      };
+      if (o.json) {
+        printJson(io, out);
+        return;
+      }
+      printKv(io, [
+        ['data', `${table.name}: ${table.n} rows × ${table.d} features${o.bias ? ' + bias' : ''}, ${k} output${k > 1 ? 's' : ''}`],
+        ['problem', `½‖XW − Y‖_F² + ${lambda1}‖W‖_* + ${lambda2}‖W‖_F²`],
+        ['status', res.status],
+        ['train MSE', fmt(out.trainMSE)],
+        ['objective', `${fmt(res.objective, 10)} = data ${fmt(res.dataTerm, 10)} + penalty ${fmt(res.penalty, 10)}`],
+        ['certificate', `duality gap ${res.gap.toExponential(2)} (${out.certificate.relative.toExponential(2)} relative), ${res.iterations} iterations, ${res.timeSeconds.toFixed(3)} s`],
+        ['rank', `${res.rank} (singular values ${out.singularValues.map((v) => fmt(v, 4)).join(', ')})`],
+        ['W', JSON.stringify(out.W.map((r) => r.map((v) => Number(v.toPrecision(4)))))],
+      ]);
     });
 }
