@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { register as bench } from './bench.js';
+import { register as clifford } from './clifford.js';
 import { register as compare } from './compare.js';
 import { register as dashboard } from './dashboard.js';
 import { register as data } from './data.js';
@@ -11,4 +12,4 @@ import { register as predict } from './predict.js';
 import { register as redex } from './redex.js';
 
 /** Every CLI command; a new command adds one import and one entry here. */
-export const commands: Array<(program: Command, io: Io) => void> = [demo, compare, fit, predict, patterns, data, bench, redex, dashboard];
+export const commands: Array<(program: Command, io: Io) => void> = [demo, compare, fit, predict, patterns, data, bench, redex, clifford, dashboard];
