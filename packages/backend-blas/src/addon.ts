@@ -37,6 +37,18 @@ export function defaultAddonPath(): string {
 }
 
 const loaded = new Map<string, BlasAddon>();
+const initialThreads = new WeakMap<BlasAddon, number>();
+
+/**
+ * OpenBLAS's own thread count when the addon was loaded (OPENBLAS_NUM_THREADS, else every core):
+ * the default of a backend created without `threads`, restored before each of its products.
+ *
+ * @example
+ *   defaultBlasThreads(loadBlasAddon()); // 2 on a 2-core machine
+ */
+export function defaultBlasThreads(addon: BlasAddon): number {
+  return initialThreads.get(addon) ?? addon.getThreads();
+}
 
 /**
  * Load the addon (once per path). Throws `BACKEND_UNAVAILABLE` when the file is missing (not
@@ -61,5 +73,6 @@ export function loadBlasAddon(file = defaultAddonPath()): BlasAddon {
     if (typeof addon[f] !== 'function') throw new CvxnnError('BACKEND_UNAVAILABLE', `${file} is not the cvxnn OpenBLAS addon (no '${f}' function); rebuild it with 'pnpm --filter @cvxnn/backend-blas build:addon'`);
   }
   loaded.set(file, addon);
+  initialThreads.set(addon, addon.getThreads());
   return addon;
 }

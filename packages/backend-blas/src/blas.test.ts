@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CvxnnError, listBackends, Matrix, PatternMasks, registerBackend, resolveBackend, Rng, reference } from '@cvxnn/linalg';
 import { relErr } from '@cvxnn/linalg/conformance';
-import { BLAS_PRIORITIES, createBlasBackend, defaultAddonPath, loadBlasAddon, registerBlasBackends } from './index.js';
+import { BLAS_PRIORITIES, createBlasBackend, defaultAddonPath, defaultBlasThreads, loadBlasAddon, registerBlasBackends } from './index.js';
 
 const built = existsSync(defaultAddonPath());
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,6 +84,9 @@ describe.skipIf(!built)(`with the addon${built ? '' : ' (skipped: the OpenBLAS a
     expect(addon.getThreads()).toBe(2);
     one.gemm(a, a, { transB: true });
     expect(addon.getThreads()).toBe(1);
+    // a backend without the option goes back to OpenBLAS's own count from load time
+    createBlasBackend().gemm(a, a, { transB: true });
+    expect(addon.getThreads()).toBe(defaultBlasThreads(addon));
   });
 
   it('fp32 really computes in single precision: it matches the product of the rounded inputs, not the fp64 one', () => {

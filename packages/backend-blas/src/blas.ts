@@ -11,7 +11,7 @@
  * (O(d·P), not a bottleneck).
  */
 import { assertOption, createCpuBackend, Matrix, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks, type Precision } from '@cvxnn/linalg';
-import { loadBlasAddon } from './addon.js';
+import { defaultBlasThreads, loadBlasAddon } from './addon.js';
 
 /**
  * Options of `createBlasBackend`.
@@ -24,7 +24,7 @@ export interface BlasBackendOptions {
   precision?: Precision;
   /**
    * OpenBLAS threads (process-wide in OpenBLAS; set before every product when it differs).
-   * Default: OpenBLAS's own choice, i.e. OPENBLAS_NUM_THREADS, else every core.
+   * Default: OpenBLAS's own choice when the addon loaded, i.e. OPENBLAS_NUM_THREADS, else every core.
    */
   threads?: number;
   /** largest n×P·c row-chunk buffer of one masked-product call, in elements (default 2¹⁸) */
@@ -57,8 +57,10 @@ export function createBlasBackend(opts: BlasBackendOptions = {}): Backend {
   const addon = loadBlasAddon(opts.addonPath);
   const fp32 = precision === 'fp32';
   const cpu = createCpuBackend();
+  // OpenBLAS's thread count is process-wide: set ours before each product when another backend changed it
+  const want = threads ?? defaultBlasThreads(addon);
   const useThreads = (): void => {
-    if (threads !== undefined && addon.getThreads() !== threads) addon.setThreads(threads);
+    if (addon.getThreads() !== want) addon.setThreads(want);
   };
   useThreads();
   const chunkRows = (n: number, width: number) => Math.max(1, Math.min(n, Math.floor(maxChunk / Math.max(1, width))));
@@ -71,7 +73,7 @@ export function createBlasBackend(opts: BlasBackendOptions = {}): Backend {
   return {
     name: fp32 ? 'blas-fp32' : 'blas',
     precision,
-    description: `${version} (CBLAS via N-API addon, ${fp32 ? 'sgemm, fp32' : 'dgemm, fp64'}, ${threads ?? addon.getThreads()} threads)`,
+    description: `${version} (CBLAS via N-API addon, ${fp32 ? 'sgemm, fp32' : 'dgemm, fp64'}, ${want} threads)`,
 
     gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, o: GemmOptions = {}): Matrix<Float64Array> {
       const { transA = false, transB = false, alpha = 1, beta = 0 } = o;

@@ -14,7 +14,7 @@ import { registerBackend } from '@cvxnn/linalg';
 import { createBlasBackend } from './blas.js';
 
 export { createBlasBackend, BLAS_DEFAULT_CHUNK_ELEMENTS, type BlasBackendOptions } from './blas.js';
-export { loadBlasAddon, defaultAddonPath, type BlasAddon } from './addon.js';
+export { loadBlasAddon, defaultAddonPath, defaultBlasThreads, type BlasAddon } from './addon.js';
 
 /**
  * Registry priorities. `blas` (fp64) ranks below `onnx` (10, the default fast path, which needs no

@@ -33,15 +33,19 @@ def blas_info():
         return {"show_config": buf.getvalue()[-1500:], "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")}
 
 
+# CVXNN_BENCH_CLOCK=cpu times each call in process CPU time (all threads) instead of wall time
+CLOCK = time.process_time if os.environ.get("CVXNN_BENCH_CLOCK") == "cpu" else time.perf_counter
+
+
 def median_ms(fn, min_time=1.0, min_samples=5, max_samples=200):
     fn()
     fn()
     times = []
     start = time.perf_counter()
     while len(times) < min_samples or (time.perf_counter() - start < min_time and len(times) < max_samples):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         fn()
-        times.append((time.perf_counter() - t0) * 1000)
+        times.append((CLOCK() - t0) * 1000)
     times.sort()
     return times[len(times) // 2]
 
