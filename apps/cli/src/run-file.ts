@@ -10,7 +10,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundledPath } from '@cvxnn/data';
-import { assertOption, CvxnnError, Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
+import { samplePatterns } from '@cvxnn/arrangements';
+import { assertOption, CvxnnError, Matrix, type PatternMasks, Rng } from '@cvxnn/linalg';
 import { type Io, printJson, printKv } from './io.js';
 
 /**
@@ -287,83 +288,22 @@ export function patternCountBound(n: number, r: number): number {
 }
 
 /**
- * Sample `count` distinct non-zero activation patterns with standard-normal gates (SPEC §1.4),
+ * Sample `count` distinct non-zero activation patterns with standard-normal gates (SPEC §1.4;
+ * `@cvxnn/arrangements`' `samplePatterns`: gate t is the t-th block of d normals of `Rng(seed)`),
  * drawing up to 50·count gates; too few distinct patterns ⇒ INVALID_OPTION with the count found.
  *
  * @example
  *   const { masks, gates } = sampleDistinctPatterns(X, 100, 0);
  */
 export function sampleDistinctPatterns(X: Matrix<Float64Array>, count: number, seed: number): { masks: PatternMasks; gates: Matrix<Float64Array> } {
-  const n = X.rows;
-  const d = X.cols;
-  const rng = new Rng(seed);
-  const keys = new Set<string>();
-  const kept: Float64Array[] = [];
-  const batch = Math.max(count, 64);
-  for (let drawn = 0; kept.length < count && drawn < 50 * count; drawn += batch) {
-    const G = new Matrix(d, batch, rng.normalArray(d * batch));
-    const M = PatternMasks.fromGates(X, G);
-    for (let i = 0; i < batch && kept.length < count; i++) {
-      let key = '';
-      let any = false;
-      for (let j = 0; j < n; j++) {
-        const b = M.get(j, i);
-        key += b;
-        if (b) any = true;
-      }
-      if (!any || keys.has(key)) continue;
-      keys.add(key);
-      kept.push(G.colCopy(i));
-    }
+  const ps = samplePatterns(X, { count, seed, maxDraws: 50 * count });
+  if (ps.masks.p < count) {
+    throw new CvxnnError(
+      'INVALID_OPTION',
+      `--patterns ${count} is more than the ${ps.masks.p} distinct non-zero activation patterns found with ${ps.draws ?? 50 * count} Gaussian gates (the data admit at most ${patternCountBound(X.rows, X.cols)}); use --patterns ${ps.masks.p} or fewer`,
+    );
   }
-  if (kept.length < count) {
-    throw new CvxnnError('INVALID_OPTION', `--patterns ${count} is more than the ${kept.length} distinct non-zero activation patterns found with ${50 * count} Gaussian gates (the data admit at most ${patternCountBound(n, d)}); use --patterns ${kept.length} or fewer`);
-  }
-  const gates = Matrix.zeros(d, count);
-  kept.forEach((g, i) => {
-    for (let k = 0; k < d; k++) gates.data[k * count + i] = g[k];
-  });
-  return { masks: PatternMasks.fromGates(X, gates), gates };
-}
-
-/**
- * Distinct non-zero patterns from Gaussian gates, drawn in batches of 256 until `max` are found or
- * `patience` batches in a row add nothing.
- *
- * @example
- *   const { masks, gates } = collectPatterns(X, 0, 1000, 50);
- */
-export function collectPatterns(X: Matrix<Float64Array>, seed: number, max: number, patience: number): { masks: PatternMasks; gates: Matrix<Float64Array> } {
-  const n = X.rows;
-  const d = X.cols;
-  const rng = new Rng(seed);
-  const keys = new Set<string>();
-  const kept: Float64Array[] = [];
-  const batch = 256;
-  for (let idle = 0; kept.length < max && idle < patience; ) {
-    const G = new Matrix(d, batch, rng.normalArray(d * batch));
-    const M = PatternMasks.fromGates(X, G);
-    const before = kept.length;
-    for (let i = 0; i < batch && kept.length < max; i++) {
-      let key = '';
-      let any = false;
-      for (let j = 0; j < n; j++) {
-        const b = M.get(j, i);
-        key += b;
-        if (b) any = true;
-      }
-      if (!any || keys.has(key)) continue;
-      keys.add(key);
-      kept.push(G.colCopy(i));
-    }
-    idle = kept.length > before ? 0 : idle + 1;
-  }
-  const P = kept.length;
-  const gates = Matrix.zeros(d, P);
-  kept.forEach((g, i) => {
-    for (let k = 0; k < d; k++) gates.data[k * P + i] = g[k];
-  });
-  return { masks: PatternMasks.fromGates(X, gates), gates };
+  return { masks: ps.masks, gates: ps.gates };
 }
 
 /**
@@ -439,10 +379,20 @@ export interface PreparedData {
  *   const p = prepareData({ data: 'breast_cancer', labelColumn: 'last', standardize: 'zscore', bias: true, seed: 0, testFraction: 0.2 });
  *   p.Xtr.rows + (p.Xte?.rows ?? 0); // 569
  */
-export function prepareData(o: { data: string; labelColumn: string; task?: string; standardize: string; bias: boolean; seed: number; testFraction: number }): PreparedData {
+export function prepareData(o: {
+  data: string;
+  labelColumn: string;
+  task?: string;
+  standardize: string;
+  bias: boolean;
+  seed: number;
+  testFraction: number;
+  /** an already-read table (e.g. `compare`'s synthetic sets); `data` is then only its name */
+  table?: LabelledTable;
+}): PreparedData {
   assertOption(o.standardize === 'zscore' || o.standardize === 'none', `--standardize must be zscore or none, got '${o.standardize}'`);
   assertOption(o.testFraction >= 0 && o.testFraction < 1, `--test-fraction must be in [0, 1), got ${o.testFraction}`);
-  const table = readLabelledCsv(resolveDataPath(o.data), o.labelColumn);
+  const table = o.table ?? readLabelledCsv(resolveDataPath(o.data), o.labelColumn);
   const task = (o.task ?? inferTask(table.labels)) as Preprocessing['task'];
   assertOption(['regression', 'binary', 'multiclass'].includes(task), `--task must be regression, binary or multiclass, got '${task}'`);
   const { Y, classes } = encodeTargets(table.labels, task);
