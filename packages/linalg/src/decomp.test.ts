@@ -124,4 +124,31 @@ describe('decompositions (ml-matrix wrappers)', () => {
     expect(rank(Matrix.zeros(4, 4))).toBe(0);
     expect(rank(Matrix.zeros(0, 3))).toBe(0);
   });
+
+  it('bad input to every decomposition is a typed error naming the problem (NaN, ±Infinity, empty, singular, not symmetric, wide QR)', () => {
+    const nan = Matrix.from([[1, 2], [3, Number.NaN]]);
+    const inf = Matrix.from([[1, Number.POSITIVE_INFINITY], [Number.POSITIVE_INFINITY, 1]]);
+    for (const [name, f] of [
+      ['svd', (m: Matrix) => svd(m)],
+      ['eigh', (m: Matrix) => eigh(m)],
+      ['qr', (m: Matrix) => qr(m)],
+      ['cholesky', (m: Matrix) => cholesky(m)],
+      ['solve', (m: Matrix) => solve(m, Matrix.from([[1], [2]]))],
+      ['rank', (m: Matrix) => rank(m)],
+    ] as const) {
+      expect(codeOf(() => f(nan)), name).toBe('NON_FINITE');
+      expect(codeOf(() => f(inf)), name).toBe('NON_FINITE');
+    }
+    expect(() => svd(nan)).toThrow(/row 1, column 1/);
+    expect(codeOf(() => solve(Matrix.eye(2), Matrix.from([[1], [Number.NaN]])))).toBe('NON_FINITE');
+    for (const f of [() => svd(Matrix.zeros(0, 3)), () => svd(Matrix.zeros(3, 0)), () => eigh(Matrix.zeros(0, 0)), () => qr(Matrix.zeros(0, 2)), () => cholesky(Matrix.zeros(0, 0))]) {
+      expect(codeOf(f)).toBe('EMPTY_DATA');
+    }
+    // an exactly singular square system, and one whose LU meets a zero pivot only through cancellation
+    expect(codeOf(() => solve(Matrix.from([[1, 1], [1, 1]]), Matrix.from([[1], [2]])))).toBe('INFEASIBLE');
+    expect(() => solve(Matrix.from([[1, 2], [2, 4]]), Matrix.from([[1], [2]]))).toThrow(/singular/);
+    expect(codeOf(() => cholesky(Matrix.from([[2, 1], [0, 2]])))).toBe('INVALID_OPTION');
+    expect(codeOf(() => qr(Matrix.zeros(2, 3)))).toBe('SHAPE_MISMATCH');
+    expect(codeOf(() => svd(null as unknown as Matrix))).toBe('SHAPE_MISMATCH');
+  });
 });
