@@ -25,6 +25,11 @@ import { naiveGemm, naiveGroupNorms, naiveGroupSoftThreshold, naiveMaskedBackwar
 export interface ConformanceOptions {
   /** relative tolerance; default 1e-12 for fp64 backends and 2e-5 for fp32 */
   rtol?: number;
+  /**
+   * also require every kernel to refuse NaN/±Infinity inputs with `NON_FINITE` (as the CPU
+   * backends do; the masked products get it from `validateMaskedForward/Backward`); default false
+   */
+  refusesNonFinite?: boolean;
 }
 
 function randn(rng: Rng, r: number, c: number): Matrix<Float64Array> {
@@ -239,6 +244,40 @@ export function describeConformance(label: string, make: () => Backend | Promise
         expect(relErr(got, naiveGroupSoftThreshold(U, t, c))).toBeLessThan(tol() * 10);
         const scalar = backend.groupSoftThreshold(U, 1.0, c);
         expect(relErr(scalar, naiveGroupSoftThreshold(U, 1.0, c))).toBeLessThan(tol() * 10);
+      });
+    }
+
+    if (opts.refusesNonFinite) {
+      it('refuses NaN and ±Infinity in every kernel input with NON_FINITE', async () => {
+        backend ??= await make();
+        const rng = new Rng(96);
+        const X = randn(rng, 300, 8);
+        const M = randomMasks(rng, 300, 40, 0.5);
+        const U = randn(rng, 8, 40);
+        const R = randn(rng, 300, 1);
+        const poison = (A: Matrix<Float64Array>, i: number, j: number, v: number) => {
+          const B = A.clone();
+          B.set(i, j, v);
+          return B;
+        };
+        const code = (f: () => unknown): string => {
+          try {
+            f();
+          } catch (e) {
+            return (e as { code?: string }).code ?? 'untyped';
+          }
+          return 'no error';
+        };
+        for (const v of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+          expect(code(() => backend.gemm(poison(X, 250, 3, v), U))).toBe('NON_FINITE');
+          expect(code(() => backend.gemm(X, poison(U, 7, 39, v)))).toBe('NON_FINITE');
+          expect(code(() => backend.maskedForward(poison(X, 299, 0, v), M, U))).toBe('NON_FINITE');
+          expect(code(() => backend.maskedForward(X, M, poison(U, 0, 0, v)))).toBe('NON_FINITE');
+          expect(code(() => backend.maskedBackward(poison(X, 1, 7, v), M, R))).toBe('NON_FINITE');
+          expect(code(() => backend.maskedBackward(X, M, poison(R, 150, 0, v)))).toBe('NON_FINITE');
+          expect(code(() => backend.groupNorms(poison(U, 3, 3, v)))).toBe('NON_FINITE');
+          expect(code(() => backend.groupSoftThreshold(poison(U, 3, 3, v), 0.5))).toBe('NON_FINITE');
+        }
       });
     }
 

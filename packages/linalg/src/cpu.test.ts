@@ -7,7 +7,7 @@ import { Matrix } from './matrix.js';
 import { Rng } from './random.js';
 import { naiveGemm, naiveMaskedBackward, naiveMaskedForward } from './reference.js';
 
-describeConformance('ts (CPU reference)', () => createCpuBackend());
+describeConformance('ts (CPU reference)', () => createCpuBackend(), { refusesNonFinite: true });
 
 const randn = (rng: Rng, r: number, c: number) => new Matrix(r, c, rng.normalArray(r * c));
 function randomMasks(rng: Rng, n: number, p: number, density: number): PatternMasks {
@@ -91,7 +91,7 @@ describe('ts kernels beyond conformance', () => {
     expect(Array.from(C.data)).toAllClose([3, 6]);
   });
 
-  it('beta = 0 overwrites (NaN in the output is discarded); NaN in the inputs propagates', () => {
+  it('beta = 0 overwrites (NaN in the output is discarded); NaN in an input is refused with NON_FINITE', () => {
     const rng = new Rng(34);
     const a = randn(rng, 40, 30);
     const b = randn(rng, 30, 40); // 48000 > the small-product threshold: the packed path
@@ -100,9 +100,10 @@ describe('ts kernels beyond conformance', () => {
     gemm(a, b, { out });
     expect(relErr(out, naiveGemm(a, b))).toBeLessThan(1e-13);
     a.set(3, 7, Number.NaN);
-    const withNaN = gemm(a, b);
-    for (let j = 0; j < 40; j++) expect(Number.isNaN(withNaN.get(3, j))).toBe(true);
-    expect(Number.isFinite(withNaN.get(4, 0))).toBe(true);
+    expect(codeOf(() => gemm(a, b))).toBe('NON_FINITE');
+    expect(() => gemm(a, b)).toThrow(/gemm: A has NaN at row 3, column 7/);
+    // with beta ≠ 0 the old output is read, so its NaNs are refused too
+    expect(codeOf(() => gemm(b, b.transpose(), { beta: 1, out: Matrix.from(Array.from({ length: 30 }, () => new Array(30).fill(Number.NaN))) }))).toBe('NON_FINITE');
   });
 
   it('alpha = 0 leaves beta·C; alpha scales both paths', () => {
@@ -151,5 +152,44 @@ describe('ts kernels beyond conformance', () => {
     ]);
     expect(Array.from(groupNorms(U))).toAllClose([5, 0.5], { rtol: 1e-15 });
     expect(groupSoftThreshold(U, 1).toArrays().flat()).toAllClose([2.4, 0, 3.2, 0], { rtol: 1e-15 });
+  });
+
+  it('every kernel refuses NaN and ±Infinity in any input with NON_FINITE naming kernel, argument and position (also inside strided views)', () => {
+    const rng = new Rng(36);
+    const X = randn(rng, 50, 4);
+    const M = randomMasks(rng, 50, 7, 0.5);
+    const U = randn(rng, 4, 7);
+    const R = randn(rng, 50, 1);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const Xb = X.clone();
+      Xb.set(10, 2, bad);
+      const Ub = U.clone();
+      Ub.set(1, 5, bad);
+      const Rb = R.clone();
+      Rb.set(49, 0, bad);
+      expect(codeOf(() => maskedForward(Xb, M, U))).toBe('NON_FINITE');
+      expect(codeOf(() => maskedForward(X, M, Ub))).toBe('NON_FINITE');
+      expect(codeOf(() => maskedBackward(Xb, M, R))).toBe('NON_FINITE');
+      expect(codeOf(() => maskedBackward(X, M, Rb))).toBe('NON_FINITE');
+      expect(codeOf(() => gemm(Xb, U))).toBe('NON_FINITE');
+      expect(codeOf(() => gemm(X, Ub))).toBe('NON_FINITE');
+      expect(codeOf(() => groupNorms(Ub))).toBe('NON_FINITE');
+      expect(codeOf(() => groupSoftThreshold(Ub, 0.1))).toBe('NON_FINITE');
+    }
+    const Xb = X.clone();
+    Xb.set(10, 2, Number.NaN);
+    expect(() => maskedForward(Xb, M, U)).toThrow(/maskedForward: X has NaN at row 10, column 2/);
+    expect(() => maskedBackward(X, M, new Matrix(50, 1, R.data.map((v, i) => (i === 49 ? Number.POSITIVE_INFINITY : v))))).toThrow(/maskedBackward: R has Infinity at row 49/);
+    // a view is checked on its own entries only: a NaN outside it is not an input
+    const big = randn(rng, 60, 6);
+    big.set(0, 0, Number.NaN);
+    const inner = big.view(5, 1, 50, 4);
+    expect(relErr(maskedForward(inner, M, U), naiveMaskedForward(inner.clone(), M, U))).toBeLessThan(1e-13);
+    big.set(7, 3, Number.NaN); // inside: row 2, column 2 of the view
+    expect(() => maskedForward(inner, M, U)).toThrow(/row 2, column 2/);
+    // thresholds: finite, ≥ 0, one per group
+    expect(codeOf(() => groupSoftThreshold(U, Number.NaN))).toBe('INVALID_OPTION');
+    expect(codeOf(() => groupSoftThreshold(U, -1))).toBe('INVALID_OPTION');
+    expect(codeOf(() => groupSoftThreshold(U, [1, 2]))).toBe('SHAPE_MISMATCH');
   });
 });

@@ -4,7 +4,7 @@
  * memory. Buffers are allocated once per call, never inside the loops.
  */
 import type { Backend, GemmOptions } from './backend.js';
-import { assertOption, assertShape } from './errors.js';
+import { assertOption, assertShape, CvxnnError } from './errors.js';
 import type { PatternMasks } from './masks.js';
 import { Matrix } from './matrix.js';
 
@@ -37,6 +37,29 @@ const SMALL = 32768;
 
 /** scratch 4×4 tile for the edges of the packed products (a ragged m or n) */
 const edgeTile = new Float64Array(MR * NR);
+
+/**
+ * Throw `NON_FINITE` naming the first NaN/±Infinity entry of a kernel input (one pass over the
+ * matrix, O(rows·cols) against the kernel's O(rows·cols·P) work). Every kernel of the CPU
+ * backends checks its inputs with it, so a NaN is reported where it enters, not as a NaN output.
+ *
+ * @example
+ *   assertFiniteInput('maskedForward', 'X', X);
+ */
+export function assertFiniteInput(kernel: string, what: string, A: Matrix<Float64Array>): void {
+  const { data, stride, offset, rows, cols } = A;
+  for (let i = 0; i < rows; i++) {
+    const o = offset + i * stride;
+    for (let j = 0; j < cols; j++) {
+      const v = data[o + j];
+      // v − v is 0 for finite v and NaN for NaN and ±Infinity
+      if (v - v !== 0) {
+        throw new CvxnnError('NON_FINITE', `${kernel}: ${what} has ${v} at row ${i}, column ${j}; kernels need finite inputs (check the data, or a diverging solver)`, { row: i, col: j });
+      }
+    }
+  }
+}
+
 
 function checkMasked(X: Matrix<Float64Array>, M: PatternMasks): void {
   assertShape(M.n === X.rows, `masks cover ${M.n} samples but X has ${X.rows} rows; build the masks from the same X`);
@@ -298,6 +321,9 @@ export function gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: Gem
   assertOption(beta === 0 || opts.out !== undefined, `gemm: beta=${beta} needs an 'out' matrix to accumulate into`);
   const out = opts.out ?? Matrix.zeros(m, n);
   assertShape(out.rows === m && out.cols === n, `gemm: output is ${out.rows}×${out.cols}, expected ${m}×${n}`);
+  assertFiniteInput('gemm', 'A', a);
+  assertFiniteInput('gemm', 'B', b);
+  if (beta !== 0) assertFiniteInput('gemm', 'the output accumulated into (beta ≠ 0)', out);
   const C = out.data;
   const cs = out.stride;
   const co = out.offset;
@@ -344,6 +370,8 @@ export function validateMaskedForward(X: Matrix<Float64Array>, M: PatternMasks, 
   assertShape(M.p > 0 ? U.cols % M.p === 0 : U.cols === 0, `maskedForward: U has ${U.cols} columns, not a multiple of P=${M.p}; U must be d×(P·c)`);
   const c = M.p > 0 ? U.cols / M.p : 1;
   if (out) assertShape(out.rows === X.rows && out.cols === c, `maskedForward: output is ${out.rows}×${out.cols}, expected ${X.rows}×${c}`);
+  assertFiniteInput('maskedForward', 'X', X);
+  assertFiniteInput('maskedForward', 'U', U);
   return c;
 }
 
@@ -359,6 +387,8 @@ export function validateMaskedBackward(X: Matrix<Float64Array>, M: PatternMasks,
   assertShape(R.rows === X.rows, `maskedBackward: R has ${R.rows} rows but X has ${X.rows}; pass one residual row per sample`);
   const pc = M.p * R.cols;
   if (out) assertShape(out.rows === X.cols && out.cols === pc, `maskedBackward: output is ${out.rows}×${out.cols}, expected ${X.cols}×${pc}`);
+  assertFiniteInput('maskedBackward', 'X', X);
+  assertFiniteInput('maskedBackward', 'R', R);
 }
 
 function checkChunk(chunk: number): void {
@@ -370,8 +400,8 @@ function checkChunk(chunk: number): void {
  * chunk of rows, T = X_chunk·U by the packed 4×4 kernel against a once-packed U, then the
  * masked row sums F[j,:] = Σ_{i: m_ji = 1} T[j, i·c : i·c+c]. Extra memory: the packed copy of
  * U (d·P·c) and T (chunk·P·c), never n·P. With c = 1 the masked sums happen in the GEMM
- * kernel's write-back and T is never formed; there an inactive pattern contributes 0·T, so
- * non-finite entries of X or U show up as NaN even where masked out (finite inputs are exact).
+ * kernel's write-back and T is never formed (an inactive pattern contributes an exact 0·T).
+ * Non-finite entries of X or U are refused with `NON_FINITE`.
  *
  * @example
  *   const F = maskedForward(X, PatternMasks.fromGates(X, G), U); // n×c
@@ -450,8 +480,8 @@ export function maskedForward(
  * rows, S = M∘R is written straight into the packed (NR-column panel) layout, X_chunkᵀ is packed,
  * and G += X_chunkᵀ·S by the 4×4 kernel. Extra memory: S (chunk·P·c) and the packed X_chunkᵀ
  * (d·chunk).
- * With c = 1, S is written as m·R (0·R for inactive entries), so a non-finite R spreads NaN to
- * every pattern; finite inputs give exact zeros.
+ * With c = 1, S is written as m·R (0·R for inactive entries: exact zeros). Non-finite entries of
+ * X or R are refused with `NON_FINITE`.
  *
  * @example
  *   const G = maskedBackward(X, M, R); // d×(P·c), the gradient of ⟨F, R⟩ in U
@@ -538,6 +568,7 @@ export function maskedBackward(
  */
 export function groupNorms(U: Matrix<Float64Array>, c = 1, out?: Float64Array): Float64Array {
   assertShape(U.cols % c === 0, `groupNorms: ${U.cols} columns are not a multiple of the group width ${c}`);
+  assertFiniteInput('groupNorms', 'U', U);
   const p = U.cols / c;
   const norms = out ?? new Float64Array(p);
   norms.fill(0);
@@ -573,8 +604,10 @@ export function groupSoftThreshold(
   const dst = out ?? Matrix.zeros(U.rows, U.cols);
   assertShape(dst.rows === U.rows && dst.cols === U.cols, `groupSoftThreshold: output shape differs from input`);
   const f = new Float64Array(p);
+  assertShape(typeof t === 'number' || t.length === p, `groupSoftThreshold: ${typeof t === 'number' ? 1 : t.length} thresholds for ${p} groups; pass one per group or a scalar`);
   for (let i = 0; i < p; i++) {
     const ti = typeof t === 'number' ? t : t[i];
+    assertOption(Number.isFinite(ti) && ti >= 0, `groupSoftThreshold: thresholds must be finite and ≥ 0, got ${ti} for group ${i}`);
     f[i] = norms[i] > ti ? 1 - ti / norms[i] : 0;
   }
   for (let r = 0; r < U.rows; r++) {

@@ -11,7 +11,7 @@ import { createWorkerBackend } from './workers.js';
 // minFlops: 0 sends even the tiny conformance shapes through the threads
 let shared: Backend | undefined;
 const make = async () => (shared ??= await createWorkerBackend({ threads: 3, minFlops: 0, chunk: 16 }));
-describeConformance('ts-workers (3 threads, every product parallel)', make);
+describeConformance('ts-workers (3 threads, every product parallel)', make, { refusesNonFinite: true });
 
 describe('ts-workers', () => {
   afterAll(() => shared?.dispose?.());

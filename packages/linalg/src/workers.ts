@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Backend, GemmOptions } from './backend.js';
-import { gemm, groupNorms, groupSoftThreshold, maskedBackward, maskedForward, validateMaskedBackward, validateMaskedForward, DEFAULT_CHUNK } from './cpu.js';
+import { assertFiniteInput, gemm, groupNorms, groupSoftThreshold, maskedBackward, maskedForward, validateMaskedBackward, validateMaskedForward, DEFAULT_CHUNK } from './cpu.js';
 import { assertOption, assertShape, CvxnnError } from './errors.js';
 import { PatternMasks } from './masks.js';
 import { Matrix } from './matrix.js';
@@ -170,6 +170,9 @@ export async function createWorkerBackend(opts: WorkerBackendOptions = {}): Prom
     assertOption(beta === 0 || o.out !== undefined, `gemm: beta=${beta} needs an 'out' matrix to accumulate into`);
     const out = o.out ?? Matrix.zeros(m, n);
     assertShape(out.rows === m && out.cols === n, `gemm: output is ${out.rows}×${out.cols}, expected ${m}×${n}`);
+    assertFiniteInput('gemm', 'A', a);
+    assertFiniteInput('gemm', 'B', b);
+    if (beta !== 0) assertFiniteInput('gemm', 'the output accumulated into (beta ≠ 0)', out);
     const arena = f64Arena(a.rows * a.cols + b.rows * b.cols + m * n);
     const sa = put(arena, 0, a);
     const sb = put(arena, sa.rows * sa.cols, b);
