@@ -1,4 +1,4 @@
-import { assertFinite, assertOption, assertShape, type Backend, CvxnnError, getBackend, Matrix, svd } from '@cvxnn/linalg';
+import { assertFinite, assertOption, assertShape, type Backend, createCpuBackend, CvxnnError, getBackend, Matrix, svd } from '@cvxnn/linalg';
 import { blockDualNorms, solveGatedCore } from './gated.js';
 import { dataLoss } from './losses.js';
 import { coneOperator, frobeniusGroupPenalty, maskedOperator, nuclearGroupPenalty } from './problem.js';
@@ -60,6 +60,35 @@ function validate(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patterns: Pa
   }
 }
 
+/** Relative tolerance of the first (fp32) stage when the backend is not fp64. */
+const FP32_STAGE_TOL = 1e-4;
+
+/**
+ * Run a core solver on the chosen backend; when that backend computes in fp32, stop it at a loose
+ * tolerance and continue from its point on the fp64 CPU reference backend to the requested one, so
+ * the reported objective, certificate and constraint violation are always fp64 evaluations (an
+ * fp32 gap is not a certificate: its round-off is far above 1e-6). `polish` accumulates the fp64
+ * iterations.
+ */
+function staged<I extends { backend: Backend }, O extends { tol: number; maxIters: number; timeLimit: number; itersOffset: number; x0?: Float64Array; stallChecks?: number }, R extends { x: Float64Array; iterations: number; timedOut: boolean }>(
+  solve: (input: I, opts: O) => R,
+  input: I,
+  opts: O,
+  reference: Backend | null,
+  polish: { iterations: number },
+): R {
+  if (!reference) return solve(input, opts);
+  const t = performance.now();
+  // the fp32 stage ends at the loose tolerance, when round-off stalls it (20 checks without a 10%
+  // gain), or after half of the iteration budget
+  const first = solve(input, { ...opts, tol: Math.max(opts.tol, FP32_STAGE_TOL), stallChecks: 20, maxIters: Math.max(1, Math.floor(opts.maxIters / 2)) });
+  const left = opts.maxIters - first.iterations;
+  if (first.timedOut || left < 1) return first;
+  const second = solve({ ...input, backend: reference }, { ...opts, x0: first.x, maxIters: left, itersOffset: opts.itersOffset + first.iterations, timeLimit: opts.timeLimit - (performance.now() - t) / 1000 });
+  polish.iterations += second.iterations;
+  return { ...second, iterations: first.iterations + second.iterations };
+}
+
 /**
  * Train a two-layer ReLU (C-ReLU, SPEC §2.3) or gated-ReLU (C-GReLU, §2.7; nuclear norm for vector
  * output, §2.8) network by convex optimization over the given patterns, with a certificate.
@@ -74,6 +103,10 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
   validate(X, Y, patterns, options);
   const t0 = performance.now();
   const backend = options.backend ?? getBackend();
+  // fp32 backends solve; the fp64 CPU backend evaluates (and finishes) every reported number
+  const reference = backend.precision === 'fp64' ? null : createCpuBackend();
+  const exact = reference ?? backend;
+  const polish = { iterations: 0 };
   const lossName = options.loss ?? 'squared';
   const scale = options.scale ?? 'sum';
   const tol = options.tol ?? 1e-6;
@@ -91,7 +124,7 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
 
   const gated = options.model === 'gated-relu';
   const formulation: Formulation = gated ? (c === 1 ? 'gated-relu' : 'gated-relu-nuclear') : c === 1 ? 'relu' : 'relu-one-vs-all';
-  const lmax = lambdaMax(Xc, Y, masks, lossName, scale, true, backend);
+  const lmax = lambdaMax(Xc, Y, masks, lossName, scale, true, exact);
   const grid: number[] = [];
   if (options.lambdaPath && lmax > lambda) {
     const K = options.lambdaPath;
@@ -108,7 +141,8 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
     let step0: number | undefined;
     let r!: ReturnType<typeof solveGatedCore>;
     for (const lam of grid) {
-      r = solveGatedCore(
+      r = staged(
+        solveGatedCore,
         { X: Xc, masks, loss, lambda: lam, nuclear: c > 1, backend },
         {
           tol,
@@ -122,17 +156,19 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
           history,
           onProgress: options.onProgress,
         },
+        reference,
+        polish,
       );
       iterations += r.iterations;
       x0 = r.x;
       step0 = r.step;
-      const pen = c > 1 ? nuclearGroupPenalty(lam, d, P, c) : frobeniusGroupPenalty(lam, d, P, 1, 1, backend);
+      const pen = c > 1 ? nuclearGroupPenalty(lam, d, P, c) : frobeniusGroupPenalty(lam, d, P, 1, 1, exact);
       const norms = pen.groupNorms(r.x);
       path.push({ lambda: lam, objective: r.objective, certificate: r.relGap, activeNeurons: countActive(norms), iterations: r.iterations });
       if (!r.converged) break;
     }
     status = r.converged ? 'optimal' : r.timedOut ? 'time-limit' : 'max-iterations';
-    const pen = c > 1 ? nuclearGroupPenalty(lambda, d, P, c) : frobeniusGroupPenalty(lambda, d, P, 1, 1, backend);
+    const pen = c > 1 ? nuclearGroupPenalty(lambda, d, P, c) : frobeniusGroupPenalty(lambda, d, P, 1, 1, exact);
     const groupNorms = Array.from(pen.groupNorms(r.x));
     const U = new Matrix(d, P * c, r.x);
     let activeNeurons = 0;
@@ -180,30 +216,30 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
       const yk = Matrix.zeros(n, 1);
       for (let j = 0; j < n; j++) yk.data[j] = Y.get(j, k);
       const loss = dataLoss(lossName, scale, yk);
-      const certScale = Math.max(lambdaMax(Xc, yk, masks, lossName, scale, false, backend), 1e-300);
+      const certScale = Math.max(lambdaMax(Xc, yk, masks, lossName, scale, false, exact), 1e-300);
       let x0: Float64Array | undefined;
       let step0: number | undefined;
       let r!: { x: Float64Array; objective: number; dataTerm: number; penalty: number; abs: number; rel: number; converged: boolean; timedOut: boolean };
       for (const lam of grid) {
         const common = { maxIters: maxIters - (iterations - itersBefore), timeLimit: timeLimit - (performance.now() - t0) / 1000, x0, t0, itersOffset: iterations, history, onProgress: options.onProgress };
         if (useAl) {
-          const a = solveReluCore({ X: Xc, masks, loss, lambda: lam, backend, certScale }, { tol, constraintTol, ...common });
+          const a = staged(solveReluCore, { X: Xc, masks, loss, lambda: lam, backend, certScale }, { tol, constraintTol, ...common }, reference, polish);
           r = { ...a, abs: a.kkt, rel: a.relKkt };
           iterations += a.iterations;
         } else {
-          const g = solveGatedCore({ X: Xc, masks, loss, lambda: lam, nuclear: false, relu: true, backend }, { tol, workingSet: options.workingSet ?? true, step0, ...common });
+          const g = staged(solveGatedCore, { X: Xc, masks, loss, lambda: lam, nuclear: false, relu: true, backend }, { tol, workingSet: options.workingSet ?? true, step0, ...common }, reference, polish);
           r = { ...g, abs: g.gap, rel: g.relGap };
           iterations += g.iterations;
           step0 = g.step;
         }
         x0 = r.x;
         if (c === 1) {
-          const norms = frobeniusGroupPenalty(lam, d, P, 1, 2, backend).groupNorms(r.x);
+          const norms = frobeniusGroupPenalty(lam, d, P, 1, 2, exact).groupNorms(r.x);
           path.push({ lambda: lam, objective: r.objective, certificate: r.rel, activeNeurons: countActive(norms), iterations: iterations - (path.length ? path.reduce((s, q) => s + q.iterations, 0) : 0) });
         }
         if (!r.converged) break;
       }
-      const cone = coneOperator(Xc, masks, backend);
+      const cone = coneOperator(Xc, masks, exact);
       const gx = new Float64Array(cone.outDim);
       cone.apply(r.x, gx);
       for (const v of gx) if (-v > viol) viol = -v;
@@ -220,7 +256,7 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
           W.data[row * P * c + i * c + k] = r.x[d * P + row * P + i];
         }
       }
-      const norms = frobeniusGroupPenalty(lambda, d, P, 1, 2, backend).groupNorms(r.x);
+      const norms = frobeniusGroupPenalty(lambda, d, P, 1, 2, exact).groupNorms(r.x);
       for (let i = 0; i < P; i++) {
         groupNormsV[i * c + k] = norms[i];
         groupNormsW[i * c + k] = norms[P + i];
@@ -249,6 +285,7 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
     };
   }
   const result: ConvexResult = { status, ...out, iterations, timeSeconds: (performance.now() - t0) / 1000, history };
+  if (reference) result.polish = { backend: reference.name, precision: 'fp64', iterations: polish.iterations };
   if (options.lambdaPath) result.path = path;
   return result;
 }

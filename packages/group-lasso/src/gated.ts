@@ -42,6 +42,11 @@ export interface GatedCoreOptions {
   itersOffset: number;
   history: HistoryPoint[];
   onProgress?: (p: { iteration: number; certificate: number; objective: number }) => void;
+  /**
+   * stop (not converged) after this many certificate checks in a row without a 10% improvement of
+   * the best relative gap (default ∞): how an fp32 stage ends once round-off stalls it
+   */
+  stallChecks?: number;
 }
 
 /**
@@ -62,6 +67,8 @@ export interface GatedCoreResult {
   step: number;
   converged: boolean;
   timedOut: boolean;
+  /** stopped by `stallChecks` */
+  stalled: boolean;
   workingSetSizes: number[];
 }
 
@@ -183,6 +190,10 @@ export function solveGatedCore(input: GatedCoreInput, opts: GatedCoreOptions): G
   let step = opts.step0 ?? 1;
   let converged = last.rel <= opts.tol;
   let timedOut = false;
+  let stalled = false;
+  let bestRel = last.rel;
+  let sinceBest = 0;
+  const stallChecks = opts.stallChecks ?? Infinity;
   let Ax: Float64Array = F0;
   const sizes: number[] = [];
   const record = (it: number, obj: number, cert: number) => {
@@ -240,6 +251,13 @@ export function solveGatedCore(input: GatedCoreInput, opts: GatedCoreOptions): G
             converged = true;
             return true;
           }
+          if (g.rel < 0.9 * bestRel) {
+            bestRel = g.rel;
+            sinceBest = 0;
+          } else if (++sinceBest >= stallChecks) {
+            stalled = true;
+            return true;
+          }
           if (!wsSet) return false;
           // gap of the restricted problem: dual scaling over the working set only
           let mWs = 0;
@@ -269,6 +287,7 @@ export function solveGatedCore(input: GatedCoreInput, opts: GatedCoreOptions): G
       timedOut = true;
       break;
     }
+    if (stalled) break;
     if (converged || !grow) {
       if (!converged && !r.converged) break; // iteration cap
       if (!converged && wsSet) innerFactor *= 0.1;
@@ -297,6 +316,7 @@ export function solveGatedCore(input: GatedCoreInput, opts: GatedCoreOptions): G
     step,
     converged,
     timedOut,
+    stalled,
     workingSetSizes: sizes,
   };
 }

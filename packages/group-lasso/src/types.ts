@@ -142,4 +142,10 @@ export interface ConvexResult {
   solution: { U?: Matrix<Float64Array>; V?: Matrix<Float64Array>; W?: Matrix<Float64Array> };
   gates?: Matrix<Float64Array>;
   path?: PathPoint[];
+  /**
+   * Present when `backend` computes in fp32: the solve ran there to a loose tolerance and was
+   * finished on this fp64 CPU backend, which also evaluated the objective, certificate and
+   * constraint violation reported here (`iterations` of the total were fp64 ones).
+   */
+  polish?: { backend: string; precision: 'fp64'; iterations: number };
 }

@@ -227,6 +227,7 @@ export function register(program: Command, io: Io): void {
         lambdaMax: result.lambdaMax,
         backend: result.backend,
         precision: result.precision,
+        polish: result.polish,
         networkObjective: check.objective,
         ...metrics,
         network: networkToJson(network),
@@ -245,7 +246,7 @@ export function register(program: Command, io: Io): void {
       rows.push(
         ['iterations', String(result.iterations)],
         ['time', `${result.timeSeconds.toFixed(3)} s`],
-        ['backend', `${result.backend} (${result.precision})`],
+        ['backend', `${result.backend} (${result.precision})${result.polish ? `; finished and certified in fp64 on ${result.polish.backend} (${result.polish.iterations} iterations)` : ''}`],
         ['active neurons', `${result.activeNeurons} of ${result.patterns} patterns`],
         ['network objective', `${fmt(check.objective, 10)} (recovered network, same convention)`],
       );
