@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // built from the shared preset in tooling/vitest-preset.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],
+    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'tooling/vitest-preset/vitest.config.js'],
   },
 });

@@ -11,6 +11,8 @@
 export function isClose(a, b, rtol, atol) {
   if (Number.isNaN(a) || Number.isNaN(b)) return false;
   if (a === b) return true;
+  // an infinity equals only itself: without this, |∞ − b| ≤ rtol·∞ would let ∞ match any b
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
   return Math.abs(a - b) <= atol + rtol * Math.max(Math.abs(a), Math.abs(b));
 }
 

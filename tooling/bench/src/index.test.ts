@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { measure, peakMemory } from './index.js';
+
+describe('bench harness', () => {
+  it('measure: warm-up calls are not timed, at least minSamples timed calls, median between min and max, GFLOP/s = flops / median', async () => {
+    let calls = 0;
+    const r = await measure('spin', () => {
+      calls++;
+      const t = performance.now();
+      while (performance.now() - t < 1); // ≥ 1 ms per call
+    }, { warmup: 3, minSamples: 7, minTimeMs: 0, flops: 2e6 });
+    expect(r.samples).toBe(7);
+    expect(calls).toBe(10);
+    expect(r.minMs).toBeGreaterThanOrEqual(1);
+    expect(r.ms).toBeGreaterThanOrEqual(r.minMs);
+    expect(r.gflops).toBeCloseRel(2e6 / (r.ms / 1000) * 1e-9, 1e-12);
+  });
+  it('peakMemory sees an ArrayBuffer allocated inside the function', async () => {
+    const { result, peakArrayBuffersBytes, baselineArrayBuffersBytes } = await peakMemory(() => {
+      const a = new Float64Array(4 * 2 ** 20); // 32 MiB
+      a[1] = 1;
+      return a.length;
+    });
+    expect(result).toBe(4 * 2 ** 20);
+    expect(peakArrayBuffersBytes - baselineArrayBuffersBytes).toBeGreaterThanOrEqual(32 * 2 ** 20);
+  });
+});
