@@ -204,12 +204,26 @@ static int parse_masked(napi_env env, napi_callback_info info, masked_args *s, c
   return 1;
 }
 
+/* 0/1 multipliers of every byte value, bit b of the byte at position b (compile-time tables). */
+#define B8(i) {((i) >> 0) & 1, ((i) >> 1) & 1, ((i) >> 2) & 1, ((i) >> 3) & 1, ((i) >> 4) & 1, ((i) >> 5) & 1, ((i) >> 6) & 1, ((i) >> 7) & 1}
+#define R4(i) B8(i), B8((i) + 1), B8((i) + 2), B8((i) + 3)
+#define R16(i) R4(i), R4((i) + 4), R4((i) + 8), R4((i) + 12)
+#define R64(i) R16(i), R16((i) + 16), R16((i) + 32), R16((i) + 48)
+static const double LUT_D[256][8] = {R64(0), R64(64), R64(128), R64(192)};
+static const float LUT_F[256][8] = {R64(0), R64(64), R64(128), R64(192)};
+
 /* Unpack 32 mask bits into 0/1 multipliers. */
 static inline void unpack32(uint32_t w, double *m) {
-  for (int b = 0; b < 32; b++) m[b] = (double)((w >> b) & 1u);
+  memcpy(m, LUT_D[w & 255u], sizeof LUT_D[0]);
+  memcpy(m + 8, LUT_D[(w >> 8) & 255u], sizeof LUT_D[0]);
+  memcpy(m + 16, LUT_D[(w >> 16) & 255u], sizeof LUT_D[0]);
+  memcpy(m + 24, LUT_D[w >> 24], sizeof LUT_D[0]);
 }
 static inline void unpack32f(uint32_t w, float *m) {
-  for (int b = 0; b < 32; b++) m[b] = (float)((w >> b) & 1u);
+  memcpy(m, LUT_F[w & 255u], sizeof LUT_F[0]);
+  memcpy(m + 8, LUT_F[(w >> 8) & 255u], sizeof LUT_F[0]);
+  memcpy(m + 16, LUT_F[(w >> 16) & 255u], sizeof LUT_F[0]);
+  memcpy(m + 24, LUT_F[w >> 24], sizeof LUT_F[0]);
 }
 
 static napi_value MaskedForward(napi_env env, napi_callback_info info) {
