@@ -10,7 +10,7 @@
  * copies of X's chunk and of U or G). Group norms and the prox step are the TypeScript kernels
  * (O(d·P), not a bottleneck).
  */
-import { assertOption, createCpuBackend, Matrix, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks, type Precision } from '@cvxnn/linalg';
+import { assertFiniteInput, assertOption, createCpuBackend, Matrix, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks, type Precision } from '@cvxnn/linalg';
 import { defaultBlasThreads, loadBlasAddon } from './addon.js';
 
 /**
@@ -80,12 +80,17 @@ export function createBlasBackend(opts: BlasBackendOptions = {}): Backend {
       const m = transA ? a.cols : a.rows;
       const k = transA ? a.rows : a.cols;
       const n = transB ? b.rows : b.cols;
-      // empty and alpha = 0 products, and every shape/option error, are the TypeScript kernel's
+      // empty and alpha = 0 products, and every shape/option error, are the TypeScript kernel's;
+      // the masked products' shape and NaN checks are linalg's validateMasked* (same messages)
       if (m === 0 || n === 0 || k === 0 || alpha === 0 || k !== (transB ? b.cols : b.rows) || !Number.isFinite(alpha) || !Number.isFinite(beta) || (beta !== 0 && !o.out) || (o.out && (o.out.rows !== m || o.out.cols !== n))) {
         return cpu.gemm(a, b, o);
       }
       const A = f64(a);
       const B = f64(b);
+      // NaN/±Infinity are refused where they enter, as by the TypeScript kernels
+      assertFiniteInput('gemm', 'A', A);
+      assertFiniteInput('gemm', 'B', B);
+      if (beta !== 0) assertFiniteInput('gemm', 'the output accumulated into (beta ≠ 0)', o.out!);
       const C = o.out ? output(o.out, 'gemm') : Matrix.zeros(m, n);
       useThreads();
       addon.gemm(transA, transB, m, n, k, alpha, A.data, A.offset, A.stride, B.data, B.offset, B.stride, beta, C.data, C.offset, C.stride, fp32);
