@@ -26,7 +26,7 @@
  * interface passes host matrices, so a device round trip would cost more than the work.
  */
 import type * as Tf from '@tensorflow/tfjs-core';
-import { assertOption, assertShape, createCpuBackend, CvxnnError, Matrix, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks } from '@cvxnn/linalg';
+import { assertFiniteInput, assertOption, assertShape, createCpuBackend, CvxnnError, Matrix, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks } from '@cvxnn/linalg';
 
 /**
  * Which TensorFlow.js backend runs the kernels.
@@ -317,6 +317,8 @@ export async function createTfjsBackend(opts: TfjsBackendOptions = {}): Promise<
       assertOption(beta === 0 || o.out !== undefined, `gemm: beta=${beta} needs an 'out' matrix to accumulate into`);
       if (o.out) assertShape(o.out.rows === m && o.out.cols === n, `gemm: output is ${o.out.rows}×${o.out.cols}, expected ${m}×${n}`);
       if (m === 0 || n === 0 || k === 0 || alpha === 0) return cpu.gemm(a, b, o);
+      assertFiniteInput('gemm', 'A', a);
+      assertFiniteInput('gemm', 'B', b);
       activate();
       const A = operand(a, transA);
       const B = operand(b, transB);
