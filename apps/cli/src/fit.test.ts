@@ -140,6 +140,20 @@ describe('cvxnn fit', () => {
     for (const w of ['status', 'objective', 'data term', 'penalty', 'certificate', 'constraint violation', 'iterations', 'backend', 'active neurons', 'trainMSE', 'testMSE']) expect(r.out).toContain(w);
   });
 
+  it('task inference: wine (labels 0/1/2) is multiclass, diabetes (many integer values) regression', async () => {
+    const w = await run('fit', '--data', 'wine', '--lambda', '1', '--model', 'gated-relu', '--patterns', '10', '--max-iters', '50', '--json');
+    expect(w.code, w.err).toBe(0);
+    const jw = JSON.parse(w.out);
+    expect(jw.data.task).toBe('multiclass');
+    expect(jw.data.classes).toEqual(['0', '1', '2']);
+    expect(jw.formulation).toBe('gated-relu-nuclear');
+    const few = writeCsv('ints.csv', 30, 2, (x) => String(x[0] > 1 ? 3 : x[1] > 1 ? 7 : 5));
+    const jf = JSON.parse((await run('fit', '--data', few, '--lambda', '1', '--model', 'gated-relu', '--patterns', '5', '--max-iters', '20', '--json')).out);
+    expect(jf.data.task).toBe('multiclass');
+    const jr = JSON.parse((await run('fit', '--data', regression, '--lambda', '1', '--patterns', '5', '--max-iters', '20', '--json')).out);
+    expect(jr.data.task).toBe('regression');
+  });
+
   it('bundled diabetes by name (shipped with @cvxnn/data)', async () => {
     const r = await run('fit', '--data', 'diabetes', '--lambda', '1000', '--bias', '--patterns', '20', '--model', 'gated-relu', '--json');
     expect(r.code, r.err).toBe(0);

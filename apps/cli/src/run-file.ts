@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundledPath } from '@cvxnn/data';
+import { bundledPath, encodeLabels } from '@cvxnn/data';
 import { samplePatterns } from '@cvxnn/arrangements';
 import { assertOption, CvxnnError, Matrix, type PatternMasks, Rng } from '@cvxnn/linalg';
 import { type Io, printJson, printKv } from './io.js';
@@ -146,16 +146,24 @@ export function readLabelledCsv(file: string, labelColumn = 'last'): LabelledTab
 }
 
 /**
- * Infer the task from the labels: non-numeric or two distinct values ⇒ classification.
+ * Infer the task from the labels: two distinct values ⇒ binary; otherwise `@cvxnn/data`'s rule
+ * (the one `cvxnn data info` reports: text labels, or integers with at most 20
+ * `MAX_AUTO_CLASSES` distinct values, are classes), with integer classes also needing on average
+ * two rows per class — so wine's 0/1/2 over 178 rows is multiclass, while a 3-row fixture with
+ * targets 1, 2, 3 stays a regression. Pass `--task` to override.
  *
  * @example
  *   inferTask(['0', '1', '1']); // 'binary'
+ *   inferTask(['0', '2', '1', '1', '0', '2']); // 'multiclass'
+ *   inferTask(['1', '2', '3']); // 'regression'
  */
 export function inferTask(labels: string[]): 'regression' | 'binary' | 'multiclass' {
-  const uniq = new Set(labels);
-  if (uniq.size === 2) return 'binary';
-  if (labels.every((l) => Number.isFinite(Number(l)))) return 'regression';
-  return 'multiclass';
+  const distinct = new Set(labels).size;
+  if (distinct === 2) return 'binary';
+  if (distinct < 2) return 'regression';
+  const task = encodeLabels(labels, 'auto', 'label').task;
+  const numeric = labels.every((l) => Number.isFinite(Number(l)));
+  return numeric && task === 'multiclass' && labels.length < 2 * distinct ? 'regression' : task;
 }
 
 /**
