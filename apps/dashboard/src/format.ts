@@ -146,23 +146,25 @@ const obj: Check = (v, p, issues) => void (!isObj(v) && issues.push(`${p} must b
 const neuron = fieldsOf({ weights: numArray(true), boundary: numArray(true), output: numArray(true) });
 
 function geometry2d(v: unknown, p: string, issues: string[]): void {
+  const before = issues.length;
   fieldsOf({ X: matrix([2]), y: numArray(true), gates: matrix([2, 3]), neurons: objectArray({}) }, ['gates', 'neurons'])(v, p, issues);
-  if (!isObj(v) || issues.length) return;
+  if (!isObj(v) || issues.length > before) return;
   const n = (v.X as unknown[]).length;
   numArray(true, n, `${p}.X`)(v.y, `${p}.y`, issues);
   if (Array.isArray(v.neurons)) (v.neurons as unknown[]).forEach((u, j) => neuron(u, `${p}.neurons[${j}]`, issues));
   if (v.surface !== undefined) {
     fieldsOf({ x: numArray(false), y: numArray(false), z: matrix() })(v.surface, `${p}.surface`, issues);
     const s = v.surface as { x: unknown[]; y: unknown[]; z: unknown[][] };
-    if (!issues.length && (s.z.length !== s.y.length || s.z.some((r) => r.length !== s.x.length))) {
+    if (issues.length === before && (s.z.length !== s.y.length || s.z.some((r) => r.length !== s.x.length))) {
       issues.push(`${p}.surface.z must have ${s.y.length} rows of ${s.x.length} values (one row per y, one value per x)`);
     }
   }
 }
 
 function fit1d(v: unknown, p: string, issues: string[]): void {
+  const before = issues.length;
   fieldsOf({ x: numArray(false), y: numArray(true), breakpoints: numArray(false), grid: numArray(false), prediction: numArray(true) })(v, p, issues);
-  if (!isObj(v) || issues.length) return;
+  if (!isObj(v) || issues.length > before) return;
   numArray(true, (v.x as unknown[]).length, `${p}.x`)(v.y, `${p}.y`, issues);
   numArray(true, (v.grid as unknown[]).length, `${p}.grid`)(v.prediction, `${p}.prediction`, issues);
 }

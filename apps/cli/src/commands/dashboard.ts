@@ -186,6 +186,7 @@ export async function startDashboardServer(o: { runs: RunEntry[]; port: number; 
       new Promise<void>((resolve) => {
         for (const c of clients) c.end();
         server.close(() => resolve());
+        server.closeAllConnections();
       }),
   };
 }
