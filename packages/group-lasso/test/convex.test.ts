@@ -2,7 +2,7 @@ import { type Backend, createCpuBackend, CvxnnError, Matrix, PatternMasks, Rng }
 import { forward, halfSquaredWeights, makeLoss, type TwoLayerNetwork } from '@cvxnn/networks';
 import { describe, expect, it } from 'vitest';
 import { type ConvexFitOptions, coneDecomposition, fitConvex, lambdaMax, recoverNetwork } from '../src/index.js';
-import { adamRelu, allPatterns2d, bcdOracle2d, randn } from './helpers.js';
+import { adamRelu, adamReluRun, allPatterns2d, bcdOracle2d, randn } from './helpers.js';
 
 /** Non-convex objective of a network under the SPEC §0.3 canonical convention (½-sum squared loss). */
 function netObjective(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, beta: number, loss: 'squared' | 'logistic' = 'squared', scale: 'sum' | 'mean' = 'sum'): number {
@@ -187,6 +187,47 @@ describe('tiny problems with all patterns: second-algorithm oracle (block-coordi
     for (const v of runs) expect(v).toBeGreaterThanOrEqual(p - 1e-6 * (1 + p));
     // and the best run gets close (the landscape has no bad valley here), so the bound is not vacuous
     expect(Math.min(...runs)).toBeLessThan(p * 1.05);
+  });
+
+  it('B16 (§2.9): a near-stationary Adam network is optimal for the convex program over its own patterns', () => {
+    // 1-D data with a bias column (x, 1): a small problem where Adam settles
+    const n = 8;
+    const rng = new Rng(31);
+    const X = Matrix.zeros(n, 2);
+    const y = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      const x = -1 + (2 * j) / (n - 1);
+      X.set(j, 0, x);
+      X.set(j, 1, 1);
+      y[j] = Math.abs(x) - 0.3 + 0.05 * rng.normal();
+    }
+    const Y = Matrix.fromArray(n, 1, y);
+    const beta = 0.05;
+    for (const seed of [1, 2, 3]) {
+      const run = adamReluRun(X, y, beta, 5, seed, 20000, 0.02, true);
+      // the network's own patterns D_j = 1[X u_j > 0] of its non-zero neurons, deduplicated
+      const keep: number[] = [];
+      const seen = new Set<string>();
+      for (let k = 0; k < run.U.cols; k++) {
+        if (Math.abs(run.alpha[k]) < 1e-8) continue;
+        const key = Array.from({ length: n }, (_, j) => (X.get(j, 0) * run.U.get(0, k) + X.get(j, 1) * run.U.get(1, k) > 0 ? 1 : 0)).join('');
+        if (!key.includes('1') || seen.has(key)) continue;
+        seen.add(key);
+        keep.push(k);
+      }
+      expect(keep.length).toBeGreaterThan(0);
+      const G = Matrix.zeros(2, keep.length);
+      keep.forEach((k, t) => {
+        G.set(0, t, run.U.get(0, k));
+        G.set(1, t, run.U.get(1, k));
+      });
+      const sub = fitConvex(X, Y, { masks: PatternMasks.fromGates(X, G), gates: G }, { model: 'relu', lambda: beta, tol: 1e-10, constraintTol: 1e-10 });
+      // the sub-sampled convex optimum is a lower bound for the network (its neurons are feasible
+      // points of those cones), and at a stationary point it is attained: equal up to how far Adam
+      // is from stationarity
+      expect(sub.objective).toBeLessThanOrEqual(run.value + 1e-9);
+      expect((run.value - sub.objective) / run.value).toBeLessThan(1e-3);
+    }
   });
 
   it('B10: dropping patterns never lowers the optimum; B11 scaling identities', () => {

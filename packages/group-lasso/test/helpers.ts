@@ -194,6 +194,24 @@ export function bcdOracle2d(
  * (β/2)Σ(‖u_j‖² + α_j²) from a random start (written here, independent of the solvers).
  */
 export function adamRelu(X: Matrix<Float64Array>, y: Float64Array, beta: number, m: number, seed: number, iters = 4000, lr = 0.01): number {
+  return adamReluRun(X, y, beta, m, seed, iters, lr).best;
+}
+
+/**
+ * {@link adamRelu} returning the final parameters too: `U` (d×m, neuron k in column k), `alpha`
+ * (m), the final objective `value` and the best objective seen `best`. With `decay`, the step size
+ * shrinks as lr/√(1 + t/100), so the run settles at a (near) stationary point.
+ */
+export function adamReluRun(
+  X: Matrix<Float64Array>,
+  y: Float64Array,
+  beta: number,
+  m: number,
+  seed: number,
+  iters = 4000,
+  lr = 0.01,
+  decay = false,
+): { best: number; value: number; U: Matrix<Float64Array>; alpha: Float64Array } {
   const rng = new Rng(seed);
   const n = X.rows;
   const d = X.cols;
@@ -235,8 +253,11 @@ export function adamRelu(X: Matrix<Float64Array>, y: Float64Array, beta: number,
     for (let q = 0; q < th.length; q++) {
       mo[q] = 0.9 * mo[q] + 0.1 * g[q];
       ve[q] = 0.999 * ve[q] + 0.001 * g[q] * g[q];
-      th[q] -= (lr * (mo[q] / (1 - 0.9 ** t))) / (Math.sqrt(ve[q] / (1 - 0.999 ** t)) + 1e-10);
+      th[q] -= ((decay ? lr / Math.sqrt(1 + t / 100) : lr) * (mo[q] / (1 - 0.9 ** t))) / (Math.sqrt(ve[q] / (1 - 0.999 ** t)) + 1e-10);
     }
   }
-  return Math.min(best, obj(null));
+  const value = obj(null);
+  const U = Matrix.zeros(d, m);
+  for (let k = 0; k < m; k++) for (let l = 0; l < d; l++) U.set(l, k, th[k * d + l]);
+  return { best: Math.min(best, value), value, U, alpha: th.slice(m * d) };
 }
