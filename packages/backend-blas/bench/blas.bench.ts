@@ -3,7 +3,7 @@
  *
  * 1. kernels — GFLOP/s of `gemm` (X·U), `mask-forward` (Σ_i D_i X u_i) and `mask-backward`
  *    (Xᵀ D_i r) at n = 10⁴, d = 50, P = 500, c = 1, for blas, blas-fp32, onnx, onnx-fp32 and ts,
- *    with numpy/OpenBLAS (packages/backend-onnx/bench/numpy_kernels.py) computing the same
+ *    with numpy/OpenBLAS (backend-onnx's numpyKernelReference, bench/numpy_kernels.py) computing the same
  *    products in the same run. The backends and numpy are interleaved, `--rounds` rounds (default
  *    3); each entry keeps its fastest round (other engineers share the cores: the slower rounds
  *    are the disturbed ones). Also reports each backend as a percentage of numpy/OpenBLAS and of
@@ -22,13 +22,12 @@
  *
  * Writes bench/results/blas-kernels.json (and blas-p2.json with --p2) and prints them.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine } from '@cvxnn/bench-harness';
-import { benchmarkKernels, createOnnxBackend, kernelBenchData, type KernelTiming } from '@cvxnn/backend-onnx';
+import { benchmarkKernels, createOnnxBackend, fastestRounds, kernelBenchData, numpyKernelReference, type KernelTiming } from '@cvxnn/backend-onnx';
 import { createCpuBackend, Matrix, PatternMasks, type Backend } from '@cvxnn/linalg';
 import { makeProblem } from '../../../bench/scnn/problems.js';
 import { fitConvex } from '../../group-lasso/src/index.js';
@@ -45,18 +44,7 @@ const P = 500;
 
 const backends: Backend[] = [createBlasBackend(), createBlasBackend({ precision: 'fp32' }), await createOnnxBackend(), await createOnnxBackend({ precision: 'fp32' }), createCpuBackend()];
 
-interface NumpyRun {
-  numpy: string;
-  blas: unknown;
-  results: KernelTiming[];
-}
-function numpy(extraEnv: Record<string, string> = {}): NumpyRun {
-  const env: Record<string, string | undefined> = { ...process.env, ...extraEnv };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const script = path.join(root, 'packages/backend-onnx/bench/numpy_kernels.py');
-  return JSON.parse(execFileSync('python3', [script, String(n), String(d), String(P)], { env, encoding: 'utf8' })) as NumpyRun;
-}
+const numpy = (env: Record<string, string> = {}) => numpyKernelReference(n, d, P, env);
 
 const save = (name: string, doc: unknown) => {
   const json = JSON.stringify(doc, null, 2) + '\n';
@@ -68,7 +56,7 @@ const save = (name: string, doc: unknown) => {
 // ---------------------------------------------------------------- 1. kernels
 const loadBefore = os.loadavg();
 const all: KernelTiming[][] = [];
-let np: NumpyRun | undefined;
+let np: ReturnType<typeof numpy> | undefined;
 for (let round = 0; round < rounds; round++) {
   const ours = backends.flatMap((b) => benchmarkKernels([b], { n, d, patterns: P, minTimeMs: 700, minSamples: 5 }));
   const ref = numpy();
@@ -77,18 +65,8 @@ for (let round = 0; round < rounds; round++) {
   console.error(`round ${round + 1}/${rounds} done (load ${os.loadavg()[0].toFixed(1)})`);
 }
 const key = (r: Pick<KernelTiming, 'backend' | 'precision' | 'kernel'>) => `${r.backend}/${r.precision}/${r.kernel}`;
-const best = new Map<string, KernelTiming & { msRounds: number[] }>();
-for (const round of all) {
-  for (const r of round) {
-    const prev = best.get(key(r));
-    if (!prev) best.set(key(r), { ...r, msRounds: [r.ms] });
-    else {
-      prev.msRounds.push(r.ms);
-      if (r.ms < prev.ms) Object.assign(prev, { ms: r.ms, gflops: r.gflops });
-    }
-  }
-}
-const results = [...best.values()];
+const results = fastestRounds(all);
+const best = new Map(results.map((r) => [key(r), r]));
 const pct = (a: number, b: number) => Math.round((a / b) * 1000) / 10;
 const ratios = results
   .filter((r) => r.backend !== 'numpy')

@@ -4,6 +4,8 @@
  * (Xᵀ D_i r for all i), at n×d data, P patterns, c = 1. GFLOP/s counts the 2·n·d·P flops of the
  * GEMM inside each product (the same count for the numpy reference), so the three are comparable.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Matrix, PatternMasks, Rng, type Backend } from '@cvxnn/linalg';
 import { assertOption } from '@cvxnn/linalg';
 
@@ -100,4 +102,45 @@ export function benchmarkKernels(backends: Backend[], opts: KernelBenchOptions =
     }
   }
   return out;
+}
+
+/**
+ * The numpy/OpenBLAS reference of the same three products (bench/numpy_kernels.py of this
+ * package, run with python3; needs numpy): the numpy and BLAS versions and one timing per
+ * kernel and precision (backend 'numpy'). OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset (they
+ * slow a current OpenBLAS); `env` adds variables, e.g. `{ OPENBLAS_NUM_THREADS: '1',
+ * CVXNN_BENCH_CLOCK: 'cpu' }` for one thread timed in process CPU time. For benchmarks, not tests.
+ *
+ * @example
+ *   const { numpy, results } = numpyKernelReference(10000, 50, 500);
+ */
+export function numpyKernelReference(n: number, d: number, p: number, env: Record<string, string> = {}): { numpy: string; blas: unknown; results: KernelTiming[] } {
+  const e: Record<string, string | undefined> = { ...process.env, ...env };
+  delete e.OPENBLAS_CORETYPE;
+  delete e.OPENBLAS_L2_SIZE;
+  const script = fileURLToPath(new URL('../bench/numpy_kernels.py', import.meta.url));
+  return JSON.parse(execFileSync('python3', [script, String(n), String(d), String(p)], { env: e, encoding: 'utf8' })) as { numpy: string; blas: unknown; results: KernelTiming[] };
+}
+
+/**
+ * Merge repeated rounds of timings: per backend, precision and kernel the fastest round (on a
+ * shared machine the slower rounds are the disturbed ones), with every round's ms kept.
+ *
+ * @example
+ *   const best = fastestRounds([round1, round2]); // [{ backend, kernel, precision, gflops, ms, msRounds }]
+ */
+export function fastestRounds(rounds: KernelTiming[][]): Array<KernelTiming & { msRounds: number[] }> {
+  const best = new Map<string, KernelTiming & { msRounds: number[] }>();
+  for (const round of rounds) {
+    for (const r of round) {
+      const key = `${r.backend}/${r.precision}/${r.kernel}`;
+      const prev = best.get(key);
+      if (!prev) best.set(key, { ...r, msRounds: [r.ms] });
+      else {
+        prev.msRounds.push(r.ms);
+        if (r.ms < prev.ms) Object.assign(prev, { ms: r.ms, gflops: r.gflops });
+      }
+    }
+  }
+  return [...best.values()];
 }

@@ -37,4 +37,4 @@ export function registerOnnxBackends(): void {
   registerBackend('onnx', () => createOnnxBackend({ precision: 'fp64' }), ONNX_PRIORITIES.onnx);
   registerBackend('onnx-fp32', () => createOnnxBackend({ precision: 'fp32' }), ONNX_PRIORITIES['onnx-fp32']);
 }
-export { benchmarkKernels, kernelBenchData, type KernelTiming, type KernelBenchOptions } from './bench-kernels.js';
+export { benchmarkKernels, fastestRounds, kernelBenchData, numpyKernelReference, type KernelTiming, type KernelBenchOptions } from './bench-kernels.js';

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { fastestRounds, type KernelTiming } from './bench-kernels.js';
+
+describe('fastestRounds', () => {
+  it('keeps the fastest round per backend, precision and kernel, with every round listed', () => {
+    const t = (backend: string, precision: 'fp64' | 'fp32', ms: number): KernelTiming => ({ backend, kernel: 'gemm', precision, ms, gflops: 1 / ms });
+    const merged = fastestRounds([
+      [t('a', 'fp64', 5), t('a', 'fp32', 2)],
+      [t('a', 'fp64', 3), t('a', 'fp32', 4)],
+      [t('a', 'fp64', 9)],
+    ]);
+    expect(merged).toEqual([
+      { backend: 'a', kernel: 'gemm', precision: 'fp64', ms: 3, gflops: 1 / 3, msRounds: [5, 3, 9] },
+      { backend: 'a', kernel: 'gemm', precision: 'fp32', ms: 2, gflops: 1 / 2, msRounds: [2, 4] },
+    ]);
+  });
+});
