@@ -140,7 +140,7 @@ describe('cvxnn fit', () => {
     for (const w of ['status', 'objective', 'data term', 'penalty', 'certificate', 'constraint violation', 'iterations', 'backend', 'active neurons', 'trainMSE', 'testMSE']) expect(r.out).toContain(w);
   });
 
-  it('task inference: wine (labels 0/1/2) is multiclass, diabetes (many integer values) regression', async () => {
+  it('task inference: wine (labels 0/1/2) is multiclass, three repeated integers multiclass, real-valued targets regression', async () => {
     const w = await run('fit', '--data', 'wine', '--lambda', '1', '--model', 'gated-relu', '--patterns', '10', '--max-iters', '50', '--json');
     expect(w.code, w.err).toBe(0);
     const jw = JSON.parse(w.out);
@@ -152,6 +152,21 @@ describe('cvxnn fit', () => {
     expect(jf.data.task).toBe('multiclass');
     const jr = JSON.parse((await run('fit', '--data', regression, '--lambda', '1', '--patterns', '5', '--max-iters', '20', '--json')).out);
     expect(jr.data.task).toBe('regression');
+  });
+
+  it('--vector-output one-vs-all: gated per-class programs with the squared loss; the recovered network attains the objective', async () => {
+    const r = await run('fit', '--data', multi, '--lambda', '0.5', '--model', 'gated-relu', '--vector-output', 'one-vs-all', '--patterns', '12', '--bias', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.formulation).toBe('gated-relu-one-vs-all');
+    expect(j.options.loss).toBe('squared');
+    expect(j.certificate.value).toBeLessThanOrEqual(1e-6);
+    expect(j.networkObjective).toBeCloseRel(j.objective, 1e-6);
+    // each recovered neuron feeds exactly one output
+    for (const row of j.network.W2 as number[][]) expect(row.filter((v) => v !== 0).length).toBe(1);
+    const bad = await run('fit', '--data', multi, '--lambda', '0.5', '--vector-output', 'group', '--json');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--vector-output must be nuclear or one-vs-all/);
   });
 
   it('bundled diabetes by name (shipped with @cvxnn/data)', async () => {

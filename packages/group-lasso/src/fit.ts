@@ -55,6 +55,14 @@ function validate(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patterns: Pa
     throw new CvxnnError('INVALID_OPTION', 'the gated ReLU program has no constraints; use --solver fista (or auto)');
   }
   const loss = o.loss ?? 'squared';
+  const vo = o.vectorOutput ?? (o.model === 'relu' ? 'one-vs-all' : 'nuclear');
+  assertOption(vo === 'nuclear' || vo === 'one-vs-all', `unknown vectorOutput '${String(vo)}'; use nuclear or one-vs-all`);
+  if (o.model === 'relu' && vo === 'nuclear' && Y.cols > 1) {
+    throw new CvxnnError('INVALID_OPTION', 'convex ReLU with several outputs runs one-vs-all: its exact vector-output program (a cone-constrained nuclear norm, SPEC §2.8) is NP-hard to evaluate; use --model gated-relu for the nuclear-norm form');
+  }
+  if (o.model === 'gated-relu' && vo === 'one-vs-all' && Y.cols > 1 && loss !== 'squared') {
+    throw new CvxnnError('INVALID_OPTION', `one-vs-all splits the outputs into independent problems and needs the squared loss (got ${loss}); use the nuclear-norm form for cross-entropy`);
+  }
   if (o.model === 'relu' && Y.cols > 1 && loss !== 'squared') {
     throw new CvxnnError('INVALID_OPTION', `convex ReLU with ${Y.cols} outputs runs one-vs-all and needs the squared loss (got ${loss}); use --model gated-relu for cross-entropy`);
   }
@@ -123,7 +131,7 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
   const Xc = X.isContiguous && X.offset === 0 ? X : X.clone();
 
   const gated = options.model === 'gated-relu';
-  const formulation: Formulation = gated ? (c === 1 ? 'gated-relu' : 'gated-relu-nuclear') : c === 1 ? 'relu' : 'relu-one-vs-all';
+  const formulation: Formulation = gated ? (c === 1 ? 'gated-relu' : options.vectorOutput === 'one-vs-all' ? 'gated-relu-one-vs-all' : 'gated-relu-nuclear') : c === 1 ? 'relu' : 'relu-one-vs-all';
   const lmax = lambdaMax(Xc, Y, masks, lossName, scale, true, exact);
   const grid: number[] = [];
   if (options.lambdaPath && lmax > lambda) {
@@ -136,63 +144,82 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
   let out: Omit<ConvexResult, 'iterations' | 'timeSeconds' | 'history' | 'status' | 'path'>;
 
   if (gated) {
-    const loss = dataLoss(lossName, scale, Y);
-    let x0: Float64Array | undefined;
-    let step0: number | undefined;
-    let r!: ReturnType<typeof solveGatedCore>;
-    for (const lam of grid) {
-      r = staged(
-        solveGatedCore,
-        { X: Xc, masks, loss, lambda: lam, nuclear: c > 1, backend },
-        {
-          tol,
-          maxIters: maxIters - iterations,
-          timeLimit: timeLimit - (performance.now() - t0) / 1000,
-          workingSet: options.workingSet ?? true,
-          x0,
-          step0,
-          t0,
-          itersOffset: iterations,
-          history,
-          onProgress: options.onProgress,
-        },
-        reference,
-        polish,
-      );
-      iterations += r.iterations;
-      x0 = r.x;
-      step0 = r.step;
-      const pen = c > 1 ? nuclearGroupPenalty(lam, d, P, c) : frobeniusGroupPenalty(lam, d, P, 1, 1, exact);
-      const norms = pen.groupNorms(r.x);
-      path.push({ lambda: lam, objective: r.objective, certificate: r.relGap, activeNeurons: countActive(norms), iterations: r.iterations });
-      if (!r.converged) break;
-    }
-    status = r.converged ? 'optimal' : r.timedOut ? 'time-limit' : 'max-iterations';
-    const pen = c > 1 ? nuclearGroupPenalty(lambda, d, P, c) : frobeniusGroupPenalty(lambda, d, P, 1, 1, exact);
-    const groupNorms = Array.from(pen.groupNorms(r.x));
-    const U = new Matrix(d, P * c, r.x);
-    let activeNeurons = 0;
-    if (c === 1) activeNeurons = countActive(groupNorms);
-    else activeNeurons = nuclearRank(U, d, P, c);
-    out = {
-      objective: r.objective,
-      dataTerm: r.dataTerm,
-      penalty: r.penalty,
-      certificate: { kind: 'duality-gap', value: r.relGap, absolute: r.gap },
-      constraintViolation: 0,
-      backend: backend.name,
-      precision: backend.precision,
-      activeNeurons,
-      patterns: P,
-      formulation,
-      lambda,
-      lambdaMax: lmax,
-      loss: lossName,
-      scale,
-      groupNorms,
-      solution: { U },
-      gates: patterns.gates,
+    // one solve along the λ-grid (warm starts) for targets Yk; `budget` caps its iterations
+    const solvePath = (Yk: Matrix<Float64Array>, nuclear: boolean, budget: number, record: boolean) => {
+      const loss = dataLoss(lossName, scale, Yk);
+      const ck = Yk.cols;
+      const before = iterations;
+      let x0: Float64Array | undefined;
+      let step0: number | undefined;
+      let r!: ReturnType<typeof solveGatedCore>;
+      for (const lam of grid) {
+        r = staged(
+          solveGatedCore,
+          { X: Xc, masks, loss, lambda: lam, nuclear, backend },
+          {
+            tol,
+            maxIters: budget - (iterations - before),
+            timeLimit: timeLimit - (performance.now() - t0) / 1000,
+            workingSet: options.workingSet ?? true,
+            x0,
+            step0,
+            t0,
+            itersOffset: iterations,
+            history,
+            onProgress: options.onProgress,
+          },
+          reference,
+          polish,
+        );
+        iterations += r.iterations;
+        x0 = r.x;
+        step0 = r.step;
+        if (record) {
+          const pen = nuclear ? nuclearGroupPenalty(lam, d, P, ck) : frobeniusGroupPenalty(lam, d, P, ck, 1, exact);
+          path.push({ lambda: lam, objective: r.objective, certificate: r.relGap, activeNeurons: countActive(pen.groupNorms(r.x)), iterations: r.iterations });
+        }
+        if (!r.converged) break;
+      }
+      return r;
     };
+    const common = { constraintViolation: 0, backend: backend.name, precision: backend.precision, patterns: P, formulation, lambda, lambdaMax: lmax, loss: lossName, scale, gates: patterns.gates };
+    if (formulation === 'gated-relu-one-vs-all') {
+      // c independent scalar programs, one per output column, each with the full iteration budget
+      const U = Matrix.zeros(d, P * c);
+      const groupNorms = new Array<number>(P * c).fill(0);
+      let objective = 0;
+      let dataTerm = 0;
+      let penalty = 0;
+      let gap = 0;
+      let rel = 0;
+      let allConverged = true;
+      let anyTimedOut = false;
+      for (let k = 0; k < c; k++) {
+        const yk = Matrix.zeros(n, 1);
+        for (let j = 0; j < n; j++) yk.data[j] = Y.get(j, k);
+        const r = solvePath(yk, false, maxIters, false);
+        objective += r.objective;
+        dataTerm += r.dataTerm;
+        penalty += r.penalty;
+        gap += r.gap;
+        rel = Math.max(rel, r.relGap);
+        allConverged &&= r.converged;
+        anyTimedOut ||= r.timedOut;
+        for (let row = 0; row < d; row++) for (let i = 0; i < P; i++) U.data[row * P * c + i * c + k] = r.x[row * P + i];
+        const norms = frobeniusGroupPenalty(lambda, d, P, 1, 1, exact).groupNorms(r.x);
+        for (let i = 0; i < P; i++) groupNorms[i * c + k] = norms[i];
+      }
+      status = allConverged ? 'optimal' : anyTimedOut ? 'time-limit' : 'max-iterations';
+      out = { ...common, objective, dataTerm, penalty, certificate: { kind: 'duality-gap', value: rel, absolute: gap }, activeNeurons: countActive(groupNorms), groupNorms, solution: { U } };
+    } else {
+      const r = solvePath(Y, c > 1, maxIters, true);
+      status = r.converged ? 'optimal' : r.timedOut ? 'time-limit' : 'max-iterations';
+      const pen = c > 1 ? nuclearGroupPenalty(lambda, d, P, c) : frobeniusGroupPenalty(lambda, d, P, 1, 1, exact);
+      const groupNorms = Array.from(pen.groupNorms(r.x));
+      const U = new Matrix(d, P * c, r.x);
+      const activeNeurons = c === 1 ? countActive(groupNorms) : nuclearRank(U, d, P, c);
+      out = { ...common, objective: r.objective, dataTerm: r.dataTerm, penalty: r.penalty, certificate: { kind: 'duality-gap', value: r.relGap, absolute: r.gap }, activeNeurons, groupNorms, solution: { U } };
+    }
   } else {
     // C-ReLU: one scalar problem per output column (c = 1: the exact program). Default solver:
     // R-FISTA with the cone constraints folded into an exact prox (feasible iterates, duality

@@ -7,7 +7,8 @@ import type { ConvexResult } from './types.js';
  * - C-ReLU: each non-zero v_i gives a neuron u = v_i/√‖v_i‖ with output weight +√‖v_i‖, each
  *   non-zero w_i one with −√‖w_i‖ (one-vs-all: the output weight sits in that class's column);
  * - C-GReLU: u_i/√‖u_i‖, output √‖u_i‖, gate g_i;
- * - gated vector output: SVD U_i = Σ σ a bᵀ, neurons √σ a with output row √σ bᵀ, gate g_i.
+ * - gated vector output: SVD U_i = Σ σ a bᵀ, neurons √σ a with output row √σ bᵀ, gate g_i;
+ *   gated one-vs-all: each non-zero column u_ik its own neuron feeding output k only.
  * With weight decay (λ/2)Σ(‖u‖² + ‖α‖²) the network's objective equals the convex objective.
  * `appendOne` records that X carried the ones column (the bias row is W1's last row).
  *
@@ -76,6 +77,23 @@ export function recoverNetwork(result: ConvexResult, opts: { appendOne?: boolean
       cols1.push(B.data.map((v) => v / sq));
       rows2.push(Float64Array.of(sq));
       gateCols.push(g);
+      continue;
+    }
+    if (result.formulation === 'gated-relu-one-vs-all') {
+      // each column of the block is its own neuron feeding output k only
+      for (let k = 0; k < c; k++) {
+        let nrm = 0;
+        for (let r = 0; r < d; r++) nrm += B.data[r * c + k] ** 2;
+        if (nrm === 0) continue;
+        const sq = Math.sqrt(Math.sqrt(nrm));
+        const u = new Float64Array(d);
+        for (let r = 0; r < d; r++) u[r] = B.data[r * c + k] / sq;
+        const a = new Float64Array(c);
+        a[k] = sq;
+        cols1.push(u);
+        rows2.push(a);
+        gateCols.push(g);
+      }
       continue;
     }
     const { U: Ua, s, V: Vb } = svd(B);

@@ -8,11 +8,13 @@ import type { LossName, ObjectiveScale } from '@cvxnn/networks';
  * - `relu`: C-ReLU, constrained group Lasso, SPEC §2.3 (scalar output)
  * - `relu-one-vs-all`: c independent C-ReLU problems, one per output column (exact for the
  *   network whose neurons each feed one output; squared loss only)
+ * - `gated-relu-one-vs-all`: c independent C-GReLU problems, one per output column (exact for the
+ *   gated network whose neurons each feed one output; squared loss only; `vectorOutput: 'one-vs-all'`)
  *
  * @example
  *   if (result.formulation === 'gated-relu-nuclear') console.log('vector output, nuclear norm');
  */
-export type Formulation = 'gated-relu' | 'gated-relu-nuclear' | 'relu' | 'relu-one-vs-all';
+export type Formulation = 'gated-relu' | 'gated-relu-nuclear' | 'gated-relu-one-vs-all' | 'relu' | 'relu-one-vs-all';
 
 /**
  * Final status of a solve.
@@ -87,6 +89,11 @@ export interface ConvexFitOptions {
   timeLimit?: number;
   /** working sets over pattern groups with KKT-based growth (default true for gated models) */
   workingSet?: boolean;
+  /**
+   * vector outputs (c > 1): `nuclear` (gated default; λΣ‖U_i‖_*, exact for gated networks, SPEC
+   * §2.8) or `one-vs-all` (c independent scalar programs; the only form for relu, squared loss)
+   */
+  vectorOutput?: 'nuclear' | 'one-vs-all';
   /** solve a geometric λ-path from λ_max down to λ with warm starts (number of grid points, ≥ 2) */
   lambdaPath?: number;
   backend?: Backend;

@@ -346,6 +346,35 @@ describe('conventions, losses, λ-path', () => {
     expect(netObjective(recoverNetwork(r), X, Y, 0.3)).toBeCloseRel(r.objective, 1e-7);
   });
 
+  it('gated one-vs-all = sum of the per-class gated programs ≥ the nuclear-norm optimum; recovery matches', () => {
+    const rng = new Rng(15);
+    const n = 40;
+    const X = randn(rng, n, 3);
+    const G = randn(rng, 3, 10);
+    const Y = Matrix.zeros(n, 3);
+    for (let j = 0; j < n; j++) Y.set(j, X.get(j, 0) > 0.5 ? 0 : X.get(j, 1) > 0 ? 1 : 2, 1);
+    const pats = { masks: PatternMasks.fromGates(X, G), gates: G };
+    const ova = fitConvex(X, Y, pats, { model: 'gated-relu', lambda: 0.3, tol: 1e-8, vectorOutput: 'one-vs-all' });
+    expect(ova.formulation).toBe('gated-relu-one-vs-all');
+    expect(ova.status).toBe('optimal');
+    let sum = 0;
+    for (let k = 0; k < 3; k++) {
+      const yk = Matrix.fromArray(n, 1, Array.from({ length: n }, (_, j) => Y.get(j, k)));
+      sum += fitConvex(X, yk, pats, { model: 'gated-relu', lambda: 0.3, tol: 1e-8 }).objective;
+    }
+    expect(ova.objective).toBeCloseRel(sum, 1e-7);
+    const net = recoverNetwork(ova);
+    expect(net.W1.cols).toBe(ova.activeNeurons);
+    expect(netObjective(net, X, Y, 0.3)).toBeCloseRel(ova.objective, 1e-7);
+    // every one-vs-all network is a network of the nuclear form's class (SPEC §2.8)
+    const nuc = fitConvex(X, Y, pats, { model: 'gated-relu', lambda: 0.3, tol: 1e-8, loss: 'squared' });
+    expect(nuc.formulation).toBe('gated-relu-nuclear');
+    expect(nuc.objective).toBeLessThanOrEqual(ova.objective + nuc.certificate.absolute);
+    // one-vs-all needs the squared loss; relu has no nuclear form
+    expect(() => fitConvex(X, Y, pats, { model: 'gated-relu', lambda: 0.3, loss: 'cross-entropy', vectorOutput: 'one-vs-all' })).toThrow(/squared loss/);
+    expect(() => fitConvex(X, Y, pats, { model: 'relu', lambda: 0.3, vectorOutput: 'nuclear' })).toThrow(/NP-hard/);
+  });
+
   it('λ-path with warm starts ends at the same optimum as a direct solve', () => {
     const { X, Y, masks, gates } = tinyProblem(9, 8);
     for (const model of ['gated-relu', 'relu'] as const) {

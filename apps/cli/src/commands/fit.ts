@@ -30,6 +30,7 @@ export interface FitCliOptions {
   backend: string;
   testFraction?: string;
   lambdaPath?: boolean | string;
+  vectorOutput?: string;
   out?: string;
   json?: boolean;
   /** live mode: serve the dashboard and stream progress to it (dashboard.ts) */
@@ -75,6 +76,7 @@ export function register(program: Command, io: Io): void {
     .option('--standardize <how>', 'zscore | none', 'zscore')
     .option('--backend <name>', 'kernel backend (auto picks the fastest available)', 'auto')
     .option('--test-fraction <f>', 'hold out this fraction of rows for testing')
+    .option('--vector-output <form>', 'several outputs: nuclear (gated default, exact nuclear-norm program) | one-vs-all (independent per-output programs, squared loss; the only form for relu)')
     .option('--lambda-path [K]', 'solve a geometric λ-path from λ_max down to λ with warm starts (K points, default 10)')
     .option('--out <file>', 'write the run JSON (with history and group norms) here')
     .option('--json', 'print one JSON object')
@@ -100,6 +102,8 @@ export function register(program: Command, io: Io): void {
       assertOption(['auto', 'fista', 'al'].includes(o.solver), `--solver must be auto, fista or al, got '${o.solver}'`);
       assertOption(o.objectiveScale === 'sum' || o.objectiveScale === 'mean', `--objective-scale must be sum or mean, got '${o.objectiveScale}'`);
       assertOption(o.standardize === 'zscore' || o.standardize === 'none', `--standardize must be zscore or none, got '${o.standardize}'`);
+      assertOption(o.vectorOutput === undefined || o.vectorOutput === 'nuclear' || o.vectorOutput === 'one-vs-all', `--vector-output must be nuclear or one-vs-all, got '${o.vectorOutput}'`);
+      const vectorOutput = o.vectorOutput as 'nuclear' | 'one-vs-all' | undefined;
       const pathPoints = o.lambdaPath === undefined ? undefined : o.lambdaPath === true ? 10 : parseNumber('lambda-path', String(o.lambdaPath), { integer: true, min: 2 });
       const { backend, notices } = await selectBackend(o.backend);
       if (!o.json) for (const n of notices) io.err(`note: ${n}\n`);
@@ -107,7 +111,7 @@ export function register(program: Command, io: Io): void {
       // data: targets, split, standardization (training statistics)
       const prep = prepareData({ data: o.data, labelColumn: o.labelColumn, task: o.task, standardize: o.standardize, bias: !!o.bias, seed, testFraction });
       const { table, task, classes, testIdx, Xtr, Ytr, pre } = prep;
-      const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : o.model === 'gated-relu' ? 'cross-entropy' : 'squared');
+      const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : o.model === 'gated-relu' && vectorOutput !== 'one-vs-all' ? 'cross-entropy' : 'squared');
       assertOption(['squared', 'logistic', 'cross-entropy'].includes(loss), `--loss must be squared, logistic or cross-entropy, got '${loss}'`);
       if (loss === 'logistic' && task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${task})`);
       if (loss === 'cross-entropy' && task !== 'multiclass') throw new CvxnnError('INVALID_OPTION', `--loss cross-entropy needs --task multiclass (the labels give ${task})`);
@@ -159,6 +163,7 @@ export function register(program: Command, io: Io): void {
           maxIters,
           timeLimit,
           lambdaPath: pathPoints,
+          vectorOutput,
           backend,
           onProgress:
             bar || live
@@ -204,6 +209,7 @@ export function register(program: Command, io: Io): void {
         backend: o.backend,
         testFraction: testFraction || undefined,
         lambdaPath: pathPoints,
+        vectorOutput,
       };
       const run = {
         cvxnnRun: 1,
