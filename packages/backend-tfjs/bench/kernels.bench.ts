@@ -10,8 +10,9 @@
  * 2. `--p2`: the end-to-end gated-ReLU solve of problem P2 (bench/scnn/problems.ts; n = 10⁴,
  *    d = 50, P = 500, λ = 0.01, mean scale) with @cvxnn/group-lasso's fitConvex on each backend
  *    of `--p2-backends` (default wasm,onnx-fp32,onnx; `--time-limit` s each, default 300), with
- *    the objective reached, the solver's certificate, and that certificate RE-CHECKED IN FP64:
- *    the duality gap of the returned U evaluated with the fp64 onnx backend (gapEvaluator).
+ *    the objective reached, the solver's certificate (for an fp32 backend fitConvex finishes in
+ *    fp64 on the CPU backend: `polish`), and that certificate RE-CHECKED IN FP64: the duality gap
+ *    of the returned U evaluated with the fp64 onnx backend (gapEvaluator).
  *
  *   pnpm -s --filter @cvxnn/backend-tfjs bench            # kernels
  *   pnpm -s --filter @cvxnn/backend-tfjs bench -- --p2    # kernels + P2 solves
@@ -179,6 +180,8 @@ if (args.includes('--p2') || args.includes('--p2-only')) {
       status: r.status,
       objective: r.objective,
       certificate: r.certificate,
+      // fp32 backends: group-lasso stops the fp32 stage at 1e-4 and finishes in fp64 on the CPU backend
+      polish: r.polish ?? null,
       fp64Recheck: { objective: check.primal, relativeGap: check.rel, absoluteGap: check.gap },
       iterations: r.iterations,
       timeSeconds: r.timeSeconds,

@@ -186,5 +186,9 @@ describe('tfjs backends beyond the conformance suite', () => {
     expect(() => b.maskedBackward(X, M, Matrix.zeros(10, 1), Matrix.zeros(3, 5))).toThrow(/expected 3×4/);
     expect(() => b.gemm(X, X)).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH' }));
     expect(() => b.gemm(X, X, { transA: true, beta: 1 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    // an output accumulated into (beta ≠ 0) must be finite too, as on the CPU backends
+    const acc = Matrix.zeros(3, 3);
+    acc.set(1, 1, Number.NaN);
+    expect(() => b.gemm(X, X, { transA: true, beta: 1, out: acc })).toThrow(expect.objectContaining({ code: 'NON_FINITE' }));
   });
 });

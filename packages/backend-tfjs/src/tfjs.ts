@@ -319,6 +319,7 @@ export async function createTfjsBackend(opts: TfjsBackendOptions = {}): Promise<
       if (m === 0 || n === 0 || k === 0 || alpha === 0) return cpu.gemm(a, b, o);
       assertFiniteInput('gemm', 'A', a);
       assertFiniteInput('gemm', 'B', b);
+      if (beta !== 0 && o.out) assertFiniteInput('gemm', 'the output accumulated into (beta ≠ 0)', o.out);
       activate();
       const A = operand(a, transA);
       const B = operand(b, transB);
