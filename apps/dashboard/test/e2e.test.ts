@@ -34,20 +34,30 @@ let page: Page;
 const ids: Record<string, string> = {};
 const runs: Record<string, Json> = {};
 
-/** Wait for a line matching `re` on a child's stream. */
-function waitFor(stream: NodeJS.ReadableStream, re: RegExp, ms: number): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const t = setTimeout(() => reject(new Error(`timed out waiting for ${re} (got: ${buf.slice(-500)})`)), ms);
-    stream.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = re.exec(buf);
-      if (m) {
-        clearTimeout(t);
-        resolve(m);
-      }
-    });
+/** Everything a child wrote on a stream so far, and a wait for a pattern in it. */
+function watch(stream: NodeJS.ReadableStream): (re: RegExp, ms: number) => Promise<RegExpExecArray> {
+  let buf = '';
+  const waiters = new Set<() => void>();
+  stream.on('data', (d: Buffer) => {
+    buf += d.toString();
+    for (const w of waiters) w();
   });
+  return (re, ms) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(buf);
+        if (!m) return;
+        clearTimeout(t);
+        waiters.delete(check);
+        resolve(m);
+      };
+      const t = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`timed out waiting for ${re} (got: ${buf.slice(-500)})`));
+      }, ms);
+      waiters.add(check);
+      check();
+    });
 }
 
 async function shot(name: string): Promise<void> {
@@ -111,7 +121,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     for (const [k, f] of Object.entries({ fit: 'a-fit.json', compare: 'b-compare.json', fit2d: 'c-fit2d.json', fit1d: 'd-fit1d.json', redex: 'e-redex.json', big: 'h-big.json' })) runs[k] = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
 
     server = spawn(process.execPath, [BIN, 'dashboard', dir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    url = (await waitFor(server.stdout!, /(http:\/\/\S+)/, 20_000))[1];
+    url = (await watch(server.stdout!)(/(http:\/\/\S+)/, 20_000))[1];
     const listed = (await (await fetch(`${url}api/runs`)).json()) as Array<{ id: string; name: string }>;
     for (const [k, f] of Object.entries({ fit: 'a-fit.json', compare: 'b-compare.json', fit2d: 'c-fit2d.json', fit1d: 'd-fit1d.json', redex: 'e-redex.json', truncated: 'f-truncated.json', notrun: 'g-not-a-run.json', big: 'h-big.json' })) {
       ids[k] = listed.find((r) => r.name === f)!.id;
@@ -291,13 +301,14 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      const liveUrl = (await waitFor(fit.stderr!, /live dashboard: (http:\/\/\S+)/, 30_000))[1];
+      const stderr = watch(fit.stderr!);
+      const liveUrl = (await stderr(/live dashboard: (http:\/\/\S+)/, 30_000))[1];
       const p2 = await ctx!.newPage();
       await p2.goto(liveUrl);
       await p2.waitForSelector('body[data-live=final]', { timeout: 90_000 });
       const progress = Number(await p2.evaluate(() => document.body.dataset.liveProgress ?? '0'));
       expect(progress).toBeGreaterThanOrEqual(1);
-      await waitFor(fit.stderr!, /the final result is at/, 30_000).catch(() => undefined);
+      await stderr(/the final result is at/, 30_000); // the run file is written before this line
       const final = JSON.parse(readFileSync(path.join(dir, 'live.json'), 'utf8'));
       await p2.click('#tab-convergence');
       await p2.waitForSelector('#view[data-view=convergence][data-state=ok]');

@@ -191,14 +191,14 @@ export async function startDashboardServer(o: { runs: RunEntry[]; port: number; 
   };
 }
 
-/** Try `xdg-open URL`; returns a sentence saying what happened. */
-function openBrowser(url: string): string {
+/** Try `xdg-open URL`; says what happened on `say` (also when xdg-open fails later). */
+function openBrowser(url: string, say: (line: string) => void): void {
   const which = spawnSync('sh', ['-c', 'command -v xdg-open'], { encoding: 'utf8' });
-  if (which.status !== 0) return `could not open a browser (xdg-open is not installed); open ${url} yourself`;
+  if (which.status !== 0) return say(`could not open a browser (xdg-open is not installed); open ${url} yourself`);
   const child = spawn('xdg-open', [url], { detached: true, stdio: 'ignore' });
-  child.on('error', () => undefined);
+  child.on('error', (e) => say(`could not open a browser (xdg-open: ${e.message}); open ${url} yourself`));
+  child.on('exit', (code) => say(code === 0 ? `xdg-open opened ${url}` : `could not open a browser (xdg-open exited with ${code}); open ${url} yourself`));
   child.unref();
-  return `asked xdg-open to open ${url}`;
 }
 
 function parseHost(h: string): string {
@@ -229,7 +229,7 @@ export function register(program: Command, io: Io): void {
       const s = await startDashboardServer({ runs, port, host, dist: dashboardDist() });
       if (o.json) printJson(io, { url: s.url, runs: runs.map((r) => ({ id: r.id, name: r.name, path: r.path, bytes: r.bytes })) });
       else io.out(`cvxnn dashboard: ${runs.length} run${runs.length === 1 ? '' : 's'} at ${s.url} (Ctrl-C to stop)\n`);
-      if (o.open) io.err(`${openBrowser(s.url)}\n`);
+      if (o.open) openBrowser(s.url, (line) => io.err(`${line}\n`));
     });
 }
 
