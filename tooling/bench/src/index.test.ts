@@ -15,6 +15,15 @@ describe('bench harness', () => {
     expect(r.ms).toBeGreaterThanOrEqual(r.minMs);
     expect(r.gflops).toBeCloseRel(2e6 / (r.ms / 1000) * 1e-9, 1e-12);
   });
+  it('measure stops at maxSamples timed calls even when minTimeMs has not passed', async () => {
+    const t0 = performance.now();
+    const r = await measure('cap', () => {
+      const t = performance.now();
+      while (performance.now() - t < 1);
+    }, { warmup: 1, minSamples: 3, minTimeMs: 60_000, maxSamples: 6 });
+    expect(r.samples).toBe(6);
+    expect(performance.now() - t0).toBeLessThan(30_000);
+  });
   it('peakMemory sees an ArrayBuffer allocated inside the function', async () => {
     const { result, peakArrayBuffersBytes, baselineArrayBuffersBytes } = await peakMemory(() => {
       const a = new Float64Array(4 * 2 ** 20); // 32 MiB

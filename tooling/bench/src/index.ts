@@ -1,12 +1,13 @@
 /**
- * The cvxnn benchmark harness: time a function robustly (warm-up, repeated runs, median and
- * min), track peak memory, and print one machine-readable JSON document per benchmark run.
+ * The cvxnn benchmark harness: time a function robustly with tinybench (warm-up, repeated runs,
+ * median and min), track peak memory, and print one machine-readable JSON document per benchmark run.
  *
  * @example
  *   const r = await measure('gemm', () => gemm(a, b), { flops: 2 * m * n * k });
  *   emit('linalg-kernels', [r], { n, d, P });
  */
 import os from 'node:os';
+import { Bench } from 'tinybench';
 
 export interface Measurement {
   name: string;
@@ -35,20 +36,48 @@ export interface MeasureOptions {
   extra?: Record<string, unknown>;
 }
 
-/** Time `fn` (sync or async) and return median/min timings. */
+/**
+ * Time `fn` (sync or async) with tinybench and return the median and fastest call in ms: warm-up
+ * calls first (not timed), then timed calls until both `minSamples` calls and `minTimeMs` have
+ * passed (tinybench's `iterations` and `time`), stopping early at `maxSamples` calls.
+ *
+ * @example
+ *   const r = await measure('gemm', () => gemm(a, b), { flops: 2 * m * n * k });
+ *   r.ms; r.gflops;
+ */
 export async function measure(name: string, fn: () => unknown, opts: MeasureOptions = {}): Promise<Measurement> {
   const { warmup = 2, minSamples = 5, minTimeMs = 1000, maxSamples = 200 } = opts;
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < minSamples || (performance.now() - start < minTimeMs && times.length < maxSamples)) {
-    const t0 = performance.now();
+  let timed = 0;
+  const controller = new AbortController();
+  const bench = new Bench({
+    name,
+    iterations: minSamples,
+    time: minTimeMs,
+    warmup: warmup > 0,
+    warmupIterations: warmup,
+    warmupTime: 0,
+    throws: true,
+    signal: controller.signal,
+  });
+  let warming = warmup;
+  bench.add(name, async () => {
+    if (warming > 0) {
+      warming--;
+      await fn();
+      return;
+    }
     await fn();
-    times.push(performance.now() - t0);
+    // past the cap: abort after this call (its sample is kept)
+    if (++timed >= Math.max(maxSamples, minSamples)) controller.abort();
+  });
+  await bench.run();
+  const task = bench.getTask(name);
+  const result = task?.result;
+  if (!result || !('latency' in result) || !result.latency) {
+    throw new Error(`measure('${name}'): tinybench produced no statistics (state ${result?.state ?? 'unknown'})`);
   }
-  times.sort((a, b) => a - b);
-  const ms = times[Math.floor(times.length / 2)];
-  const out: Measurement = { name, ms, minMs: times[0], samples: times.length, ...opts.extra };
+  const ms = result.latency.p50;
+  const out: Measurement = { name, ms, minMs: result.latency.min, samples: result.latency.samplesCount, ...opts.extra };
   if (opts.flops !== undefined) out.gflops = (opts.flops / (ms / 1000)) * 1e-9;
   return out;
 }
