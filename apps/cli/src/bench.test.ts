@@ -1,5 +1,7 @@
-import { listBackends, registerBackend, resolveBackend } from '@cvxnn/linalg';
-import { existsSync } from 'node:fs';
+import { listBackends, registerBackend, resolveBackend, Rng } from '@cvxnn/linalg';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { BLAS_PRIORITIES, createBlasBackend, defaultAddonPath, registerBlasBackends } from '@cvxnn/backend-blas';
 import { createOnnxBackend, ONNX_PRIORITIES, registerOnnxBackends } from '@cvxnn/backend-onnx';
 import { describe, expect, it } from 'vitest';
@@ -71,6 +73,32 @@ describe('selectBackend', () => {
       const { backend } = await selectBackend(name);
       expect([backend.name, backend.precision]).toEqual([name, 'fp32']);
     }
+  });
+});
+
+describe.skipIf(!existsSync(defaultAddonPath()))('cvxnn fit --backend blas (skipped where the OpenBLAS addon is not built)', () => {
+  it('blas reaches the ts objective (both certified) and reports itself; blas-fp32 reports fp32', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cvxnn-blas-fit-')), 'reg.csv');
+    const rng = new Rng(4);
+    const rows = ['a,b,c,y'];
+    for (let i = 0; i < 80; i++) {
+      const x = [rng.normal(), rng.normal(), rng.normal()];
+      rows.push([...x, Math.max(0, x[0] - x[1]) + 0.3 * x[2] + 0.05 * rng.normal()].map((v) => v.toFixed(6)).join(','));
+    }
+    writeFileSync(file, rows.join('\n') + '\n');
+    const fit = async (backend: string) => {
+      const r = await run('fit', '--data', file, '--lambda', '1', '--bias', '--patterns', '30', '--model', 'gated-relu', '--backend', backend, '--json');
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out);
+    };
+    const [ts, blas, fp32] = [await fit('ts'), await fit('blas'), await fit('blas-fp32')];
+    expect([blas.backend, blas.precision]).toEqual(['blas', 'fp64']);
+    expect([fp32.backend, fp32.precision]).toEqual(['blas-fp32', 'fp32']);
+    expect(ts.certificate.value).toBeLessThanOrEqual(1e-6);
+    expect(blas.certificate.value).toBeLessThanOrEqual(1e-6);
+    // two certified solves of the same convex program: objectives within the certificate tolerance
+    expect(blas.objective).toBeCloseRel(ts.objective, 3e-6);
+    expect(fp32.objective).toBeCloseRel(ts.objective, 1e-3);
   });
 });
 
