@@ -182,6 +182,74 @@ function scaledResidualBound(spectrum: ArrayLike<number>, r: ArrayLike<number>, 
   return Math.max(value(1), value(0.5 * (lo + hi)));
 }
 
+/** One certificate evaluation of an accelerated proximal solve. */
+interface Certified {
+  objective: number;
+  dual: number;
+}
+
+type ProxHistory = Array<{ iteration: number; timeSeconds: number; objective: number; certificate: number }>;
+
+/**
+ * FISTA with function-value restarts (O'Donoghue & Candès) and a duality-gap stopping rule, shared by
+ * the trace-norm and nuclear-norm solvers. `gradient(Y)` is the gradient of the smooth part at Y;
+ * `prox(Z)` returns prox_{step·g}(Z) with the full objective F at that point (computed from the
+ * thresholded spectrum, so no second decomposition); `certify(X)` gives the objective and a dual
+ * lower bound, checked every 10 iterations.
+ */
+function fistaWithRestarts(
+  x0: Matrix,
+  step: number,
+  gradient: (Y: Matrix) => Matrix,
+  prox: (Z: Matrix) => { X: Matrix; value: number },
+  certify: (X: Matrix) => Certified,
+  opts: { tol: number; maxIterations: number; timeLimit?: number; t0: number },
+): { X: Matrix; status: 'optimal' | 'max-iterations' | 'time-limit'; iterations: number; history: ProxHistory } {
+  const size = x0.rows * x0.cols;
+  let A = x0.clone();
+  let Yk = A.clone();
+  let tk = 1;
+  let Fprev = Infinity;
+  const history: ProxHistory = [];
+  let status: 'optimal' | 'max-iterations' | 'time-limit' = 'max-iterations';
+  let it = 0;
+  for (it = 1; it <= opts.maxIterations; it++) {
+    const G = gradient(Yk);
+    const Z = Matrix.zeros(x0.rows, x0.cols);
+    for (let q = 0; q < size; q++) Z.data[q] = Yk.data[q] - step * G.data[q];
+    const { X: Anew, value: Fnew } = prox(Z);
+    if (Fnew > Fprev && tk > 1) {
+      // function-value restart: drop the momentum and redo the step from A
+      tk = 1;
+      Yk = A.clone();
+      continue;
+    }
+    const tnext = (1 + Math.sqrt(1 + 4 * tk * tk)) / 2;
+    const mom = (tk - 1) / tnext;
+    const Ynew = Matrix.zeros(x0.rows, x0.cols);
+    for (let q = 0; q < size; q++) Ynew.data[q] = Anew.data[q] + mom * (Anew.data[q] - A.data[q]);
+    A = Anew;
+    Yk = Ynew;
+    tk = tnext;
+    Fprev = Fnew;
+    if (it % 10 === 0 || it === opts.maxIterations) {
+      const c = certify(A);
+      const gap = c.objective - c.dual;
+      const el = (performance.now() - opts.t0) / 1000;
+      history.push({ iteration: it, timeSeconds: el, objective: c.objective, certificate: gap });
+      if (gap <= opts.tol * Math.max(1, Math.abs(c.objective))) {
+        status = 'optimal';
+        break;
+      }
+      if (opts.timeLimit !== undefined && el > opts.timeLimit) {
+        status = 'time-limit';
+        break;
+      }
+    }
+  }
+  return { X: A, status, iterations: Math.min(it, opts.maxIterations), history };
+}
+
 /**
  * Solve the k = 1 RedEx / trace-norm regression problem by FISTA with restarts; the step is 1/L
  * with L ≥ λ_max((x_tᵀx_s)²) + 2λ₂, the certificate is the Fenchel duality gap.
@@ -213,71 +281,46 @@ export function traceNormRegression(X: Matrix, y: ArrayLike<number>, opts: Trace
     assertShape(A.rows === d && A.cols === d, `warmStart is ${A.rows}×${A.cols}, expected ${d}×${d}`);
     assertSymmetric(A, 'warmStart');
   }
-  let Yk = A.clone();
-  let tk = 1;
-  let Fprev = Infinity;
   const f = new Float64Array(N);
   const r = new Float64Array(N);
-  const history: TraceNormResult['history'] = [];
-  let status: TraceNormResult['status'] = 'max-iterations';
-  let it = 0;
-  let obj = traceNormObjective(X, y, A, lambda1, lambda2);
-  let dual = -Infinity;
-  const checkEvery = 10;
-  for (it = 1; it <= maxIt; it++) {
-    // gradient of the smooth part at Yk: 𝒳*(𝒳Yk − y) + 2λ₂ Yk
-    quadForms(X, Yk, f);
+  const soft = (l: number) => Math.sign(l) * Math.max(Math.abs(l) - step * lambda1, 0);
+  const certify = (M: Matrix) => {
+    const o = traceNormObjective(X, y, M, lambda1, lambda2);
+    quadForms(X, M, f);
     for (let t = 0; t < N; t++) r[t] = f[t] - y[t];
-    const G = quadAdjoint(X, r);
-    const Z = Matrix.zeros(d, d);
-    for (let i = 0; i < d * d; i++) Z.data[i] = Yk.data[i] - step * (G.data[i] + 2 * lambda2 * Yk.data[i]);
-    const soft = (l: number) => Math.sign(l) * Math.max(Math.abs(l) - step * lambda1, 0);
-    const eZ = symEig(Z);
-    const Anew = spectralMap(Z, soft, eZ);
-    // objective without a second eigendecomposition: the eigenvalues of Anew are soft(λ(Z))
-    let Fnew = 0;
-    for (const l of eZ.values) {
-      const a = soft(l);
-      Fnew += lambda1 * Math.abs(a) + lambda2 * a * a;
-    }
-    quadForms(X, Anew, f);
-    for (let t = 0; t < N; t++) Fnew += 0.5 * (f[t] - y[t]) ** 2;
-    if (Fnew > Fprev && tk > 1) {
-      // function-value restart (O'Donoghue & Candès): drop the momentum and redo from A
-      tk = 1;
-      Yk = A.clone();
-      continue;
-    }
-    const tnext = (1 + Math.sqrt(1 + 4 * tk * tk)) / 2;
-    const mom = (tk - 1) / tnext;
-    const Ynew = Matrix.zeros(d, d);
-    for (let i = 0; i < d * d; i++) Ynew.data[i] = Anew.data[i] + mom * (Anew.data[i] - A.data[i]);
-    A = Anew;
-    Yk = Ynew;
-    tk = tnext;
-    Fprev = Fnew;
-    if (it % checkEvery === 0 || it === maxIt) {
-      obj = traceNormObjective(X, y, A, lambda1, lambda2);
-      quadForms(X, A, f);
+    return { ...o, dual: dualBound(X, y, r, lambda1, lambda2) };
+  };
+  const run = fistaWithRestarts(
+    A,
+    step,
+    (Yk) => {
+      // 𝒳*(𝒳Yk − y) + 2λ₂ Yk
+      quadForms(X, Yk, f);
       for (let t = 0; t < N; t++) r[t] = f[t] - y[t];
-      dual = dualBound(X, y, r, lambda1, lambda2);
-      const gap = obj.objective - dual;
-      const el = (performance.now() - t0) / 1000;
-      history.push({ iteration: it, timeSeconds: el, objective: obj.objective, certificate: gap });
-      if (gap <= tol * Math.max(1, Math.abs(obj.objective))) {
-        status = 'optimal';
-        break;
+      const G = quadAdjoint(X, r);
+      for (let q = 0; q < d * d; q++) G.data[q] += 2 * lambda2 * Yk.data[q];
+      return G;
+    },
+    (Z) => {
+      const eZ = symEig(Z);
+      const Anew = spectralMap(Z, soft, eZ);
+      // the eigenvalues of Anew are soft(λ(Z))
+      let value = 0;
+      for (const l of eZ.values) {
+        const a = soft(l);
+        value += lambda1 * Math.abs(a) + lambda2 * a * a;
       }
-      if (opts.timeLimit !== undefined && el > opts.timeLimit) {
-        status = 'time-limit';
-        break;
-      }
-    }
-  }
-  obj = traceNormObjective(X, y, A, lambda1, lambda2);
-  quadForms(X, A, f);
-  for (let t = 0; t < N; t++) r[t] = f[t] - y[t];
-  dual = dualBound(X, y, r, lambda1, lambda2);
+      quadForms(X, Anew, f);
+      for (let t = 0; t < N; t++) value += 0.5 * (f[t] - y[t]) ** 2;
+      return { X: Anew, value };
+    },
+    certify,
+    { tol, maxIterations: maxIt, timeLimit: opts.timeLimit, t0 },
+  );
+  A = run.X;
+  const { status, history } = run;
+  const obj = certify(A);
+  const dual = obj.dual;
   const eigenvalues = symEig(A).values;
   const emax = Math.max(0, ...eigenvalues.map(Math.abs));
   return {
@@ -288,7 +331,7 @@ export function traceNormRegression(X: Matrix, y: ArrayLike<number>, opts: Trace
     dualObjective: dual,
     gap: obj.objective - dual,
     status,
-    iterations: Math.min(it, maxIt),
+    iterations: run.iterations,
     timeSeconds: (performance.now() - t0) / 1000,
     eigenvalues,
     rank: eigenvalues.filter((l) => Math.abs(l) > 1e-8 * Math.max(1, emax)).length,
@@ -296,38 +339,20 @@ export function traceNormRegression(X: Matrix, y: ArrayLike<number>, opts: Trace
   };
 }
 
-/** Options of `nuclearNormRegression`. */
-export interface NuclearNormOptions {
-  /** weight of ‖W‖_* (≥ 0) */
-  lambda1: number;
-  /** weight of ‖W‖_F² as written (≥ 0; default 0) */
-  lambda2?: number;
-  /** stop when the duality gap ≤ tol · max(1, |objective|) (default 1e-9) */
-  tol?: number;
-  maxIterations?: number;
+/**
+ * Options of `nuclearNormRegression`: those of `traceNormRegression`, λ₁ weighting ‖W‖_* and λ₂
+ * ‖W‖_F², with a d×c warm start.
+ */
+export interface NuclearNormOptions extends Omit<TraceNormOptions, 'warmStart'> {
   /** warm start (d×c) */
   warmStart?: Matrix;
-  /** wall-clock limit in seconds */
-  timeLimit?: number;
 }
 
-/** Result of `nuclearNormRegression`: the solution and its duality-gap certificate. */
-export interface NuclearNormResult {
+/** Result of `nuclearNormRegression`: the solution and its duality-gap certificate (fields as in `TraceNormResult`). */
+export interface NuclearNormResult extends Omit<TraceNormResult, 'A' | 'eigenvalues'> {
   W: Matrix;
-  objective: number;
-  dataTerm: number;
-  penalty: number;
-  /** a lower bound on the optimum from the Fenchel dual at the scaled residual */
-  dualObjective: number;
-  /** objective − dualObjective ≥ 0 */
-  gap: number;
-  status: 'optimal' | 'max-iterations' | 'time-limit';
-  iterations: number;
-  timeSeconds: number;
   /** singular values of W, descending */
   singularValues: Float64Array;
-  rank: number;
-  history: Array<{ iteration: number; timeSeconds: number; objective: number; certificate: number }>;
 }
 
 function matmulPlain(A: Matrix, B: Matrix, transA = false): Matrix {
@@ -431,54 +456,34 @@ export function nuclearNormRegression(X: Matrix, Yin: Matrix | ArrayLike<number>
     const beta = singularValues(matmulPlain(Xc, new Matrix(n, c, r), true));
     return { obj, dual: scaledResidualBound(beta, r, Yc.data, lambda1, lambda2) };
   };
-  let Yk = W.clone();
-  let tk = 1;
-  let Fprev = Infinity;
-  const history: NuclearNormResult['history'] = [];
-  let status: NuclearNormResult['status'] = 'max-iterations';
-  let it = 0;
   let yy = 0;
   for (let q = 0; q < n * c; q++) yy += Yc.data[q] ** 2;
-  for (it = 1; it <= maxIt; it++) {
-    const G = matmulPlain(XtX, Yk);
-    const Z = Matrix.zeros(d, c);
-    for (let q = 0; q < d * c; q++) Z.data[q] = Yk.data[q] - step * (G.data[q] - XtY.data[q] + 2 * lambda2 * Yk.data[q]);
-    const { Z: Wnew, values } = svtWithValues(Z, step * lambda1);
-    // objective at Wnew from the thresholded singular values (no second SVD)
-    let Fnew = 0;
-    for (const s of values) Fnew += lambda1 * s + lambda2 * s * s;
-    const XtXW = matmulPlain(XtX, Wnew);
-    let quad = 0;
-    for (let q = 0; q < d * c; q++) quad += Wnew.data[q] * (0.5 * XtXW.data[q] - XtY.data[q]);
-    Fnew += quad + 0.5 * yy;
-    if (Fnew > Fprev && tk > 1) {
-      tk = 1; // function-value restart (O'Donoghue & Candès)
-      Yk = W.clone();
-      continue;
-    }
-    const tnext = (1 + Math.sqrt(1 + 4 * tk * tk)) / 2;
-    const mom = (tk - 1) / tnext;
-    const Ynew = Matrix.zeros(d, c);
-    for (let q = 0; q < d * c; q++) Ynew.data[q] = Wnew.data[q] + mom * (Wnew.data[q] - W.data[q]);
-    W = Wnew;
-    Yk = Ynew;
-    tk = tnext;
-    Fprev = Fnew;
-    if (it % 10 === 0 || it === maxIt) {
-      const { obj, dual } = certificate(W);
-      const gap = obj.objective - dual;
-      const el = (performance.now() - t0) / 1000;
-      history.push({ iteration: it, timeSeconds: el, objective: obj.objective, certificate: gap });
-      if (gap <= tol * Math.max(1, Math.abs(obj.objective))) {
-        status = 'optimal';
-        break;
-      }
-      if (opts.timeLimit !== undefined && el > opts.timeLimit) {
-        status = 'time-limit';
-        break;
-      }
-    }
-  }
+  const run = fistaWithRestarts(
+    W,
+    step,
+    (Yk) => {
+      // Xᵀ(X Yk − Y) + 2λ₂ Yk = XᵀX Yk − XᵀY + 2λ₂ Yk
+      const G = matmulPlain(XtX, Yk);
+      for (let q = 0; q < d * c; q++) G.data[q] += 2 * lambda2 * Yk.data[q] - XtY.data[q];
+      return G;
+    },
+    (Z) => {
+      const { Z: Wnew, values } = svtWithValues(Z, step * lambda1);
+      // F(Wnew) from the thresholded singular values and ½‖XW − Y‖² = ½⟨W, XᵀXW⟩ − ⟨W, XᵀY⟩ + ½‖Y‖²
+      let value = 0.5 * yy;
+      for (const sv of values) value += lambda1 * sv + lambda2 * sv * sv;
+      const XtXW = matmulPlain(XtX, Wnew);
+      for (let q = 0; q < d * c; q++) value += Wnew.data[q] * (0.5 * XtXW.data[q] - XtY.data[q]);
+      return { X: Wnew, value };
+    },
+    (M) => {
+      const { obj, dual } = certificate(M);
+      return { objective: obj.objective, dual };
+    },
+    { tol, maxIterations: maxIt, timeLimit: opts.timeLimit, t0 },
+  );
+  W = run.X;
+  const { status, history } = run;
   const { obj, dual } = certificate(W);
   const sv = singularValues(W);
   const smax = sv.length ? sv[0] : 0;
@@ -490,7 +495,7 @@ export function nuclearNormRegression(X: Matrix, Yin: Matrix | ArrayLike<number>
     dualObjective: dual,
     gap: obj.objective - dual,
     status,
-    iterations: Math.min(it, maxIt),
+    iterations: run.iterations,
     timeSeconds: (performance.now() - t0) / 1000,
     singularValues: sv,
     rank: Array.from(sv).filter((s) => s > 1e-8 * Math.max(1, smax)).length,

@@ -1,18 +1,10 @@
-import { CvxnnError, Matrix, Rng } from '@cvxnn/linalg';
+import { CvxnnError, Matrix, Rng, reference } from '@cvxnn/linalg';
 import { describe, expect, it } from 'vitest';
 import { nuclearNormObjective, nuclearNormRegression, solveSdp, type LinearConstraint, type SdpProblem } from '../src/index.js';
 import { randomOrthogonal } from './helpers.js';
 
-/** A·B with plain loops. */
-function matmul(A: Matrix, B: Matrix): Matrix {
-  const C = Matrix.zeros(A.rows, B.cols);
-  for (let i = 0; i < A.rows; i++) for (let j = 0; j < B.cols; j++) {
-    let s = 0;
-    for (let k = 0; k < A.cols; k++) s += A.get(i, k) * B.get(k, j);
-    C.set(i, j, s);
-  }
-  return C;
-}
+/** A·B with plain loops (linalg's naive reference, not the packed kernel). */
+const matmul = (A: Matrix, B: Matrix): Matrix => reference.naiveGemm(A, B);
 
 /** U diag(s) Vᵀ with plain loops. */
 function compose(U: Matrix, s: number[], V: Matrix): Matrix {
