@@ -6,6 +6,7 @@ import { CvxnnError, Matrix } from '@cvxnn/linalg';
 import type { TwoLayerNetwork } from '@cvxnn/networks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectRuns, lowDimFields, startDashboardServer } from './commands/dashboard.js';
+import { runCli } from './index.js';
 
 let dir = '';
 beforeAll(() => {
@@ -156,5 +157,49 @@ describe('lowDimFields', () => {
   it('gives nothing for 3 or more features', () => {
     const X = Matrix.from([[0, 0, 1]]);
     expect(lowDimFields({ ...net, W1: Matrix.from([[1], [1], [1], [1]]), W2: Matrix.from([[1]]) }, X, Matrix.from([[1]]), Matrix.from([[1], [1], [1], [1]]), 'regression')).toEqual({});
+  });
+});
+
+describe('cvxnn fit --out: the heavy low-dimensional fields', () => {
+  /** the run's own network JSON evaluated by hand at the 1- or 2-feature point x */
+  function netAt(net: any, x: number[]): number {
+    const xt = net.appendOne ? [...x, 1] : x;
+    let f = 0;
+    for (let j = 0; j < net.W2.length; j++) {
+      const z = xt.reduce((s, v, k) => s + v * net.W1[k][j], 0);
+      const on = net.kind === 'gated-relu' ? xt.reduce((s, v, k) => s + v * net.gates[k][j], 0) > 0 : z > 0;
+      f += (on ? z : 0) * net.W2[j][0];
+    }
+    return f;
+  }
+
+  it('writes fit1d for 1 feature and geometry2d for 2, consistent with the run’s network', async () => {
+    const run = async (...args: string[]) => {
+      let err = '';
+      const code = await runCli(['node', 'cvxnn', ...args], { out: () => undefined, err: (t) => void (err += t), isTTY: false });
+      return { code, err };
+    };
+    const rows1 = ['x,y', ...Array.from({ length: 30 }, (_, i) => `${(i / 10 - 1.5).toFixed(2)},${Math.abs(i / 10 - 1.5).toFixed(3)}`)];
+    writeFileSync(path.join(dir, 'one.csv'), rows1.join('\n') + '\n');
+    const rows2 = ['a,b,y', ...Array.from({ length: 30 }, (_, i) => `${Math.cos(i).toFixed(3)},${Math.sin(2 * i).toFixed(3)},${i % 3 === 0 ? 1 : 0}`)];
+    writeFileSync(path.join(dir, 'two.csv'), rows2.join('\n') + '\n');
+    const r1 = await run('fit', '--data', path.join(dir, 'one.csv'), '--lambda', '0.01', '--bias', '--patterns', '8', '--backend', 'ts', '--out', path.join(dir, 'one.json'), '--json');
+    expect(r1.code).toBe(0);
+    const j1 = JSON.parse(readFileSync(path.join(dir, 'one.json'), 'utf8'));
+    const f = j1.fit1d;
+    expect(f.x).toHaveLength(30);
+    expect(f.prediction).toAllClose(f.grid.map((x: number) => netAt(j1.network, [x])), { rtol: 1e-9, atol: 1e-9 });
+    expect(j1.geometry2d).toBeUndefined();
+    const r2 = await run('fit', '--data', path.join(dir, 'two.csv'), '--model', 'gated-relu', '--lambda', '0.01', '--patterns', '8', '--backend', 'ts', '--out', path.join(dir, 'two.json'), '--json');
+    expect(r2.code).toBe(0);
+    const j2 = JSON.parse(readFileSync(path.join(dir, 'two.json'), 'utf8'));
+    const g = j2.geometry2d;
+    expect(g.X).toHaveLength(30);
+    expect(g.gates).toHaveLength(8);
+    expect(g.gates.every((w: number[]) => w[2] === 0)).toBe(true); // no --bias: lines through the origin
+    expect(g.neurons).toHaveLength(j2.network.W2.length);
+    const { x, y, z } = g.surface;
+    for (const [r, c] of [[0, 0], [30, 12], [60, 60]]) expect(z[r][c]).toBeCloseRel(netAt(j2.network, [x[c], y[r]]), 1e-9);
+    expect(j2.fit1d).toBeUndefined();
   });
 });
