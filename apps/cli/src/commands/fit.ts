@@ -61,7 +61,7 @@ export function register(program: Command, io: Io): void {
     .requiredOption('--data <file>', 'CSV file (header optional) or a bundled dataset name (breast_cancer, diabetes, ...)')
     .option('--label-column <col>', 'last | first | 0-based index | header name', 'last')
     .option('--task <task>', 'regression | binary | multiclass (default: inferred from the labels)')
-    .option('--model <model>', 'relu (exact C-ReLU) | gated-relu (C-GReLU)', 'relu')
+    .option('--model <model>', 'relu (exact C-ReLU) | gated-relu (C-GReLU); default relu (--arch cnn: gated-relu)')
     .option('--bias', 'append a constant-1 feature (bias inside the group norm)')
     .option('--lambda <L>', 'group penalty λ > 0 (weight decay λ/2 on both layers)')
     .option('--patterns <all|N>', "number of sampled Gaussian-gate patterns, or 'all' for exact enumeration", '100')
@@ -89,6 +89,8 @@ export function register(program: Command, io: Io): void {
     .option('--padding <p>', '--arch cnn: zero padding on each side', '0')
     .option('--layerwise <L>', 'greedy layer-wise training of L two-layer convex blocks (each block\'s hidden layer becomes the next one\'s features)')
     .action(async (o: FitCliOptions) => {
+      // default model: relu, except the CNN (its exact C-ReLU has cone constraints on every patch row)
+      o.model ??= o.arch === 'cnn' ? 'gated-relu' : 'relu';
       if (o.arch !== 'fc' || o.layerwise !== undefined) return fitArchitecture(o, io);
       if (o.lambda === undefined) throw new CvxnnError('INVALID_OPTION', '--lambda is required (a number > 0)');
       const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });

@@ -1,0 +1,388 @@
+import { assertOption, assertShape, CvxnnError, getBackend, Matrix, Rng } from '@cvxnn/linalg';
+import {
+  halfSquaredWeights,
+  initNetwork,
+  type LossName,
+  makeLoss,
+  networkFromJson,
+  networkToJson,
+  type NetworkJson,
+  type ObjectiveScale,
+  predict,
+  type TwoLayerNetwork,
+  validateNetwork,
+} from '@cvxnn/networks';
+import { assertImages, type ConvGeometry, convGeometry, extractPatches, type ImageShape, patchChunks, poolRows } from './patches.js';
+
+/**
+ * Global pooling of the hidden activations over the K patch positions: `sum` (SPEC §4.2) or
+ * `mean` (average pooling = sum pooling of the patches scaled by 1/K).
+ *
+ * @example
+ *   const p: Pooling = 'sum';
+ */
+export type Pooling = 'sum' | 'mean';
+
+/**
+ * A two-layer ReLU (or gated-ReLU) CNN with global pooling,
+ *
+ *   f(x) = Σ_j w_j · pool_k σ(x_kᵀ u_j),   σ = ReLU, or the gate 1[x_kᵀ g_j > 0] times x_kᵀ u_j,
+ *
+ * stored as a `@cvxnn/networks` `TwoLayerNetwork` that acts on one patch (W1 = filters h̃×m,
+ * W2 = output weights m×c, gates for gated-relu, `appendOne` = filter bias) plus the convolution
+ * geometry and pooling: the CNN's output is the pooled sum of that network over the patches.
+ * Weight decay (λ/2)Σ_j(‖u_j‖² + ‖w_j‖²) as in SPEC §0.3. No free biases (b1/b2).
+ *
+ * @example
+ *   const model: CnnModel = { geometry: convGeometry(shape, { kernel: 3 }), pooling: 'sum', network: net };
+ *   cnnPredict(model, X);
+ */
+export interface CnnModel {
+  geometry: ConvGeometry;
+  pooling: Pooling;
+  network: TwoLayerNetwork;
+}
+
+/**
+ * The patch scale of a pooling: 1 for sum, 1/K for mean.
+ *
+ * @example
+ *   poolingScale(g, 'mean'); // 1 / g.patches
+ */
+export function poolingScale(g: ConvGeometry, pooling: Pooling): number {
+  assertOption(pooling === 'sum' || pooling === 'mean', `pooling must be sum or mean, got '${String(pooling)}'`);
+  return pooling === 'mean' ? 1 / g.patches : 1;
+}
+
+/**
+ * Validate a CNN model (network shapes against the patch size, no free biases).
+ *
+ * @example
+ *   validateCnn(model);
+ */
+export function validateCnn(model: CnnModel): void {
+  validateNetwork(model.network);
+  const net = model.network;
+  const h = model.geometry.patchSize + (net.appendOne ? 1 : 0);
+  assertShape(net.W1.rows === h, `the filters have ${net.W1.rows} rows but a ${model.geometry.kh}×${model.geometry.kw}×${model.geometry.image.channels} patch${net.appendOne ? ' plus bias' : ''} has ${h}`);
+  if (net.b1 || net.b2) throw new CvxnnError('INVALID_OPTION', 'a CNN model has no free biases (b1/b2); put a filter bias in the weights with appendOne');
+  poolingScale(model.geometry, model.pooling);
+}
+
+/**
+ * CNN outputs (n×c) on images X (n × H·W·C), computed over chunks of images so the patch matrix
+ * never holds more than `chunk` images.
+ *
+ * @example
+ *   const F = cnnPredict(model, X);
+ */
+export function cnnPredict(model: CnnModel, X: Matrix<Float64Array>, chunk?: number): Matrix<Float64Array> {
+  validateCnn(model);
+  const g = model.geometry;
+  assertImages(X, g);
+  const net = { ...model.network, appendOne: false };
+  const c = net.W2.cols;
+  const F = Matrix.zeros(X.rows, c);
+  const scale = poolingScale(g, model.pooling);
+  for (const part of patchChunks(X, g, { chunk, scale, appendOne: model.network.appendOne })) {
+    const pooled = poolRows(predict(net, part.patches), g.patches);
+    F.data.set(pooled.data, part.start * c);
+  }
+  return F;
+}
+
+/**
+ * Class predictions: argmax over outputs, or the sign for one output (±1 labels ⇒ index 0/1).
+ *
+ * @example
+ *   cnnAccuracy(model, X, Y); // fraction correct
+ */
+export function cnnAccuracy(model: CnnModel, X: Matrix<Float64Array>, Y: Matrix<Float64Array>): number {
+  const F = cnnPredict(model, X);
+  assertShape(Y.rows === X.rows && Y.cols === F.cols, `targets are ${Y.rows}×${Y.cols} but the model gives ${X.rows}×${F.cols}`);
+  let ok = 0;
+  const c = F.cols;
+  for (let i = 0; i < X.rows; i++) {
+    if (c === 1) {
+      if ((F.data[i] > 0 ? 1 : -1) === (Y.data[i] > 0 ? 1 : -1)) ok++;
+      continue;
+    }
+    let best = 0;
+    let yb = 0;
+    for (let k = 1; k < c; k++) {
+      if (F.data[i * c + k] > F.data[i * c + best]) best = k;
+      if (Y.data[i * c + k] > Y.data[i * c + yb]) yb = k;
+    }
+    if (best === yb) ok++;
+  }
+  return X.rows ? ok / X.rows : 0;
+}
+
+/**
+ * Options of the non-convex CNN objective ℓ(f(X), Y) + (λ/2)Σ_j(‖u_j‖² + ‖w_j‖²).
+ *
+ * @example
+ *   const o: CnnObjectiveOptions = { lambda: 1e-3, loss: 'squared', scale: 'sum' };
+ */
+export interface CnnObjectiveOptions {
+  lambda: number;
+  loss?: LossName;
+  scale?: ObjectiveScale;
+}
+
+/**
+ * The non-convex CNN objective split into data term and weight decay (SPEC §4.2 with §0.3's
+ * convention), the quantity the convex optimum certifies.
+ *
+ * @example
+ *   const { objective } = cnnObjectiveTerms(model, X, Y, { lambda: 0.1 });
+ */
+export function cnnObjectiveTerms(model: CnnModel, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: CnnObjectiveOptions): { objective: number; dataTerm: number; penalty: number } {
+  assertOption(Number.isFinite(opts.lambda) && opts.lambda >= 0, `lambda must be a finite number ≥ 0, got ${opts.lambda}`);
+  const F = cnnPredict(model, X);
+  assertShape(Y.rows === F.rows && Y.cols === F.cols, `targets are ${Y.rows}×${Y.cols} but the model gives ${F.rows}×${F.cols}`);
+  const dataTerm = makeLoss(opts.loss ?? 'squared', opts.scale ?? 'sum').value(F, Y);
+  const penalty = opts.lambda * halfSquaredWeights(model.network);
+  return { objective: dataTerm + penalty, dataTerm, penalty };
+}
+
+/**
+ * The run-JSON form of a CNN: geometry, pooling and the patch network in `@cvxnn/networks`' format.
+ *
+ * @example
+ *   JSON.stringify(cnnToJson(model));
+ */
+export interface CnnJson {
+  kind: 'cnn';
+  imageShape: ImageShape;
+  kernel: [number, number];
+  stride: number;
+  padding: number;
+  circular: boolean;
+  pooling: Pooling;
+  network: NetworkJson;
+}
+
+/**
+ * Serialize a CNN model.
+ *
+ * @example
+ *   const json = cnnToJson(model); cnnFromJson(json);
+ */
+export function cnnToJson(model: CnnModel): CnnJson {
+  validateCnn(model);
+  const g = model.geometry;
+  return { kind: 'cnn', imageShape: { ...g.image }, kernel: [g.kh, g.kw], stride: g.stride, padding: g.padding, circular: g.circular, pooling: model.pooling, network: networkToJson(model.network) };
+}
+
+/**
+ * Parse a CNN model from its JSON (validated).
+ *
+ * @example
+ *   const model = cnnFromJson(JSON.parse(text));
+ */
+export function cnnFromJson(value: unknown): CnnModel {
+  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'cnn') {
+    throw new CvxnnError('PARSE_ERROR', `a CNN model JSON must be an object with kind 'cnn'`);
+  }
+  const v = value as CnnJson;
+  const geometry = convGeometry(v.imageShape, { kernel: v.kernel, stride: v.stride, padding: v.padding, circular: v.circular });
+  const model: CnnModel = { geometry, pooling: v.pooling, network: networkFromJson(v.network) };
+  validateCnn(model);
+  return model;
+}
+
+/**
+ * Objective and gradient of the non-convex CNN on precomputed (already pooling-scaled) stacked
+ * patches (n·K × h̃): H = 𝐗W1, A = σ(H), F = pool(A)·W2, then back-propagation through the
+ * pooling (every patch of sample i receives sample i's output gradient).
+ * @internal
+ */
+export function cnnValueAndGradient(
+  net: TwoLayerNetwork,
+  patches: Matrix<Float64Array>,
+  gateH: Matrix<Float64Array> | null,
+  K: number,
+  Y: Matrix<Float64Array>,
+  loss: ReturnType<typeof makeLoss>,
+  lambda: number,
+  dataWeight = 1,
+): { value: number; gW1: Matrix<Float64Array>; gW2: Matrix<Float64Array> } {
+  const be = getBackend();
+  const n = Y.rows;
+  const m = net.W1.cols;
+  const c = net.W2.cols;
+  const H = be.gemm(patches, net.W1);
+  const hd = H.data;
+  const act = new Uint8Array(hd.length);
+  for (let j = 0; j < hd.length; j++) {
+    const on = gateH ? gateH.data[j] > 0 : hd[j] > 0;
+    act[j] = on ? 1 : 0;
+    if (!on) hd[j] = 0;
+  }
+  const Z = poolRows(H, K);
+  const F = be.gemm(Z, net.W2);
+  const G = Matrix.zeros(n, c);
+  let value = dataWeight * loss.valueAndGrad(F, Y, G);
+  if (dataWeight !== 1) for (let j = 0; j < G.data.length; j++) G.data[j] *= dataWeight;
+  value += lambda * halfSquaredWeights(net);
+  const gW2 = be.gemm(Z, G, { transA: true });
+  for (let j = 0; j < gW2.data.length; j++) gW2.data[j] += lambda * net.W2.data[j];
+  const dZ = be.gemm(G, net.W2, { transB: true });
+  // dH[iK + k, :] = dZ[i, :] ⊙ σ'(H[iK + k, :])
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < K; k++) {
+      const o = (i * K + k) * m;
+      for (let j = 0; j < m; j++) hd[o + j] = act[o + j] ? dZ.data[i * m + j] : 0;
+    }
+  }
+  const gW1 = be.gemm(patches, H, { transA: true });
+  for (let j = 0; j < gW1.data.length; j++) gW1.data[j] += lambda * net.W1.data[j];
+  return { value, gW1, gW2 };
+}
+
+/**
+ * Options of {@link trainCnnAdam}.
+ *
+ * @example
+ *   const o: CnnTrainOptions = { lambda: 1e-3, iterations: 2000, learningRate: 0.01, seed: 1 };
+ */
+export interface CnnTrainOptions extends CnnObjectiveOptions {
+  /** Adam steps (default 1000) */
+  iterations?: number;
+  /** default 0.01 */
+  learningRate?: number;
+  /** images per step (default: all, full batch); the `sum` data term is rescaled by n/b */
+  batchSize?: number;
+  /** step-size schedule: constant (default) or cosine annealing to 0 */
+  schedule?: 'constant' | 'cosine';
+  seed?: number;
+  timeLimit?: number;
+  /** evaluate the full objective this often (default: ~50 points) */
+  evalEvery?: number;
+}
+
+/**
+ * Result of {@link trainCnnAdam}.
+ *
+ * @example
+ *   const { model, objective, history } = trainCnnAdam(init, X, Y, opts);
+ */
+export interface CnnTrainResult {
+  model: CnnModel;
+  objective: number;
+  history: Array<{ iteration: number; timeSeconds: number; objective: number }>;
+  iterations: number;
+  timeSeconds: number;
+  status: 'max-iterations' | 'time-limit' | 'diverged';
+}
+
+/**
+ * Train the non-convex CNN with Adam on the SAME objective the convex program certifies
+ * (weight decay in the gradient, not AdamW) — the baseline of SPEC §4.7 D3. `init` is a model
+ * (copied) or `{ width, seed, kind, appendOne, geometry, pooling }` for a He-initialised one.
+ *
+ * @example
+ *   const r = trainCnnAdam({ geometry: g, pooling: 'sum', width: 16, seed: 1 }, X, Y, { lambda: 1e-3, iterations: 500 });
+ */
+export function trainCnnAdam(
+  init: CnnModel | { geometry: ConvGeometry; pooling?: Pooling; width: number; seed?: number; kind?: 'relu' | 'gated-relu'; appendOne?: boolean; c?: number },
+  X: Matrix<Float64Array>,
+  Y: Matrix<Float64Array>,
+  opts: CnnTrainOptions,
+): CnnTrainResult {
+  const t0 = performance.now();
+  let model: CnnModel;
+  if ('network' in init) {
+    validateCnn(init);
+    const net = init.network;
+    model = { geometry: init.geometry, pooling: init.pooling, network: { ...net, W1: net.W1.clone(), W2: net.W2.clone(), gates: net.gates?.clone() } };
+  } else {
+    const net = initNetwork(init.geometry.patchSize, init.c ?? Y.cols, { width: init.width, seed: init.seed ?? opts.seed ?? 0, kind: init.kind, appendOne: init.appendOne });
+    model = { geometry: init.geometry, pooling: init.pooling ?? 'sum', network: net };
+  }
+  const g = model.geometry;
+  assertImages(X, g);
+  assertShape(Y.rows === X.rows, `X has ${X.rows} images but Y has ${Y.rows} rows`);
+  assertShape(Y.cols === model.network.W2.cols, `Y has ${Y.cols} columns but the model has ${model.network.W2.cols} outputs`);
+  assertOption(Number.isFinite(opts.lambda) && opts.lambda >= 0, `lambda must be a finite number ≥ 0, got ${opts.lambda}`);
+  const iters = opts.iterations ?? 1000;
+  const lr = opts.learningRate ?? 0.01;
+  assertOption(Number.isInteger(iters) && iters >= 0, `iterations must be a non-negative integer, got ${iters}`);
+  assertOption(Number.isFinite(lr) && lr > 0, `learningRate must be > 0, got ${lr}`);
+  const n = X.rows;
+  const b = opts.batchSize ?? n;
+  assertOption(Number.isInteger(b) && b >= 1 && b <= n, `batchSize must be an integer in 1..${n}, got ${b}`);
+  const loss = makeLoss(opts.loss ?? 'squared', opts.scale ?? 'sum');
+  const K = g.patches;
+  const scale = poolingScale(g, model.pooling);
+  const net = model.network;
+  const full = extractPatches(X, g, { scale, appendOne: net.appendOne });
+  const be = getBackend();
+  const gateFull = net.kind === 'gated-relu' && net.gates ? be.gemm(full, net.gates) : null;
+  const evalEvery = opts.evalEvery ?? Math.max(1, Math.floor(iters / 50));
+  const rng = new Rng(opts.seed ?? 0);
+  const params = [net.W1.data, net.W2.data];
+  const mom = params.map((p) => new Float64Array(p.length));
+  const vel = params.map((p) => new Float64Array(p.length));
+  const b1 = 0.9;
+  const b2 = 0.999;
+  const eps = 1e-8;
+  const history: CnnTrainResult['history'] = [];
+  let evalTime = 0;
+  const fullObjective = (): number => {
+    const te = performance.now();
+    const v = cnnValueAndGradient(net, full, gateFull, K, Y, loss, opts.lambda).value;
+    evalTime += performance.now() - te;
+    return v;
+  };
+  let status: CnnTrainResult['status'] = 'max-iterations';
+  let it = 0;
+  history.push({ iteration: 0, timeSeconds: 0, objective: fullObjective() });
+  const h = full.cols;
+  const m = net.W1.cols;
+  for (it = 1; it <= iters; it++) {
+    let pat = full;
+    let gate = gateFull;
+    let Yb = Y;
+    if (b < n) {
+      const perm = rng.permutation(n);
+      const idx = Array.from(perm.subarray(0, b));
+      pat = Matrix.zeros(b * K, h);
+      Yb = Matrix.zeros(b, Y.cols);
+      gate = gateFull ? Matrix.zeros(b * K, m) : null;
+      idx.forEach((src, t) => {
+        pat.data.set(full.data.subarray(src * K * h, (src + 1) * K * h), t * K * h);
+        Yb.data.set(Y.row(src), t * Y.cols);
+        if (gate && gateFull) gate.data.set(gateFull.data.subarray(src * K * m, (src + 1) * K * m), t * K * m);
+      });
+    }
+    const dataWeight = b < n && (opts.scale ?? 'sum') === 'sum' ? n / b : 1;
+    const { value, gW1, gW2 } = cnnValueAndGradient(net, pat, gate, K, Yb, loss, opts.lambda, dataWeight);
+    if (!Number.isFinite(value)) {
+      status = 'diverged';
+      break;
+    }
+    const rate = opts.schedule === 'cosine' ? lr * 0.5 * (1 + Math.cos((Math.PI * (it - 1)) / iters)) : lr;
+    const c1 = 1 / (1 - Math.pow(b1, it));
+    const c2 = 1 / (1 - Math.pow(b2, it));
+    [gW1.data, gW2.data].forEach((gr, k) => {
+      const p = params[k];
+      const mk = mom[k];
+      const vk = vel[k];
+      for (let j = 0; j < p.length; j++) {
+        mk[j] = b1 * mk[j] + (1 - b1) * gr[j];
+        vk[j] = b2 * vk[j] + (1 - b2) * gr[j] * gr[j];
+        p[j] -= (rate * mk[j] * c1) / (Math.sqrt(vk[j] * c2) + eps);
+      }
+    });
+    const elapsed = (performance.now() - t0 - evalTime) / 1000;
+    if (it % evalEvery === 0 || it === iters) history.push({ iteration: it, timeSeconds: elapsed, objective: fullObjective() });
+    if (opts.timeLimit !== undefined && elapsed > opts.timeLimit) {
+      status = 'time-limit';
+      break;
+    }
+  }
+  const objective = fullObjective();
+  return { model, objective, history, iterations: Math.min(it, iters), timeSeconds: (performance.now() - t0 - evalTime) / 1000, status };
+}

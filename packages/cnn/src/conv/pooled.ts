@@ -1,0 +1,455 @@
+import { enumeratePatterns, type PatternSet, samplePatterns } from '@cvxnn/arrangements';
+import {
+  blockDualNorms,
+  coneGroupPenalty,
+  type ConvexResult,
+  type DataLoss,
+  dataLoss,
+  frobeniusGroupPenalty,
+  type HistoryPoint,
+  type LinearMap,
+  nuclearGroupPenalty,
+  recoverNetwork,
+  type SolveStatus,
+  solveReluCore,
+} from '@cvxnn/group-lasso';
+import { solveCertified } from './certified.js';
+import { assertFinite, assertOption, assertShape, type Backend, CvxnnError, getBackend, Matrix, type PatternMasks } from '@cvxnn/linalg';
+import type { LossName, ObjectiveScale } from '@cvxnn/networks';
+import { type CnnModel, type Pooling, poolingScale } from './model.js';
+import { assertImages, type ConvGeometry, convGeometry, type ConvOptions, extractPatches, type ImageShape } from './patches.js';
+
+/**
+ * The data loss of the pooled CNN as a loss of the stacked (n·K)×c patch-level outputs:
+ * ℓ_S(F) = ℓ(S F) with S the n × nK sum-pooling matrix (S Sᵀ = K·I). Gradient Sᵀ∇ℓ (each patch
+ * row gets its sample's gradient); conjugate ℓ_S*(Sᵀw) = ℓ*(w) (S is onto), +∞ off range(Sᵀ).
+ * With this loss the pooled CNN program is group-lasso's C-ReLU program on the stacked patch
+ * matrix 𝐗 verbatim, so its augmented-Lagrangian solver applies unchanged.
+ *
+ * @example
+ *   const l = pooledLoss(dataLoss('squared', 'sum', Y), K);
+ */
+export function pooledLoss(base: DataLoss, K: number): DataLoss {
+  assertOption(Number.isInteger(K) && K >= 1, `patches per image must be a positive integer, got ${K}`);
+  const n = base.n;
+  const c = base.c;
+  const Fp = new Float64Array(n * c);
+  const Gp = new Float64Array(n * c);
+  const W = new Float64Array(n * c);
+  return {
+    name: base.name,
+    scale: base.scale,
+    n: n * K,
+    c,
+    valueAndGrad(z, grad) {
+      Fp.fill(0);
+      for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) for (let j = 0; j < c; j++) Fp[i * c + j] += z[(i * K + k) * c + j];
+      const v = base.valueAndGrad(Fp, grad ? Gp : null);
+      if (grad) for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) for (let j = 0; j < c; j++) grad[(i * K + k) * c + j] = Gp[i * c + j];
+      return v;
+    },
+    conjugate(z) {
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < c; j++) {
+          const w = z[i * K * c + j];
+          for (let k = 1; k < K; k++) {
+            const v = z[(i * K + k) * c + j];
+            if (Math.abs(v - w) > 1e-12 * Math.max(1, Math.abs(w))) return Infinity;
+          }
+          W[i * c + j] = w;
+        }
+      }
+      return base.conjugate(W);
+    },
+  };
+}
+
+/**
+ * Convolutional gates: Gaussian filters g ~ N(0, I_h) applied to every patch, giving the joint
+ * pattern diag(1[𝐗 g > 0]) over the stacked patch matrix (SPEC §4.2); `count` distinct non-zero
+ * patterns (up to 50·count filters drawn), de-duplicated. 'all' enumerates every chamber
+ * pattern of 𝐗 exactly (small problems; refused above `maxPatterns`).
+ *
+ * @example
+ *   const ps = convolutionalPatterns(patches, { count: 64, seed: 0 });
+ */
+export function convolutionalPatterns(patches: Matrix<Float64Array>, opts: { count: number | 'all'; seed?: number; maxPatterns?: number }): PatternSet {
+  if (opts.count === 'all') return enumeratePatterns(patches, { maxPatterns: opts.maxPatterns ?? 20000 });
+  assertOption(Number.isInteger(opts.count) && opts.count > 0, `the number of convolutional gates must be a positive integer or 'all', got ${opts.count}`);
+  return samplePatterns(patches, { count: opts.count, seed: opts.seed ?? 0, maxDraws: 50 * opts.count });
+}
+
+/**
+ * The pooled feature matrix Φ (n × h·P), column r·P + i: Φ[j, r·P + i] = Σ_k D_i^{(k)}[j] 𝐗[jK + k, r],
+ * so that Σ_i Σ_k D_i^{(k)} X_k u_i = Φ vec(U) for U h × P (row-major). Built in one pass over the
+ * patch rows (O(n·K·h·P)); memory n·h·P doubles.
+ *
+ * @example
+ *   const Phi = pooledFeatures(patches, masks, K); // then F = Φ · vec(U)
+ */
+export function pooledFeatures(patches: Matrix<Float64Array>, masks: PatternMasks, K: number): Matrix<Float64Array> {
+  assertShape(masks.n === patches.rows && patches.rows % K === 0, `patterns cover ${masks.n} rows, patches ${patches.rows}, not a multiple of K = ${K}`);
+  const n = patches.rows / K;
+  const h = patches.cols;
+  const P = masks.p;
+  const Phi = Matrix.zeros(n, h * P);
+  const pd = Phi.data;
+  const xd = patches.data;
+  const on = new Uint8Array(P);
+  for (let j = 0; j < n; j++) {
+    const o = j * h * P;
+    for (let k = 0; k < K; k++) {
+      const row = j * K + k;
+      for (let i = 0; i < P; i++) on[i] = masks.get(row, i);
+      for (let r = 0; r < h; r++) {
+        const v = xd[row * h + r];
+        if (v === 0) continue;
+        const base = o + r * P;
+        for (let i = 0; i < P; i++) if (on[i]) pd[base + i] += v;
+      }
+    }
+  }
+  return Phi;
+}
+
+function maxOf(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
+  return m;
+}
+
+/** ‖Φ‖₂² estimated by 30 power iterations on ΦᵀΦ, times 1.5 for safety (an R-FISTA first step). */
+function spectralNormSq(Phi: Matrix<Float64Array>, backend: Backend): number {
+  let x: Matrix<Float64Array> = Matrix.fromArray(Phi.cols, 1, Array.from({ length: Phi.cols }, (_, j) => 1 + ((j * 7919) % 13) / 13));
+  let est = 0;
+  for (let it = 0; it < 30; it++) {
+    let nx = 0;
+    for (const v of x.data) nx += v * v;
+    nx = Math.sqrt(nx);
+    if (nx === 0) return 1;
+    for (let j = 0; j < x.data.length; j++) x.data[j] /= nx;
+    const g = backend.gemm(Phi, backend.gemm(Phi, x), { transA: true });
+    let ng = 0;
+    for (const v of g.data) ng += v * v;
+    est = Math.sqrt(ng);
+    x = g;
+  }
+  return Math.max(1.5 * est, 1e-300);
+}
+
+/**
+ * Options of {@link fitConvexCnn}.
+ *
+ * @example
+ *   const o: ConvexCnnOptions = { imageShape: { height: 8, width: 8, channels: 1 }, kernel: 3, model: 'relu', lambda: 1e-3 };
+ */
+export interface ConvexCnnOptions extends ConvOptions {
+  imageShape: ImageShape;
+  /** `relu` (exact C-ReLU, cone constraints; one-vs-all for c > 1) or `gated-relu` (C-GReLU; nuclear norm for c > 1) */
+  model: 'relu' | 'gated-relu';
+  /** group penalty λ > 0 (weight decay λ/2 on filters and output weights) */
+  lambda: number;
+  loss?: LossName;
+  scale?: ObjectiveScale;
+  /** default `sum` */
+  pooling?: Pooling;
+  /** append a constant-1 feature to every patch (filter bias inside the group norm) */
+  bias?: boolean;
+  /** sampled convolutional gates (default 64), 'all' for exact enumeration, or a pattern set of the stacked patches */
+  patterns?: number | 'all' | PatternSet;
+  seed?: number;
+  /**
+   * C-ReLU solver: `fista` (group-lasso's exact cone prox: feasible iterates, duality gap; best on
+   * small problems), `al` (its augmented Lagrangian on the stacked patches with the pooled loss:
+   * cheap iterations, certified by the min-norm subgradient and the constraint violation), or
+   * `auto` (default: fista when n·K ≤ 2000, al otherwise)
+   */
+  solver?: 'auto' | 'fista' | 'al';
+  tol?: number;
+  maxIters?: number;
+  timeLimit?: number;
+  /** `al` only: maximum cone-constraint violation (default 1e-6) */
+  constraintTol?: number;
+  backend?: Backend;
+  onProgress?: (p: { iteration: number; certificate: number; objective: number }) => void;
+}
+
+/**
+ * The result of a convex CNN fit: group-lasso's {@link ConvexResult} (status, objective, data
+ * term, penalty, certificate, iterations, time, solution over the stacked patches) plus the
+ * convolution geometry.
+ *
+ * @example
+ *   const r = fitConvexCnn(X, Y, opts); r.certificate.value; r.geometry.patches;
+ */
+export interface ConvexCnnResult extends ConvexResult {
+  geometry: ConvGeometry;
+  pooling: Pooling;
+  bias: boolean;
+  patternSource: string;
+}
+
+/**
+ * Train a two-layer ReLU (or gated-ReLU) CNN with global sum/average pooling by convex
+ * optimization (SPEC §4.2, exact for ReLU with all patterns):
+ *
+ *   min ℓ(Σ_i Σ_k D_i^{(k)} X_k (c_i − c'_i)) + λ Σ_i (‖c_i‖ + ‖c'_i‖)
+ *   s.t. (2D_i^{(k)} − I) X_k c_i ≥ 0, (2D_i^{(k)} − I) X_k c'_i ≥ 0 for all k,
+ *
+ * where the joint patterns (D_i^{(1)}, …, D_i^{(K)}) are patterns of the stacked patch matrix
+ * 𝐗 (n·K × h). This is group-lasso's C-ReLU program on 𝐗 with the pooled loss ℓ∘S
+ * ({@link pooledLoss}), solved by its R-FISTA with exact cone prox and certified by its duality
+ * gap. Multiclass: `relu` runs one C-ReLU program per output column (one-vs-all, squared loss);
+ * `gated-relu` solves the vector-output program with nuclear-norm groups (exact for gated ReLU).
+ *
+ * @example
+ *   const r = fitConvexCnn(X, Y, { imageShape: { height: 8, width: 8, channels: 1 }, kernel: 3, model: 'relu', lambda: 1e-3, patterns: 64 });
+ *   const cnn = recoverCnn(r); cnnPredict(cnn, Xtest);
+ */
+export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: ConvexCnnOptions): ConvexCnnResult {
+  const t0 = performance.now();
+  assertOption(opts !== undefined && opts.imageShape !== undefined, 'fitConvexCnn needs options with imageShape, kernel, model and lambda');
+  const geometry = convGeometry(opts.imageShape, opts);
+  assertImages(X, geometry);
+  if (X.rows === 0) throw new CvxnnError('EMPTY_DATA', 'no images were given; need at least one');
+  assertShape(Y.rows === X.rows, `X has ${X.rows} images but the targets have ${Y.rows} rows; pass one target row per image`);
+  assertFinite(X.clone().data, 'the images', X.cols);
+  assertFinite(Y.clone().data, 'the targets', Y.cols);
+  assertOption(opts.model === 'relu' || opts.model === 'gated-relu', `unknown model '${String(opts.model)}'; use relu or gated-relu`);
+  assertOption(Number.isFinite(opts.lambda) && opts.lambda > 0, `lambda must be a finite number > 0, got ${opts.lambda}`);
+  const pooling = opts.pooling ?? 'sum';
+  const bias = opts.bias ?? false;
+  const lossName = opts.loss ?? 'squared';
+  const scale = opts.scale ?? 'sum';
+  const tol = opts.tol ?? 1e-6;
+  assertOption(Number.isFinite(tol) && tol > 0, `tol must be > 0, got ${tol}`);
+  const maxIters = opts.maxIters ?? 20000;
+  assertOption(Number.isInteger(maxIters) && maxIters > 0, `maxIters must be a positive integer, got ${maxIters}`);
+  const timeLimit = opts.timeLimit ?? Infinity;
+  const backend = opts.backend ?? getBackend();
+  const c = Y.cols;
+  if (opts.model === 'relu' && c > 1 && lossName !== 'squared') {
+    throw new CvxnnError('INVALID_OPTION', `the convex ReLU CNN with ${c} outputs runs one-vs-all and needs the squared loss (got ${lossName}); use model gated-relu for cross-entropy`);
+  }
+  const K = geometry.patches;
+  const patches = extractPatches(X, geometry, { scale: poolingScale(geometry, pooling), appendOne: bias });
+  const h = patches.cols;
+
+  let ps: PatternSet;
+  let patternSource: string;
+  const spec = opts.patterns ?? 64;
+  if (typeof spec === 'object') {
+    ps = spec;
+    assertShape(ps.masks.n === patches.rows, `the given patterns cover ${ps.masks.n} rows but the stacked patch matrix has ${patches.rows} (n·K = ${X.rows}·${K})`);
+    patternSource = `${ps.masks.p} given patterns`;
+  } else {
+    ps = convolutionalPatterns(patches, { count: spec, seed: opts.seed ?? 0 });
+    patternSource = spec === 'all' ? `all ${ps.masks.p} patterns of the stacked patches (exact enumeration)` : `${ps.masks.p} convolutional gates (Gaussian filters on every patch, seed ${opts.seed ?? 0})`;
+  }
+  const { masks, gates } = ps;
+  const P = masks.p;
+  if (P === 0) throw new CvxnnError('EMPTY_DATA', 'no activation patterns: every filter tried was inactive on every patch');
+  const history: HistoryPoint[] = [];
+  const lambda = opts.lambda;
+  // the pooled feature matrix Φ (n × h·P): Σ_i Σ_k D_i^{(k)} X_k u_i = Φ vec(U) — one dense product
+  // per operator application instead of a masked product over all n·K patch rows
+  const Phi = pooledFeatures(patches, masks, K);
+  const smooth = (lossName === 'squared' ? 1 : lossName === 'logistic' ? 0.25 : 0.5) / (scale === 'mean' ? X.rows : 1);
+  // first step 1/L (L from a power iteration on ΦᵀΦ; ×2 for C-ReLU's [V; W] operator): R-FISTA
+  // grows and backtracks from there instead of from step 1
+  const step0 = 1 / (smooth * spectralNormSq(Phi, backend) * (opts.model === 'relu' ? 2 : 1));
+  let iterations = 0;
+  let status: SolveStatus = 'optimal';
+  let result: ConvexResult;
+  const lossY = dataLoss(lossName, scale, Y);
+  const R0 = new Float64Array(X.rows * c);
+  lossY.valueAndGrad(new Float64Array(X.rows * c), R0);
+  const lmax = maxOf(blockDualNorms(backend.gemm(Phi, new Matrix(X.rows, c, R0), { transA: true }).data, h, P, c, true, backend));
+  const solveOpts = (it0: number) => ({ tol, maxIters: maxIters - it0, timeLimit: timeLimit - (performance.now() - t0) / 1000, step0, t0, itersOffset: it0, onProgress: opts.onProgress });
+
+  if (opts.model === 'gated-relu') {
+    const A: LinearMap = {
+      inDim: h * P * c,
+      outDim: X.rows * c,
+      apply: (x, out) => void backend.gemm(Phi, new Matrix(h * P, c, x), { out: new Matrix(X.rows, c, out) }),
+      adjoint: (z, out) => void backend.gemm(Phi, new Matrix(X.rows, c, z), { transA: true, out: new Matrix(h * P, c, out) }),
+    };
+    const pen = c > 1 ? nuclearGroupPenalty(lambda, h, P, c) : frobeniusGroupPenalty(lambda, h, P, 1, 1, backend);
+    const r = solveCertified(A, lossY, pen, (g) => maxOf(blockDualNorms(g, h, P, c, c > 1, backend)), lambda, solveOpts(0));
+    history.push(...r.history);
+    iterations = r.iterations;
+    status = r.status;
+    const groupNorms = Array.from(pen.groupNorms(r.x));
+    const U = new Matrix(h, P * c, r.x);
+    result = {
+      status,
+      objective: r.objective,
+      dataTerm: r.dataTerm,
+      penalty: r.penalty,
+      certificate: { kind: 'duality-gap', value: r.relGap, absolute: r.gap },
+      constraintViolation: 0,
+      iterations,
+      timeSeconds: 0,
+      backend: backend.name,
+      precision: backend.precision,
+      activeNeurons: groupNorms.filter((v) => v > 0).length,
+      patterns: P,
+      formulation: c === 1 ? 'gated-relu' : 'gated-relu-nuclear',
+      lambda,
+      lambdaMax: lmax,
+      loss: lossName,
+      scale,
+      history,
+      groupNorms,
+      solution: { U },
+      gates,
+    };
+    // vector output: one neuron per non-zero singular value of each block (as recovered)
+    if (c > 1) result.activeNeurons = recoverNetwork(result).W1.cols;
+  } else {
+    // C-ReLU: x = [vec V; vec W] (h×P each), A x = Φ vec(V − W); the cone constraints over all n·K
+    // patch rows are folded into group-lasso's exact cone prox (feasible iterates, duality gap
+    // with cone-restricted dual norms); one scalar program per output column
+    const half = h * P;
+    const diff = new Float64Array(half);
+    const gv = new Float64Array(half);
+    const A: LinearMap = {
+      inDim: 2 * half,
+      outDim: X.rows,
+      apply(x, out) {
+        for (let j = 0; j < half; j++) diff[j] = x[j] - x[half + j];
+        backend.gemm(Phi, new Matrix(half, 1, diff), { out: new Matrix(X.rows, 1, out) });
+      },
+      adjoint(z, out) {
+        backend.gemm(Phi, new Matrix(X.rows, 1, z), { transA: true, out: new Matrix(half, 1, gv) });
+        for (let j = 0; j < half; j++) {
+          out[j] = gv[j];
+          out[half + j] = -gv[j];
+        }
+      },
+    };
+    const solver = opts.solver ?? 'auto';
+    assertOption(['auto', 'fista', 'al'].includes(solver), `unknown solver '${solver}'; use auto, fista or al`);
+    const useAl = solver === 'al' || (solver === 'auto' && patches.rows > 2000);
+    const cone = coneGroupPenalty(patches, masks, lambda, backend);
+    const sigma = Math.sqrt(step0);
+    let alPatches: Matrix<Float64Array> | undefined;
+    const V = Matrix.zeros(h, P * c);
+    const W = Matrix.zeros(h, P * c);
+    let objective = 0;
+    let dataTerm = 0;
+    let penalty = 0;
+    let gapAbs = 0;
+    let gapRel = 0;
+    let allConverged = true;
+    let anyTimedOut = false;
+    const normsV = new Float64Array(P * c);
+    const normsW = new Float64Array(P * c);
+    for (let k = 0; k < c; k++) {
+      const yk = Matrix.zeros(Y.rows, 1);
+      for (let j = 0; j < Y.rows; j++) yk.data[j] = Y.get(j, k);
+      let r: { x: Float64Array; objective: number; dataTerm: number; penalty: number; gap: number; relGap: number; iterations: number; status: SolveStatus };
+      if (useAl) {
+        const lk = dataLoss(lossName, scale, yk);
+        const g0 = new Float64Array(X.rows);
+        lk.valueAndGrad(new Float64Array(X.rows), g0);
+        const certScale = Math.max(maxOf(blockDualNorms(backend.gemm(Phi, new Matrix(X.rows, 1, g0), { transA: true }).data, h, P, 1, false, backend)), 1e-300);
+        const so = solveOpts(iterations);
+        // the AL's R-FISTA starts at step 1: solve in the coordinates V' = V/σ, 𝐗' = σ𝐗, λ' = σλ
+        // with σ = √step0 (so step 1 is about 1/L there), then map back (same objective; the
+        // relative certificate and the cones are scale-invariant)
+        alPatches ??= new Matrix(patches.rows, h, patches.data.map((v) => v * sigma));
+        const a = solveReluCore(
+          { X: alPatches, masks, loss: pooledLoss(lk, K), lambda: lambda * sigma, backend, certScale: certScale * sigma },
+          { tol, constraintTol: opts.constraintTol ?? 1e-6, maxIters: so.maxIters, timeLimit: so.timeLimit, t0, itersOffset: iterations, history, onProgress: opts.onProgress },
+        );
+        const x = a.x.map((v) => v * sigma);
+        r = { ...a, x, gap: a.kkt / sigma, relGap: a.relKkt, status: a.converged ? 'optimal' : a.timedOut ? 'time-limit' : 'max-iterations' };
+      } else {
+        const f = solveCertified(A, dataLoss(lossName, scale, yk), cone, (g) => maxOf(cone.dualNorms(g.subarray(0, half))), lambda, solveOpts(iterations));
+        history.push(...f.history);
+        r = f;
+      }
+      iterations += r.iterations;
+      allConverged &&= r.status === 'optimal';
+      anyTimedOut ||= r.status === 'time-limit';
+      objective += r.objective;
+      dataTerm += r.dataTerm;
+      penalty += r.penalty;
+      gapAbs += r.gap;
+      gapRel = Math.max(gapRel, r.relGap);
+      for (let row = 0; row < h; row++) {
+        for (let i = 0; i < P; i++) {
+          V.data[row * P * c + i * c + k] = r.x[row * P + i];
+          W.data[row * P * c + i * c + k] = r.x[half + row * P + i];
+        }
+      }
+      const norms = cone.groupNorms(r.x);
+      for (let i = 0; i < P; i++) {
+        normsV[i * c + k] = norms[i];
+        normsW[i * c + k] = norms[P + i];
+      }
+      if (anyTimedOut || iterations >= maxIters) break;
+    }
+    status = allConverged ? 'optimal' : anyTimedOut ? 'time-limit' : 'max-iterations';
+    const groupNorms = [...normsV, ...normsW];
+    result = {
+      status,
+      objective,
+      dataTerm,
+      penalty,
+      certificate: useAl ? { kind: 'min-norm-subgradient', value: gapRel, absolute: gapAbs } : { kind: 'duality-gap', value: c === 1 ? gapRel : gapAbs / Math.max(Math.abs(objective), 1e-300), absolute: gapAbs },
+      constraintViolation: coneViolation(patches, masks, V, W, c),
+      iterations,
+      timeSeconds: 0,
+      backend: backend.name,
+      precision: backend.precision,
+      activeNeurons: groupNorms.filter((v) => v > 0).length,
+      patterns: P,
+      formulation: c === 1 ? 'relu' : 'relu-one-vs-all',
+      lambda,
+      lambdaMax: lmax,
+      loss: lossName,
+      scale,
+      history,
+      groupNorms,
+      solution: { V, W },
+      gates,
+    };
+  }
+  return { ...result, timeSeconds: (performance.now() - t0) / 1000, geometry, pooling, bias, patternSource };
+}
+
+/** max over groups and patch rows of (−(2D_i − I)𝐗 v)_+ for the columns of V and W. */
+function coneViolation(patches: Matrix<Float64Array>, masks: PatternMasks, V: Matrix<Float64Array>, W: Matrix<Float64Array>, c: number): number {
+  const be = getBackend();
+  let viol = 0;
+  for (const M of [V, W]) {
+    const G = be.gemm(patches, M);
+    const cols = M.cols;
+    for (let r = 0; r < patches.rows; r++) {
+      for (let col = 0; col < cols; col++) {
+        const i = Math.floor(col / c);
+        const v = G.data[r * cols + col];
+        const s = masks.get(r, i) ? v : -v;
+        if (-s > viol) viol = -s;
+      }
+    }
+  }
+  return viol;
+}
+
+/**
+ * Recover the explicit CNN from a convex CNN solution (SPEC §4.2 with §2.4's map): each non-zero
+ * group c_i gives a filter u = c_i/√‖c_i‖ with output weight +√‖c_i‖ (−√‖c'_i‖ for c'_i); gated
+ * groups keep their gate filter; gated vector output splits each block by its SVD. The filters
+ * act on every patch and their activations are pooled, so with weight decay (λ/2)Σ(‖u‖² + ‖w‖²)
+ * the CNN's objective equals the convex optimum.
+ *
+ * @example
+ *   const cnn = recoverCnn(fitConvexCnn(X, Y, opts));
+ */
+export function recoverCnn(result: ConvexCnnResult): CnnModel {
+  const network = recoverNetwork(result, { appendOne: result.bias });
+  return { geometry: result.geometry, pooling: result.pooling, network };
+}
