@@ -149,3 +149,48 @@ describe('cvxnn redex nuclear', () => {
     }
   });
 });
+
+describe('cvxnn redex norm', () => {
+  it('X8: A = [[1,2],[2,1]] ⇒ ‖A‖_Rx = ‖A‖_Tr = 4 with R* = |A| = [[2,1],[1,2]]', async () => {
+    const file = path.join(dir, 'x8.json');
+    writeFileSync(file, JSON.stringify([[1, 2], [2, 1]]));
+    const j = JSON.parse((await run('redex', 'norm', '--matrices', file, '--json')).out);
+    expect(j.value).toBeCloseRel(4, 1e-7);
+    expect((j.R as number[][]).flat()).toAllClose([2, 1, 1, 2], { rtol: 1e-6, atol: 1e-7 });
+    expect(j.bounds.lower).toBeCloseRel(4, 1e-12);
+  });
+  it('F3: commuting (diagonal) outputs give Σ_j max_i |λ_j(A_i)|, inside the F4 bounds; a redex run file is read too', async () => {
+    const file = path.join(dir, 'diag.json');
+    writeFileSync(file, JSON.stringify({ A: [[[3, 0, 0], [0, -1, 0], [0, 0, 0.5]], [[-1, 0, 0], [0, 2, 0], [0, 0, -2]]] }));
+    const j = JSON.parse((await run('redex', 'norm', '--matrices', file, '--json')).out);
+    expect(j.k).toBe(2);
+    expect(j.value).toBeCloseRel(3 + 2 + 2, 1e-7);
+    expect(j.bounds.lower).toBeLessThanOrEqual(j.value + 1e-9);
+    expect(j.bounds.upper).toBeGreaterThanOrEqual(j.value - 1e-9);
+    const out = path.join(dir, 'norm-run.json');
+    await run('redex', 'fit', '--data', one, '--lambda1', '0.5', '--out', out, '--json');
+    const fit = JSON.parse(readFileSync(out, 'utf8'));
+    const n = JSON.parse((await run('redex', 'norm', '--matrices', out, '--json')).out);
+    // k = 1: the norm is the trace norm of the fitted A, Σ|λ| of the eigenvalues the fit reported
+    expect(n.value).toBeCloseRel((fit.eigenvalues as number[]).reduce((s, v) => s + Math.abs(v), 0), 1e-6, 1e-9);
+  });
+  it('bad files ⇒ typed errors, exit code 2', async () => {
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, '{"A": [[1, 2, 3], [4, 5, 6]]}');
+    const notJson = path.join(dir, 'bad2.json');
+    writeFileSync(notJson, 'not json');
+    const asym = path.join(dir, 'asym.json');
+    writeFileSync(asym, '[[1, 2], [0, 1]]');
+    const cases: Array<[string, RegExp]> = [
+      [path.join(dir, 'missing.json'), /IO_ERROR/],
+      [notJson, /PARSE_ERROR/],
+      [bad, /INVALID_OPTION.*not square/],
+      [asym, /INVALID_OPTION.*symmetric/],
+    ];
+    for (const [file, re] of cases) {
+      const r = await run('redex', 'norm', '--matrices', file);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(re);
+    }
+  });
+});

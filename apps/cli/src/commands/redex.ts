@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadDataset } from '@cvxnn/data';
 import { assertOption, CvxnnError, Matrix, Rng } from '@cvxnn/linalg';
-import { fitRedexNetwork, nuclearNormRegression, redexNetworkForward, type RedexLayerResult } from '@cvxnn/sdp';
+import { fitRedexNetwork, nuclearNormRegression, redexNetworkForward, redexNorm, symEig, traceNorm, type RedexLayerResult } from '@cvxnn/sdp';
 import type { Command } from 'commander';
 import { fmt, type Io, parseNumber, printJson, printKv } from '../io.js';
 import { environment, finiteJson } from '../run-file.js';
@@ -49,6 +49,34 @@ function loadTable(file: string, k: number, standardize: string): { name: string
     scaling = { mean, std };
   }
   return { name: ds.name, X, Y, n, d, scaling };
+}
+
+/**
+ * The matrices A_1..A_k of a JSON file: an array of d×d arrays, one d×d array, `{ "A": … }`, or a
+ * run file of `cvxnn redex fit --out` (its last layer's A_i).
+ */
+function readMatrices(file: string): Matrix[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CvxnnError((e as NodeJS.ErrnoException).code ? 'IO_ERROR' : 'PARSE_ERROR', `cannot read matrices from '${file}': ${(e as Error).message.split('\n')[0]}`);
+  }
+  const obj = raw as { A?: unknown; kind?: string; layers?: Array<{ A?: unknown }> };
+  let list: unknown = raw;
+  if (obj && !Array.isArray(obj) && typeof obj === 'object') {
+    list = obj.kind === 'redex' && Array.isArray(obj.layers) && obj.layers.length ? obj.layers[obj.layers.length - 1].A : obj.A;
+  }
+  const isMatrix = (m: unknown) => Array.isArray(m) && m.length > 0 && m.every((r) => Array.isArray(r) && r.every((v) => typeof v === 'number'));
+  if (isMatrix(list)) list = [list];
+  if (!Array.isArray(list) || list.length === 0 || !list.every(isMatrix)) {
+    throw new CvxnnError('PARSE_ERROR', `'${file}' holds no matrices: expected [[...], ...] (one d×d matrix), [A_1, A_2, …], { "A": … } or a redex run file`);
+  }
+  return (list as number[][][]).map((m, i) => {
+    const d = m.length;
+    assertOption(m.every((r) => r.length === d), `matrix ${i} in '${file}' is not square (${d} rows, a row of ${m.find((r) => r.length !== d)?.length} entries)`);
+    return Matrix.from(m).assertFinite(`matrix ${i}`);
+  });
 }
 
 /**
@@ -257,6 +285,46 @@ export function register(program: Command, io: Io): void {
         ['certificate', `duality gap ${res.gap.toExponential(2)} (${out.certificate.relative.toExponential(2)} relative), ${res.iterations} iterations, ${res.timeSeconds.toFixed(3)} s`],
         ['rank', `${res.rank} (singular values ${out.singularValues.map((v) => fmt(v, 4)).join(', ')})`],
         ['W', JSON.stringify(out.W.map((r) => r.map((v) => Number(v.toPrecision(4)))))],
+      ]);
+    });
+  redex
+    .command('norm')
+    .description('the RedEx norm ‖(A_1..A_k)‖_Rx = min{tr R : −R ⪯ A_i ⪯ R} by the SDP solver, with its SPEC §6.5 bounds')
+    .requiredOption('--matrices <file>', 'JSON: one d×d matrix, [A_1, …, A_k], { "A": … } or a redex run file (its last layer)')
+    .option('--tol <t>', 'relative tolerance of the SDP solve', '1e-9')
+    .option('--json', 'print one JSON object')
+    .action((o: { matrices: string; tol: string; json?: boolean }) => {
+      const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
+      const A = readMatrices(o.matrices);
+      const d = A[0].rows;
+      A.forEach((Ai, i) => assertOption(Ai.rows === d, `all matrices must be ${d}×${d}; matrix ${i} is ${Ai.rows}×${Ai.cols}`));
+      const res = redexNorm(A, { tol });
+      const tr = A.map((Ai) => traceNorm(Ai));
+      const spec = A.map((Ai) => Math.max(...Array.from(symEig(Ai).values, Math.abs)));
+      const lower = Math.max(...tr);
+      const upper = Math.min(tr.reduce((a, b) => a + b, 0), d * Math.max(...spec));
+      const out = {
+        kind: 'redex-norm',
+        k: A.length,
+        d,
+        value: res.value,
+        status: res.status,
+        relativeGap: res.gap,
+        iterations: res.iterations,
+        traceNorms: tr,
+        bounds: { lower, upper, rule: 'max_i ‖A_i‖_Tr ≤ ‖(A_i)‖_Rx ≤ min(Σ_i ‖A_i‖_Tr, d·max_i ‖A_i‖_2)' },
+        R: rows(res.R),
+      };
+      if (o.json) {
+        printJson(io, out);
+        return;
+      }
+      printKv(io, [
+        ['matrices', `${A.length} symmetric ${d}×${d} (${o.matrices})`],
+        ['RedEx norm', `${fmt(res.value, 10)} (${res.status}, relative gap ${res.gap.toExponential(2)}, ${res.iterations} iterations)`],
+        ['trace norms', tr.map((v) => fmt(v, 6)).join(', ') + (A.length === 1 ? ' (k = 1: equal to the RedEx norm)' : '')],
+        ['bounds', `${fmt(lower, 6)} ≤ ‖·‖_Rx ≤ ${fmt(upper, 6)}`],
+        ['R', JSON.stringify(out.R.map((r) => r.map((v) => Number(v.toPrecision(4)))))],
       ]);
     });
 }
