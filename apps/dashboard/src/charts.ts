@@ -22,7 +22,7 @@ export function clearCharts(): void {
  * @example
  *   chart(view, 'history-time', 'Objective vs time', historySeries(h, 'time'), { xLabel: 'seconds', yLog: true });
  */
-export function chart(parent: HTMLElement, name: string, title: string, s: Aligned, o: { xLabel: string; yLog: boolean; points?: boolean[] }): uPlot {
+export function chart(parent: HTMLElement, name: string, title: string, s: Aligned, o: { xLabel: string; yLog: boolean; points?: boolean[]; sizes?: number[] }): uPlot {
   const fig = document.createElement('figure');
   fig.className = 'chart';
   fig.dataset.chart = name;
@@ -54,7 +54,7 @@ export function chart(parent: HTMLElement, name: string, title: string, s: Align
           stroke: PALETTE[k % PALETTE.length],
           width: onlyPoints ? 0 : 2,
           spanGaps: true,
-          points: { show: onlyPoints || s.x.length < 60, size: onlyPoints ? 6 : 4, fill: PALETTE[k % PALETTE.length] },
+          points: { show: onlyPoints || s.x.length < 60, size: o.sizes?.[k] ?? (onlyPoints ? 6 : 4), fill: PALETTE[k % PALETTE.length] },
           paths: onlyPoints ? () => null : undefined,
         } as uPlot.Series;
       }),

@@ -150,7 +150,7 @@ export function renderFit1d(f: Fit1d, view: HTMLElement): void {
       textContent: `${f.x.length} training points; ${merged.length} distinct breakpoints in the plotted range (${f.breakpoints.length} neuron kinks in all); the fit is linear between consecutive breakpoints.`,
     }),
   );
-  chart(view, 'fit1d', 'Piecewise-linear fit with its breakpoints', { x: xs, ys: data, labels: ['data', 'network', 'breakpoints'] }, { xLabel: 'x (standardized)', yLog: false, points: [true, false, true] });
+  chart(view, 'fit1d', 'Piecewise-linear fit with its breakpoints', { x: xs, ys: data, labels: ['data', 'network', 'breakpoints'] }, { xLabel: 'x', yLog: false, points: [true, false, true], sizes: [6, 4, 11] });
   const rows = merged.slice(0, 40).map((m) => `${fmtNum(m.value, 6)}${m.count > 1 ? ` (×${m.count})` : ''}`);
   const p = document.createElement('p');
   p.className = 'small';

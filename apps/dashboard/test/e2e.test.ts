@@ -109,6 +109,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
       cli(['compare', '--data', 'synthetic-regression', '--lambda', '1', '--bias', '--patterns', '8', '--epochs', '30', '--max-iters', '200', ...o('b-compare.json')]),
       cli(['fit', '--data', path.join(dir, 'rings.csv'), '--lambda', '0.05', '--bias', '--patterns', '20', '--tol', '1e-4', ...o('c-fit2d.json')]),
       cli(['fit', '--data', 'diabetes-bmi', '--model', 'gated-relu', '--lambda', '0.1', '--bias', '--patterns', '20', '--tol', '1e-4', ...o('d-fit1d.json')]),
+      cli(['clifford', 'fit', '--data', 'diabetes-bmi', '--lambda', '100', '--out', path.join(dir, 'i-clifford.json')]),
       cli(['redex', 'fit', '--data', 'diabetes', '--lambda1', '1', '--standardize', 'zscore', '--tol', '1e-4', '--max-iters', '500', '--out', path.join(dir, 'e-redex.json')]),
     ]);
     const fit = readFileSync(path.join(dir, 'a-fit.json'), 'utf8');
@@ -118,12 +119,12 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     const big = JSON.parse(fit);
     big.history = Array.from({ length: 100_000 }, (_, i) => ({ iteration: i, timeSeconds: i * 1e-3 + 0.123456789, objective: 10 + 100 / (1 + i) + 1e-9 * (i % 7), certificate: 1 / (1 + i) + 1e-12 * (i % 11) }));
     writeFileSync(path.join(dir, 'h-big.json'), JSON.stringify(big));
-    for (const [k, f] of Object.entries({ fit: 'a-fit.json', compare: 'b-compare.json', fit2d: 'c-fit2d.json', fit1d: 'd-fit1d.json', redex: 'e-redex.json', big: 'h-big.json' })) runs[k] = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
+    for (const [k, f] of Object.entries({ fit: 'a-fit.json', compare: 'b-compare.json', fit2d: 'c-fit2d.json', fit1d: 'd-fit1d.json', redex: 'e-redex.json', big: 'h-big.json', clifford: 'i-clifford.json' })) runs[k] = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
 
     server = spawn(process.execPath, [BIN, 'dashboard', dir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     url = (await watch(server.stdout!)(/(http:\/\/\S+)/, 20_000))[1];
     const listed = (await (await fetch(`${url}api/runs`)).json()) as Array<{ id: string; name: string }>;
-    for (const [k, f] of Object.entries({ fit: 'a-fit.json', compare: 'b-compare.json', fit2d: 'c-fit2d.json', fit1d: 'd-fit1d.json', redex: 'e-redex.json', truncated: 'f-truncated.json', notrun: 'g-not-a-run.json', big: 'h-big.json' })) {
+    for (const [k, f] of Object.entries({ fit: 'a-fit.json', compare: 'b-compare.json', fit2d: 'c-fit2d.json', fit1d: 'd-fit1d.json', redex: 'e-redex.json', truncated: 'f-truncated.json', notrun: 'g-not-a-run.json', big: 'h-big.json', clifford: 'i-clifford.json' })) {
       ids[k] = listed.find((r) => r.name === f)!.id;
     }
     ctx = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), 'cvxnn-chromium-')), {
@@ -144,7 +145,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   });
 
   it('lists every run and shows a fit run’s numbers exactly as in the file', async () => {
-    expect(await page.$$eval('#run-list [role=option]', (l) => l.length)).toBe(8);
+    expect(await page.$$eval('#run-list [role=option]', (l) => l.length)).toBe(9);
     await open('fit', 'overview');
     const r = runs.fit;
     expect(await shown('objective')).toBeCloseRel(r.objective, 1e-9);
@@ -206,9 +207,9 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     await shot('geometry');
   });
 
-  it('draws the 1-D piecewise-linear fit with its breakpoints', async () => {
-    await open('fit1d', 'fit1d');
-    const f = runs.fit1d.fit1d as Json;
+  it.each(['fit1d', 'clifford'])('draws the 1-D piecewise-linear fit with its breakpoints (%s run)', async (name) => {
+    await open(name, 'fit1d');
+    const f = runs[name].fit1d as Json;
     const s = await chartStats('fit1d');
     expect(s.series).toBe(4);
     expect(s.points[0]).toBe(new Set(f.x).size); // repeated x values share one slot
@@ -219,7 +220,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     // distinct within 1e-9 × the spread, counted by brute force
     const distinct = inRange.filter((b, i) => i === 0 || b - inRange[i - 1] > 1e-9 * Math.max(1, inRange.at(-1)! - inRange[0])).length;
     expect(s.points[2]).toBe(distinct);
-    await shot('fit1d');
+    await shot(name === 'fit1d' ? 'fit1d' : 'clifford');
   });
 
   it('draws the eigenvalues of a RedEx run', async () => {
