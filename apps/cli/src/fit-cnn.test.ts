@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Rng } from '@cvxnn/linalg';
+import { describe, expect, it } from 'vitest';
+import { run } from './cli.test.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cvxnn-fit-cnn-'));
+
+/** 4×4 one-channel images: class 'v' has a bright vertical bar, 'h' a horizontal one, 'd' a diagonal (noise added). */
+function writeImages(name: string, n: number, classes: string[], seed: number): string {
+  const rng = new Rng(seed);
+  const lines = [[...Array.from({ length: 16 }, (_, k) => `p${k}`), 'label'].join(',')];
+  for (let i = 0; i < n; i++) {
+    const cls = classes[i % classes.length];
+    const at = rng.int(4);
+    const img = Array.from({ length: 16 }, (_, t) => {
+      const y = Math.floor(t / 4);
+      const x = t % 4;
+      const on = cls === 'v' ? x === at : cls === 'h' ? y === at : x === y;
+      return (on ? 1 : 0) + 0.2 * rng.normal();
+    });
+    lines.push([...img.map((v) => v.toFixed(6)), cls].join(','));
+  }
+  const p = path.join(dir, name);
+  writeFileSync(p, lines.join('\n') + '\n');
+  return p;
+}
+
+const binary = writeImages('bars2.csv', 24, ['v', 'h'], 1);
+const multi = writeImages('bars3.csv', 30, ['v', 'h', 'd'], 2);
+
+/** Recompute the CNN's logistic objective from the printed network and the CSV (sum pooling of 2×2 patches, stride 1). */
+function recomputeBinary(j: any, file: string, lambda: number): number {
+  const rows = readFileSync(file, 'utf8').trim().split('\n').slice(1);
+  const net = j.network.network;
+  const m = net.W1[0].length;
+  let data = 0;
+  for (const line of rows) {
+    const cells = line.split(',');
+    const img = cells.slice(0, 16).map(Number);
+    const y = cells[16] === j.data.classes[1] ? 1 : -1;
+    let f = 0;
+    for (let h = 0; h < m; h++) {
+      let pooled = 0;
+      for (let y0 = 0; y0 < 3; y0++) {
+        for (let x0 = 0; x0 < 3; x0++) {
+          const patch = [img[y0 * 4 + x0], img[y0 * 4 + x0 + 1], img[(y0 + 1) * 4 + x0], img[(y0 + 1) * 4 + x0 + 1]];
+          let z = 0;
+          for (let k = 0; k < 4; k++) z += patch[k] * net.W1[k][h];
+          pooled += Math.max(0, z);
+        }
+      }
+      f += pooled * net.W2[h][0];
+    }
+    data += Math.log1p(Math.exp(-y * f));
+  }
+  let w = 0;
+  for (const r of [...net.W1, ...net.W2]) for (const v of r) w += v * v;
+  return data + (lambda / 2) * w;
+}
+
+describe('cvxnn fit --arch cnn', () => {
+  it('binary exact C-ReLU CNN: certified, run JSON kind cnn, objective recomputed from the printed filters', async () => {
+    const r = await run('fit', '--data', binary, '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--model', 'relu', '--solver', 'fista', '--lambda', '0.5', '--patterns', '8', '--standardize', 'none', '--tol', '1e-5', '--max-iters', '30000', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.kind).toBe('cnn');
+    expect(j.formulation).toBe('relu');
+    expect(j.status).toBe('optimal');
+    expect(j.certificate.kind).toBe('duality-gap');
+    expect(j.certificate.value).toBeLessThanOrEqual(1e-5);
+    expect(j.architecture.patchesPerImage).toBe(9);
+    expect(j.network.kind).toBe('cnn');
+    expect(j.objective).toBeCloseRel(j.dataTerm + j.penalty, 1e-12);
+    expect(j.networkObjective).toBeCloseRel(j.objective, 1e-6);
+    expect(recomputeBinary(j, binary, 0.5)).toBeCloseRel(j.objective, 1e-6);
+    expect(j.trainAccuracy).toBeGreaterThan(0.5);
+  });
+
+  it('multiclass gated CNN (default model) reports train and test accuracy; text output has the rows', async () => {
+    const r = await run('fit', '--data', multi, '--task', 'multiclass', '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--lambda', '0.1', '--patterns', '8', '--test-fraction', '0.2', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.formulation).toBe('gated-relu-nuclear');
+    expect(j.options.loss).toBe('cross-entropy');
+    expect(j.data.nTest).toBe(6);
+    expect(typeof j.trainAccuracy).toBe('number');
+    expect(typeof j.testAccuracy).toBe('number');
+    expect(j.networkObjective).toBeCloseRel(j.objective, 1e-6);
+    const t = await run('fit', '--data', multi, '--task', 'multiclass', '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--lambda', '0.1', '--patterns', '8', '--max-iters', '50');
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/architecture\s+CNN: 2×2 filters, stride 1, padding 0, 9 patches per image/);
+    expect(t.out).toMatch(/certificate\s+duality-gap/);
+  });
+
+  it('bad geometry is a typed error (exit 2)', async () => {
+    const base = ['fit', '--data', binary, '--arch', 'cnn', '--lambda', '0.1'];
+    const shape = await run(...base, '--image-shape', '5x4x1', '--kernel', '2');
+    expect(shape.code).toBe(2);
+    expect(shape.err).toMatch(/SHAPE_MISMATCH/);
+    const big = await run(...base, '--image-shape', '4x4x1', '--kernel', '5');
+    expect(big.code).toBe(2);
+    expect(big.err).toMatch(/larger than the 4×4 image/);
+    const stride = await run(...base, '--image-shape', '4x4x1', '--kernel', '2', '--stride', '0');
+    expect(stride.code).toBe(2);
+    const none = await run(...base, '--kernel', '2');
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/--image-shape/);
+  });
+});
