@@ -108,6 +108,20 @@ describe('startDashboardServer', () => {
   });
 });
 
+describe('cvxnn dashboard (arguments)', () => {
+  const cli = async (...args: string[]) => {
+    let err = '';
+    const code = await runCli(['node', 'cvxnn', 'dashboard', ...args], { out: () => undefined, err: (t) => void (err += t), isTTY: false });
+    return { code, err };
+  };
+  it('fails with typed errors before listening', async () => {
+    expect(await cli(path.join(dir, 'missing.json'), '--port', '0')).toMatchObject({ code: 2, err: expect.stringContaining('[IO_ERROR]') });
+    expect(await cli(path.join(dir, 'runs'), '--port', '70000')).toMatchObject({ code: 2, err: expect.stringContaining('--port must be at most 65535') });
+    expect(await cli(path.join(dir, 'runs'), '--port', 'abc')).toMatchObject({ code: 2, err: expect.stringContaining('[INVALID_OPTION]') });
+    expect(await cli(path.join(dir, 'runs'), '--host', 'a b')).toMatchObject({ code: 2, err: expect.stringContaining('--host must be') });
+  });
+});
+
 /** relu(z) by hand */
 const relu = (z: number) => (z > 0 ? z : 0);
 

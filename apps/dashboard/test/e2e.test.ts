@@ -264,6 +264,12 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     await page.waitForSelector('#compare-table');
     expect(await page.$$eval('#compare-table thead th', (t) => t.map((x) => x.textContent))).toEqual(['quantity', 'a-fit.json', 'c-fit2d.json']);
     await shot('compare-runs');
+    // the ticked runs' certificates share one chart on the convergence tab
+    await page.click('#tab-convergence');
+    await page.waitForSelector('#view[data-view=convergence]');
+    const both = await chartStats('history-runs');
+    expect(both.series).toBe(3);
+    expect(both.points).toEqual([runs.fit, runs.fit2d].map((r) => new Set((r.history as Json[]).filter((h) => positive(h.certificate)).map((h) => h.timeSeconds)).size));
     await page.focus('#run-list');
     await page.keyboard.press('x'); // untick again
     await page.keyboard.press('ArrowUp');
