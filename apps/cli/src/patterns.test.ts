@@ -133,3 +133,39 @@ describe('cvxnn patterns', () => {
     expect(missing.code).toBe(2);
   });
 });
+
+describe('cvxnn patterns --solid-angles', () => {
+  it('1-D data + bias: estimated chamber probabilities match the exact arcs/2π of the 2n lines (4σ), Σp = 1, and the coupon-collector count follows from min p', async () => {
+    const N = 100000;
+    const r = await run('patterns', '--data', oneD, '--exact', '--bias', '--keep-zero', '--solid-angles', String(N), '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    const probs = j.solidAngles.probabilities as number[];
+    expect(probs.length).toBe(2 * xs.length);
+    expect(j.solidAngles.missedMass).toBe(0);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseRel(1, 1e-12);
+    // exact: the line x g₀ + g₁ = 0 has direction angle atan2(−x, 1) (mod π); chambers are the arcs between the 2n directions
+    const angles = xs.flatMap((x) => {
+      const a = Math.atan2(-x, 1);
+      return [(a + 2 * Math.PI) % (2 * Math.PI), (a + 3 * Math.PI) % (2 * Math.PI)];
+    }).sort((a, b) => a - b);
+    const arcs = angles.map((a, i) => ((i + 1 < angles.length ? angles[i + 1] : angles[0] + 2 * Math.PI) - a) / (2 * Math.PI)).sort((a, b) => a - b);
+    const est = [...probs].sort((a, b) => a - b);
+    arcs.forEach((q, i) => expect(Math.abs(est[i] - q)).toBeLessThan(4 * Math.sqrt((q * (1 - q)) / N)));
+    const pmin = Math.min(...probs);
+    expect(j.solidAngles.minProbability).toBe(pmin);
+    expect(j.solidAngles.thetaMin).toBeCloseRel(probs.length * pmin, 1e-12);
+    expect(j.solidAngles.gatesToSeeAll).toBe(Math.ceil(Math.log(probs.length / 0.05) / pmin));
+  });
+  it('dropping the all-zero pattern moves its probability into missedMass (text mode prints the summary)', async () => {
+    const withZero = JSON.parse((await run('patterns', '--data', oneD, '--exact', '--bias', '--keep-zero', '--solid-angles', '20000', '--json')).out);
+    const without = JSON.parse((await run('patterns', '--data', oneD, '--exact', '--bias', '--solid-angles', '20000', '--json')).out);
+    expect(without.count).toBe(withZero.count - 1);
+    const kept = (without.solidAngles.probabilities as number[]).reduce((a, b) => a + b, 0);
+    expect(kept + without.solidAngles.missedMass).toBeCloseRel(1, 1e-12);
+    expect(without.solidAngles.missedMass).toBeGreaterThan(0);
+    const t = await run('patterns', '--data', oneD, '--exact', '--bias', '--solid-angles', '20000');
+    expect(t.out).toMatch(/gates to see all\s+≈ \d+/);
+    expect((await run('patterns', '--data', oneD, '--exact', '--solid-angles', '0')).err).toMatch(/INVALID_OPTION.*solid-angles/);
+  });
+});

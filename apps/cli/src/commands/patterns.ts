@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { appendOnes, enumeratePatterns, type PatternSet, regionCount, samplePatterns } from '@cvxnn/arrangements';
+import { appendOnes, enumeratePatterns, estimateSolidAngles, type PatternSet, regionCount, samplePatterns } from '@cvxnn/arrangements';
 import { CvxnnError, Matrix } from '@cvxnn/linalg';
 import type { Command } from 'commander';
 import { type Io, parseNumber, printJson, printKv } from '../io.js';
@@ -19,6 +19,7 @@ interface PatternsOptions {
   countOnly?: boolean;
   json?: boolean;
   out?: string;
+  solidAngles?: string;
 }
 
 /** The witness gates as a d × P CSV without header (full precision), the format `cvxnn fit --gates` reads. */
@@ -68,6 +69,7 @@ export function register(program: Command, io: Io): void {
     .option('--count-only', 'print only the number of patterns')
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'write the witness gates as a d × P CSV (no header) for cvxnn fit --gates')
+    .option('--solid-angles <N>', "estimate each pattern's Gaussian-gate probability (normalised solid angle) from N fresh gates (seed S + 1)")
     .action(async (opts: PatternsOptions) => {
       if (Boolean(opts.exact) === (opts.sample !== undefined)) {
         throw new CvxnnError('INVALID_OPTION', 'choose exactly one of --exact (enumerate every pattern) or --sample N (Gaussian gates)');
@@ -76,6 +78,7 @@ export function register(program: Command, io: Io): void {
         throw new CvxnnError('INVALID_OPTION', `--standardize must be 'none' or 'zscore', got '${opts.standardize}'`);
       }
       const seed = parseNumber('seed', opts.seed, { integer: true });
+      const angleSamples = opts.solidAngles !== undefined ? parseNumber('solid-angles', opts.solidAngles, { integer: true, min: 1 }) : undefined;
       const maxPatterns = parseNumber('max-patterns', opts.maxPatterns, { integer: true, min: 1 });
       // The same reader (and z-score) as `cvxnn fit`, so --out gates line up with its features.
       // TODO(data): switch to loadDataset from @cvxnn/data once that package exports it.
@@ -133,6 +136,24 @@ export function register(program: Command, io: Io): void {
       }
       result.timeSeconds = timeSeconds;
       if (opts.out) result.out = opts.out;
+      let angles: { samples: number; seed: number; minProbability: number; maxProbability: number; missedMass: number; thetaMin: number; gatesToSeeAll: number; probabilities: number[] } | undefined;
+      if (angleSamples !== undefined && count > 0) {
+        // SPEC §1.4: p_i = Pr[D(g) = D_i], θ_i = P·p_i; N ≥ (P/θ_min)·ln(P/δ) gates see every pattern w.p. ≥ 1 − δ (δ = 0.05)
+        const est = estimateSolidAngles(X, set, { samples: angleSamples, seed: seed + 1 });
+        const probs = Array.from(est.probabilities);
+        const pmin = Math.min(...probs);
+        angles = {
+          samples: angleSamples,
+          seed: seed + 1,
+          minProbability: pmin,
+          maxProbability: Math.max(...probs),
+          missedMass: est.missedMass,
+          thetaMin: count * pmin,
+          gatesToSeeAll: pmin > 0 ? Math.ceil(Math.log(count / 0.05) / pmin) : Number.POSITIVE_INFINITY,
+          probabilities: probs,
+        };
+        result.solidAngles = { ...angles, gatesToSeeAll: Number.isFinite(angles.gatesToSeeAll) ? angles.gatesToSeeAll : null };
+      }
       if (opts.json) printJson(io, result);
       else if (opts.countOnly) io.out(`${count}\n`);
       else {
@@ -147,6 +168,11 @@ export function register(program: Command, io: Io): void {
         } else rows.push(['gates drawn', `${set.draws} (seed ${seed})`]);
         rows.push(['time', `${timeSeconds.toFixed(3)} s`]);
         if (opts.out) rows.push(['gates written', `${opts.out} (${X.cols} × ${count})`]);
+        if (angles) {
+          rows.push(['solid angles', `p_i from ${angles.samples} Gaussian gates: min ${angles.minProbability.toExponential(2)}, max ${angles.maxProbability.toExponential(2)}, outside the set ${angles.missedMass.toExponential(2)}`]);
+          rows.push(['θ_min = P·min p', `${angles.thetaMin.toPrecision(3)}${angles.minProbability === 0 ? ' (some pattern was never hit: raise N)' : ''}`]);
+          rows.push(['gates to see all', Number.isFinite(angles.gatesToSeeAll) ? `≈ ${angles.gatesToSeeAll} (coupon collector, (1/min p)·ln(P/0.05))` : 'unknown (a pattern was never hit)']);
+        }
         printKv(io, rows);
       }
     });
