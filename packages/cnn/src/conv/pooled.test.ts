@@ -126,6 +126,18 @@ describe('convex two-layer ReLU CNN with global pooling (SPEC §4.2, oracles §4
     expect(() => fitConvexCnn(X, Y, { ...o, model: 'relu', loss: 'cross-entropy' })).toThrow(CvxnnError);
   });
 
+  it('the augmented-Lagrangian route (stacked patches, pooled loss) agrees with the exact cone prox', () => {
+    const { X, y } = images(10, 5, 6);
+    const o = { imageShape: { height: 2, width: 3, channels: 1 }, kernel: 2, model: 'relu' as const, lambda: 0.1, patterns: 12, maxIters: 30000 };
+    const f = fitConvexCnn(X, y, { ...o, solver: 'fista', tol: 1e-9 });
+    const a = fitConvexCnn(X, y, { ...o, solver: 'al', tol: 1e-5, constraintTol: 1e-7 });
+    expect(a.status).toBe('optimal');
+    expect(a.certificate.kind).toBe('min-norm-subgradient');
+    expect(a.constraintViolation).toBeLessThanOrEqual(1e-7);
+    expect(a.objective).toBeCloseRel(f.objective, 1e-6);
+    expect(cnnObjectiveTerms(recoverCnn(a), X, y, { lambda: 0.1 }).objective).toBeCloseRel(a.objective, 1e-5);
+  });
+
   it('logistic loss: certified, and the recovered CNN has the convex objective', () => {
     const { X, rng } = images(7, 6, 4);
     const y = new Matrix(6, 1, Float64Array.from({ length: 6 }, () => (rng.uniform() > 0.5 ? 1 : -1)));
