@@ -19,9 +19,9 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
  * Draw `geometry2d` into `view`. Layers can be toggled with labelled checkboxes.
  *
  * @example
- *   renderGeometry(run.geometry2d, document.getElementById('view')!);
+ *   renderGeometry(run.geometry2d, document.getElementById('view')!, run.data.classes);
  */
-export function renderGeometry(g: Geometry2d, view: HTMLElement): void {
+export function renderGeometry(g: Geometry2d, view: HTMLElement, classes?: string[]): void {
   const box = g.surface ? ([g.surface.x[0], g.surface.x[g.surface.x.length - 1], g.surface.y[0], g.surface.y[g.surface.y.length - 1]] as [number, number, number, number]) : bounds2d(g.X);
   const [x0, x1, y0, y1] = box;
   const sx = (x: number) => ((x - x0) / (x1 - x0)) * SIZE;
@@ -51,6 +51,22 @@ export function renderGeometry(g: Geometry2d, view: HTMLElement): void {
   const cap = document.createElement('figcaption');
   cap.textContent = `x₁ ∈ [${fmtNum(x0, 3)}, ${fmtNum(x1, 3)}] (→), x₂ ∈ [${fmtNum(y0, 3)}, ${fmtNum(y1, 3)}] (↑). Surface: ${multiclass ? 'predicted class' : 'network output (blue < 0 < red)'}; thin grey: gates' hyperplanes; thick: neurons' activation boundaries.`;
   fig.append(stage, cap);
+  if (g.task !== 'regression') {
+    // class legend: binary targets are −1/+1 (colours 0/1), multiclass targets the class index
+    const names = classes ?? (g.task === 'binary' ? ['−1', '+1'] : [...new Set(g.y)].sort((a, b) => a - b).map(String));
+    const ul = document.createElement('ul');
+    ul.className = 'classes';
+    ul.setAttribute('aria-label', 'classes');
+    names.forEach((name, k) => {
+      const li = document.createElement('li');
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.background = PALETTE[k % PALETTE.length];
+      li.append(sw, document.createTextNode(`${g.task === 'binary' ? (k === 0 ? 'negative' : 'positive') : 'class'} ${name}`));
+      ul.append(li);
+    });
+    fig.append(ul);
+  }
 
   // prediction surface
   if (g.surface) {

@@ -315,7 +315,7 @@ async function renderView(): Promise<void> {
       neurons(run, view);
       break;
     case 'geometry':
-      renderGeometry(run.geometry2d!, view);
+      renderGeometry(run.geometry2d!, view, Array.isArray(run.data.classes) ? (run.data.classes as string[]) : undefined);
       break;
     case 'fit1d':
       renderFit1d(run.fit1d!, view);
