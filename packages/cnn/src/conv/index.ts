@@ -8,3 +8,4 @@ export * from './model.js';
 export * from './pooled.js';
 export * from './linear.js';
 export * from './circular.js';
+export * from './separable.js';
