@@ -39,7 +39,9 @@ const state = {
   selected: '',
   active: 0,
   compare: new Set<string>(),
+  /** the view asked for (kept across runs) and the one shown (the overview when the run lacks it) */
   view: 'overview' as ViewId,
+  shown: 'overview' as ViewId,
   live: { progress: 0, final: false, run: null as Run | null },
 };
 const timings: Record<string, { bytes: number; fetchMs: number; parseMs: number; renderMs: number }> = {};
@@ -141,16 +143,16 @@ function renderTabs(views: ViewId[]): void {
   const tl = $('tabs');
   tl.replaceChildren();
   for (const v of views) {
-    const b = el('button', { role: 'tab', id: `tab-${v}`, 'aria-controls': 'view', 'aria-selected': String(v === state.view), tabindex: v === state.view ? '0' : '-1', 'data-view': v }, VIEW_LABELS[v]);
+    const b = el('button', { role: 'tab', id: `tab-${v}`, 'aria-controls': 'view', 'aria-selected': String(v === state.shown), tabindex: v === state.shown ? '0' : '-1', 'data-view': v }, VIEW_LABELS[v]);
     b.addEventListener('click', () => void showView(v));
     tl.append(b);
   }
-  $('view').setAttribute('aria-labelledby', `tab-${state.view}`);
+  $('view').setAttribute('aria-labelledby', `tab-${state.shown}`);
 }
 
 $('tabs').addEventListener('keydown', (ev) => {
   const tabs = [...$('tabs').querySelectorAll<HTMLButtonElement>('[role=tab]')];
-  const i = tabs.findIndex((t) => t.dataset.view === state.view);
+  const i = Math.max(0, tabs.findIndex((t) => t.dataset.view === state.shown));
   const next: Record<string, number> = { ArrowRight: (i + 1) % tabs.length, ArrowLeft: (i - 1 + tabs.length) % tabs.length, Home: 0, End: tabs.length - 1 };
   if (!(ev.key in next)) return;
   ev.preventDefault();
@@ -290,7 +292,8 @@ async function renderView(): Promise<void> {
   showError(null);
   const run = got.run;
   const views = viewsFor(run);
-  if (!views.includes(state.view)) state.view = 'overview';
+  // the wanted view is kept (a live run gains its history later); meanwhile the overview is shown
+  state.shown = views.includes(state.view) ? state.view : 'overview';
   $('run-title').textContent = `${info.name} — ${run.kind}${run.status ? ` (${run.status})` : ''}`;
   renderTabs(views);
   const others: Array<{ info: RunInfo; run: Run }> = [];
@@ -300,8 +303,8 @@ async function renderView(): Promise<void> {
     if (oi && o?.run) others.push({ info: oi, run: o.run });
   }
   view.dataset.state = 'ok';
-  view.dataset.view = state.view;
-  switch (state.view) {
+  view.dataset.view = state.shown;
+  switch (state.shown) {
     case 'overview':
       overview(run, view, others);
       break;
@@ -327,8 +330,9 @@ async function renderView(): Promise<void> {
       optionsView(run, view);
       break;
   }
+  if (info.live && !state.live.final && state.shown === 'convergence') document.body.dataset.liveDrawn = String(run.history?.length ?? 0);
   if (timings[info.id] && Number.isNaN(timings[info.id].renderMs)) timings[info.id].renderMs = performance.now() - t0;
-  history.replaceState(null, '', `#run=${encodeURIComponent(info.id)}&view=${state.view}`);
+  history.replaceState(null, '', `#run=${encodeURIComponent(info.id)}&view=${state.shown}`);
 }
 
 // ---------------------------------------------------------------------------------------------

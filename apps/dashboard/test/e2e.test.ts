@@ -303,7 +303,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   });
 
   it('live mode: `cvxnn fit --dashboard` streams progress and then the final result', async () => {
-    const fit = spawn(process.execPath, [BIN, 'fit', '--data', 'breast_cancer', '--model', 'gated-relu', '--lambda', '1', '--bias', '--patterns', '20', '--tol', '1e-6', '--backend', 'ts', '--dashboard', '--port', '0', '--out', path.join(dir, 'live.json')], {
+    const fit = spawn(process.execPath, [BIN, 'fit', '--data', 'breast_cancer', '--model', 'gated-relu', '--lambda', '1', '--bias', '--patterns', '20', '--tol', '1e-6', '--backend', 'ts', '--dashboard', '--port', '0', '--dashboard-wait', '60', '--out', path.join(dir, 'live.json')], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -311,10 +311,14 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
       const stderr = watch(fit.stderr!);
       const liveUrl = (await stderr(/live dashboard: (http:\/\/\S+)/, 30_000))[1];
       const p2 = await ctx!.newPage();
-      await p2.goto(liveUrl);
+      // the fit waits for this page (--dashboard-wait), so every progress event arrives while it runs
+      await p2.goto(`${liveUrl}#view=convergence`);
       await p2.waitForSelector('body[data-live=final]', { timeout: 90_000 });
       const progress = Number(await p2.evaluate(() => document.body.dataset.liveProgress ?? '0'));
       expect(progress).toBeGreaterThanOrEqual(1);
+      // and the growing history was drawn before the final result came
+      expect(Number(await p2.evaluate(() => document.body.dataset.liveDrawn ?? '0'))).toBeGreaterThanOrEqual(1);
+      expect(fit.exitCode).toBeNull(); // still serving
       await stderr(/the final result is at/, 30_000); // the run file is written before this line
       const final = JSON.parse(readFileSync(path.join(dir, 'live.json'), 'utf8'));
       await p2.click('#tab-convergence');

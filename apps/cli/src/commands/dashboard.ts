@@ -126,7 +126,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
  *   const s = await startDashboardServer({ runs: collectRuns(['fit.json']), port: 0, host: '127.0.0.1', dist: dashboardDist() });
  *   console.log(s.url);
  */
-export async function startDashboardServer(o: { runs: RunEntry[]; port: number; host: string; dist: string; live?: boolean }): Promise<DashboardServer> {
+export async function startDashboardServer(o: { runs: RunEntry[]; port: number; host: string; dist: string; live?: boolean; onLiveClient?: () => void }): Promise<DashboardServer> {
   const dist = path.resolve(o.dist);
   const history: string[] = [];
   const clients = new Set<ServerResponse>();
@@ -142,6 +142,7 @@ export async function startDashboardServer(o: { runs: RunEntry[]; port: number; 
       res.write(': cvxnn live\n\n');
       for (const h of history) res.write(h);
       clients.add(res);
+      o.onLiveClient?.();
       req.on('close', () => clients.delete(res));
       return;
     }
@@ -242,6 +243,8 @@ export interface LiveDashboard {
   progress(p: { iteration: number; certificate: number; objective: number }): void;
   /** send the final run (heavy fields included); the server keeps serving it */
   finish(run: Record<string, unknown>): void;
+  /** resolves true once a page listens to the live events, false after `seconds` */
+  waitForPage(seconds: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -255,7 +258,7 @@ interface WorkerInit {
 if (!isMainThread && parentPort && (workerData as WorkerInit | undefined)?.cvxnnDashboardWorker) {
   const init = workerData as WorkerInit;
   const port = parentPort;
-  startDashboardServer({ runs: [], port: init.port, host: init.host, dist: init.dist, live: true }).then(
+  startDashboardServer({ runs: [], port: init.port, host: init.host, dist: init.dist, live: true, onLiveClient: () => port.postMessage({ client: true }) }).then(
     (s) => {
       port.on('message', (m: { event: string; data: unknown } | 'close') => {
         if (m === 'close') void s.close().then(() => port.close());
@@ -284,6 +287,13 @@ export async function startLiveDashboard(o: { port: number; host: string; start:
     worker.once('message', (m: { url?: string; error?: string }) => (m.url ? resolve(m.url) : reject(new CvxnnError('IO_ERROR', m.error ?? 'the dashboard server did not start'))));
     worker.once('error', (e) => reject(new CvxnnError('IO_ERROR', `the dashboard server failed: ${e.message}`)));
   });
+  let pages = 0;
+  const pageWaiters: Array<() => void> = [];
+  worker.on('message', (m: { client?: boolean }) => {
+    if (!m.client) return;
+    pages++;
+    for (const w of pageWaiters.splice(0)) w();
+  });
   const t0 = performance.now();
   const post = (event: string, data: unknown) => worker.postMessage({ event, data });
   post('start', finiteJson(o.start, []));
@@ -304,6 +314,16 @@ export async function startLiveDashboard(o: { port: number; host: string; start:
       if (pending) post('progress', finiteJson(pending, []));
       pending = null;
       post('final', finiteJson(run, []));
+    },
+    waitForPage(seconds) {
+      if (pages > 0) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), seconds * 1000);
+        pageWaiters.push(() => {
+          clearTimeout(t);
+          resolve(true);
+        });
+      });
     },
     async close() {
       worker.postMessage('close');

@@ -36,6 +36,7 @@ export interface FitCliOptions {
   /** live mode: serve the dashboard and stream progress to it (dashboard.ts) */
   dashboard?: boolean;
   port: string;
+  dashboardWait?: string;
   /** architecture options (fit-arch.ts): fc (default) | cnn | bn, and greedy layer-wise training */
   arch: string;
   imageShape?: string;
@@ -84,6 +85,7 @@ export function register(program: Command, io: Io): void {
     .option('--json', 'print one JSON object')
     .option('--dashboard', 'live mode: serve the dashboard and stream the progress to it (keeps serving the result until Ctrl-C)')
     .option('--port <P>', '--dashboard: port (0 = any free port)', String(DEFAULT_DASHBOARD_PORT))
+    .option('--dashboard-wait <s>', '--dashboard: wait up to s seconds for a page to open before solving')
     .option('--arch <arch>', 'fc (two-layer fully connected) | cnn (convex two-layer CNN) | bn (batch-normalized ReLU network)', 'fc')
     .option('--image-shape <HxWxC>', '--arch cnn: image height × width × channels of each row (pixels row-major, channels last)')
     .option('--kernel <K>', '--arch cnn: square filter size K (K×K patches)')
@@ -149,6 +151,11 @@ export function register(program: Command, io: Io): void {
       if (o.dashboard) {
         live = await startLiveDashboard({ port: parseNumber('port', o.port, { integer: true, min: 0 }), host: '127.0.0.1', start: { kind: 'fit', data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task }, options: { model: o.model, lambda, patterns: masks.p, loss, tol, maxIters } } });
         io.err(`live dashboard: ${live.url}\n`);
+        if (o.dashboardWait !== undefined) {
+          const wait = parseNumber('dashboard-wait', o.dashboardWait, { min: 0 });
+          io.err(`live dashboard: waiting up to ${wait} s for a page to open ${live.url}\n`);
+          if (!(await live.waitForPage(wait))) io.err('live dashboard: no page connected; solving anyway\n');
+        }
       }
       // progress bar on a TTY only
       let bar: cliProgress.SingleBar | null = null;
