@@ -8,7 +8,12 @@ import { type Aligned, PALETTE } from './transforms';
 /** Charts on the page by name (the tests read series and point counts from here). */
 export const registry: Record<string, uPlot> = {};
 
-/** Destroy every chart (before a view is redrawn). */
+/**
+ * Destroy every chart (before a view is redrawn).
+ *
+ * @example
+ *   clearCharts(); // Object.keys(registry).length === 0
+ */
 export function clearCharts(): void {
   for (const [k, u] of Object.entries(registry)) {
     u.destroy();

@@ -10,7 +10,12 @@ export interface Aligned {
   labels: string[];
 }
 
-/** A value usable on a log axis (finite and > 0), else null. */
+/**
+ * A value usable on a log axis (finite and > 0), else null.
+ *
+ * @example
+ *   logSafe(0); // null
+ */
 export const logSafe = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null);
 
 /**
@@ -131,7 +136,12 @@ export function mergeClose(values: number[], tol = 1e-9): Array<{ value: number;
   return out;
 }
 
-/** Bounding box [x0, x1, y0, y1] of 2-D points, padded by `pad` × the span (1 when flat). */
+/**
+ * Bounding box [x0, x1, y0, y1] of 2-D points, padded by `pad` × the span (1 when flat).
+ *
+ * @example
+ *   bounds2d([[0, 0], [10, 2]], 0.1); // [-1, 11, -0.2, 2.2]
+ */
 export function bounds2d(points: number[][], pad = 0.05): [number, number, number, number] {
   let x0 = Infinity;
   let x1 = -Infinity;
@@ -186,7 +196,12 @@ export function flatten(v: Record<string, unknown>, prefix = ''): Array<[string,
   return rows;
 }
 
-/** A number as the page prints it: up to 10 significant digits, exponent form outside [1e-3, 1e6). */
+/**
+ * A number as the page prints it: up to 10 significant digits, exponent form outside [1e-3, 1e6).
+ *
+ * @example
+ *   fmtNum(15.573886744456887); // '15.57388674'
+ */
 export function fmtNum(x: unknown, digits = 10): string {
   if (x === null || x === undefined) return '—';
   if (typeof x !== 'number') return String(x);
@@ -196,7 +211,12 @@ export function fmtNum(x: unknown, digits = 10): string {
   return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(digits))) : x.toExponential(Math.min(digits, 6) - 1);
 }
 
-/** The headline numbers of a run (the overview table), as [label, value, key in the run]. */
+/**
+ * The headline numbers of a run (the overview table), as [label, value, key in the run].
+ *
+ * @example
+ *   summaryRows(run)[0]; // ['status', 'optimal', 'status']
+ */
 export function summaryRows(run: Run): Array<[string, unknown, string]> {
   const rows: Array<[string, unknown, string]> = [];
   const take = (label: string, key: string, v: unknown) => {
