@@ -1,8 +1,8 @@
 import { appendOnes, enumeratePatterns, samplePatterns } from '@cvxnn/arrangements';
-import { type Certificate, dataLoss, fitConvex, type HistoryPoint, type LinearMap, recoverNetwork, type SolveStatus } from '@cvxnn/group-lasso';
-import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, type PatternMasks, svd } from '@cvxnn/linalg';
+import { type Certificate, coneProjector, type DataLoss, dataLoss, fitConvex, type HistoryPoint, type LinearMap, recoverNetwork, rfista, type SolveStatus } from '@cvxnn/group-lasso';
+import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, PatternMasks, svd } from '@cvxnn/linalg';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
-import { type GroupSpec, solveConstrainedGroupLasso } from './constrained.js';
+import { type ConstrainedOptions, type ConstrainedResult, type GroupSpec, partialGroupPenalty, solveConstrainedGroupLasso } from './constrained.js';
 import { type BnNetwork, type BnPlacement, bnSetStats } from './network.js';
 
 /**
@@ -26,6 +26,11 @@ export interface BnFitOptions {
   tol?: number;
   maxIters?: number;
   timeLimit?: number;
+  /**
+   * after the ReLU: `auto` (R-FISTA with the exact cone prox and a duality gap when every pattern
+   * has full rank, the augmented Lagrangian otherwise) or `al` (always the augmented Lagrangian)
+   */
+  solver?: 'auto' | 'al';
   /** largest exact enumeration accepted (default 5000) */
   maxPatterns?: number;
   onProgress?: (p: { iteration: number; certificate: number; objective: number }) => void;
@@ -363,15 +368,19 @@ function fitAfter(X: Matrix<Float64Array>, Xt: Matrix<Float64Array>, Y: Matrix<F
   let viol = 0;
   let iterations = 0;
   let status: SolveStatus = 'optimal';
+  let certKind: Certificate['kind'] = 'min-norm-subgradient';
   const history: HistoryPoint[] = [];
   const Fk = new Float64Array(n);
   for (let col = 0; col < c; col++) {
     const yk = Matrix.zeros(n, 1);
     for (let j = 0; j < n; j++) yk.data[j] = Y.get(j, col);
-    const res = solveConstrainedGroupLasso(
-      { dim, data, loss: dataLoss(lossName, scale, yk), cone: nCone > 0 ? cone : null, groups, lambda: o.lambda },
-      { tol: o.tol ?? 1e-6, maxIters: o.maxIters ?? 50000, timeLimit: o.timeLimit === undefined ? undefined : o.timeLimit - (performance.now() - t0) / 1000, onProgress: o.onProgress },
-    );
+    const so = { tol: o.tol ?? 1e-6, maxIters: o.maxIters ?? 50000, timeLimit: o.timeLimit === undefined ? undefined : o.timeLimit - (performance.now() - t0) / 1000, onProgress: o.onProgress };
+    const loss = dataLoss(lossName, scale, yk);
+    // every pattern of full rank (the usual case for n ≫ d): no free coordinates, the image cone is
+    // {s : C s ≥ 0}, so R-FISTA with the exact cone prox and a duality gap; otherwise the AL
+    const res = (o.solver ?? 'auto') === 'auto' && bases.every((b) => b.r === d)
+      ? solveWhitenedExact({ dim, data, loss, groups, lambda: o.lambda }, bases, owner, cb, so)
+      : solveConstrainedGroupLasso({ dim, data, loss, cone: nCone > 0 ? cone : null, groups, lambda: o.lambda }, so);
     for (const h of res.history) history.push({ ...h, iteration: h.iteration + iterations });
     iterations += res.iterations;
     objective += res.objective;
@@ -379,7 +388,13 @@ function fitAfter(X: Matrix<Float64Array>, Xt: Matrix<Float64Array>, Y: Matrix<F
     penalty += res.penalty;
     kkt += res.certificate.absolute;
     rel = Math.max(rel, res.certificate.value);
-    viol = Math.max(viol, res.constraintViolation);
+    if (nCone > 0) {
+      // measured on the solution, whichever solver ran
+      const gx = new Float64Array(cone.outDim);
+      cone.apply(res.x, gx);
+      for (const v of gx) if (-v > viol) viol = -v;
+    }
+    certKind = res.certificate.kind;
     if (res.status !== 'optimal' && status === 'optimal') status = res.status;
     data.apply(res.x, Fk);
     for (let j = 0; j < n; j++) fit.data[j * c + col] = Fk[j];
@@ -433,7 +448,7 @@ function fitAfter(X: Matrix<Float64Array>, Xt: Matrix<Float64Array>, Y: Matrix<F
     objective,
     dataTerm,
     penalty,
-    certificate: { kind: 'min-norm-subgradient', value: rel, absolute: kkt },
+    certificate: { kind: certKind, value: rel, absolute: kkt },
     constraintViolation: viol,
     iterations,
     timeSeconds: (performance.now() - t0) / 1000,
@@ -445,5 +460,119 @@ function fitAfter(X: Matrix<Float64Array>, Xt: Matrix<Float64Array>, Y: Matrix<F
     history,
     fit,
     network,
+  };
+}
+
+/**
+ * Full-rank patterns only: min ℓ(Σ B_g θ_g) + λΣ‖θ_g‖ with θ_g = (s, b) and s in the polyhedral cone
+ * {s : C_i s ≥ 0}. The prox of λ‖·‖ + ι_{K×R} is exact — (1 − tλ/‖Π(θ)‖)_+ Π(θ) with
+ * Π(s, b) = (Π_K s, b) (group-lasso's cone projector on the rows of C_i) — so R-FISTA keeps every
+ * iterate feasible, and z = κ∇ℓ(F), κ = min(1, λ / max_g ‖Π_g(−(Aᵀ∇ℓ)_g)‖), is dual feasible:
+ * the duality gap certifies the result (as group-lasso's C-ReLU solver does).
+ */
+function solveWhitenedExact(
+  p: { dim: number; data: LinearMap; loss: DataLoss; groups: GroupSpec[]; lambda: number },
+  bases: PatternBasis[],
+  owner: Array<{ basis: number; sign: number } | null>,
+  cb: number,
+  o: ConstrainedOptions,
+): ConstrainedResult {
+  const t0 = performance.now();
+  const tol = o.tol ?? 1e-6;
+  const ones = (n: number) => {
+    const m = new PatternMasks(n, 1);
+    for (let j = 0; j < n; j++) m.set(j, 0, 1);
+    return m;
+  };
+  const proj = bases.map((b) => coneProjector(b.C, ones(b.C.rows)));
+  const warm: number[][] = p.groups.map(() => []);
+  const pen = partialGroupPenalty(p.groups, p.lambda);
+  const zIn = new Float64Array(64);
+  const zOut = new Float64Array(64);
+  /** Π_{K×R} of the group's (s, b) written into `out` at the group's offset; returns its norm */
+  const project = (q: number, x: Float64Array, out: Float64Array, sign: number): number => {
+    const g = p.groups[q];
+    const ow = owner[q];
+    let nrm = 0;
+    if (!ow) {
+      out[g.offset] = sign * x[g.offset];
+      return Math.abs(x[g.offset]);
+    }
+    const r = bases[ow.basis].r;
+    const zi = r <= 64 ? zIn.subarray(0, r) : new Float64Array(r);
+    const zo = r <= 64 ? zOut.subarray(0, r) : new Float64Array(r);
+    for (let k = 0; k < r; k++) zi[k] = sign * x[g.offset + k];
+    warm[q] = proj[ow.basis](0, zi, zo, warm[q]);
+    for (let k = 0; k < r; k++) {
+      out[g.offset + k] = zo[k];
+      nrm += zo[k] * zo[k];
+    }
+    if (cb) {
+      out[g.offset + r] = sign * x[g.offset + r];
+      nrm += x[g.offset + r] ** 2;
+    }
+    return Math.sqrt(nrm);
+  };
+  const penalty = {
+    value: (x: Float64Array) => pen.value(x),
+    prox(x: Float64Array, t: number, out: Float64Array) {
+      const th = t * p.lambda;
+      p.groups.forEach((g, q) => {
+        let zn = 0;
+        for (let k = 0; k < g.size; k++) zn += x[g.offset + k] ** 2;
+        if (Math.sqrt(zn) <= th) {
+          for (let k = 0; k < g.size; k++) out[g.offset + k] = 0;
+          return;
+        }
+        const pn = project(q, x, out, 1);
+        const f = pn > th ? 1 - th / pn : 0;
+        for (let k = 0; k < g.size; k++) out[g.offset + k] *= f;
+      });
+    },
+  };
+  const n = p.data.outDim;
+  const R = new Float64Array(n);
+  const Rs = new Float64Array(n);
+  const h = new Float64Array(p.dim);
+  const scratch = new Float64Array(p.dim);
+  const history: HistoryPoint[] = [];
+  let bestDual = -Infinity;
+  let last = { primal: Infinity, gap: Infinity, rel: Infinity, dataTerm: 0 };
+  let iterSeen = 0;
+  const evaluate = (x: Float64Array, F: Float64Array, it: number) => {
+    const dataTerm = p.loss.valueAndGrad(F, R);
+    p.data.adjoint(R, h);
+    let m = 0;
+    p.groups.forEach((g, q) => {
+      m = Math.max(m, project(q, h, scratch, -1));
+    });
+    const kappa = m > p.lambda ? p.lambda / m : 1;
+    for (let j = 0; j < n; j++) Rs[j] = kappa * R[j];
+    bestDual = Math.max(bestDual, -p.loss.conjugate(Rs));
+    const primal = dataTerm + pen.value(x);
+    const gap = Math.max(0, primal - bestDual);
+    last = { primal, gap, rel: gap / Math.max(Math.abs(primal), 1e-300), dataTerm };
+    iterSeen = it;
+    history.push({ iteration: it, timeSeconds: (performance.now() - t0) / 1000, objective: primal, certificate: last.rel });
+    o.onProgress?.({ iteration: it, certificate: last.rel, objective: primal });
+    return last.rel <= tol;
+  };
+  const r = rfista(
+    { dim: p.dim, terms: [{ map: p.data, fn: p.loss }], penalty },
+    { maxIters: o.maxIters ?? 50000, timeLimit: o.timeLimit, checkEvery: 10, check: (x, Ax, it) => evaluate(x, Ax[0], it) },
+  );
+  if (iterSeen !== r.iterations) evaluate(r.x, r.Ax[0], r.iterations);
+  return {
+    x: r.x,
+    status: last.rel <= tol ? 'optimal' : r.timedOut ? 'time-limit' : 'max-iterations',
+    objective: last.primal,
+    dataTerm: last.dataTerm,
+    penalty: last.primal - last.dataTerm,
+    certificate: { kind: 'duality-gap', value: last.rel, absolute: last.gap },
+    constraintViolation: 0,
+    iterations: r.iterations,
+    timeSeconds: (performance.now() - t0) / 1000,
+    history,
+    groupNorms: pen.groupNorms(r.x),
   };
 }
