@@ -187,6 +187,10 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
       expect(s.points).toEqual(curves.map((c) => new Set(c.points.filter((p) => positive(p.objective)).map((p) => p[key])).size));
     }
     await shot('compare');
+    await page.click('#tab-overview');
+    await page.waitForSelector('#view[data-view=overview]');
+    expect(await shown('convex.objective')).toBeCloseRel(runs.compare.convex.objective, 1e-9);
+    for (const m of runs.compare.methods as Json[]) expect(await shown(`methods.${m.method}.objective`)).toBeCloseRel(m.objective, 1e-9);
   });
 
   it('draws the 2-D data, the hyperplanes that cross the plot and the neuron boundaries', async () => {
