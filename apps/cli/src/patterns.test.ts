@@ -169,3 +169,27 @@ describe('cvxnn patterns --solid-angles', () => {
     expect((await run('patterns', '--data', oneD, '--exact', '--solid-angles', '0')).err).toMatch(/INVALID_OPTION.*solid-angles/);
   });
 });
+
+describe('cvxnn patterns --vertices', () => {
+  it('X1 with all chambers: the vertex file holds Xᵀd_C for every pattern, distinct, and their count is the chamber count (the hexagon of three vectors)', async () => {
+    const vfile = path.join(dir, 'v.csv');
+    const gfile = path.join(dir, 'g.csv');
+    const r = await run('patterns', '--data', x1, '--exact', '--keep-zero', '--vertices', vfile, '--out', gfile, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).vertices).toBe(vfile);
+    const V = readFileSync(vfile, 'utf8').trim().split('\n').map((l) => l.split(',').map(Number));
+    const G = readFileSync(gfile, 'utf8').trim().split('\n').map((l) => l.split(',').map(Number));
+    expect(V.length).toBe(6);
+    const X = [[1, 0], [0, 1], [1, 1]];
+    V.forEach((v, t) => {
+      // recompute the pattern of gate t and Xᵀd by plain loops
+      const g = [G[0][t], G[1][t]];
+      const dvec = X.map((x) => (x[0] * g[0] + x[1] * g[1] > 0 ? 1 : 0));
+      const want = [0, 1].map((c) => X.reduce((s, x, j) => s + dvec[j] * x[c], 0));
+      expect(v).toAllClose(want, { atol: 1e-12 });
+    });
+    expect(new Set(V.map((v) => v.join(','))).size).toBe(6);
+    // Z(X) for x = (1,0), (0,1), (1,1) is the hexagon with corners 0, e₁, e₂, (2,1), (1,2), (2,2)
+    expect(V.map((v) => v.join(',')).sort()).toEqual(['0,0', '0,1', '1,0', '1,2', '2,1', '2,2']);
+  });
+});

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { appendOnes, enumeratePatterns, estimateSolidAngles, type PatternSet, regionCount, samplePatterns } from '@cvxnn/arrangements';
+import { appendOnes, enumeratePatterns, estimateSolidAngles, type PatternSet, regionCount, samplePatterns, zonotopeVertices } from '@cvxnn/arrangements';
 import { CvxnnError, Matrix } from '@cvxnn/linalg';
 import type { Command } from 'commander';
 import { type Io, parseNumber, printJson, printKv } from '../io.js';
@@ -20,9 +20,10 @@ interface PatternsOptions {
   json?: boolean;
   out?: string;
   solidAngles?: string;
+  vertices?: string;
 }
 
-/** The witness gates as a d × P CSV without header (full precision), the format `cvxnn fit --gates` reads. */
+/** A matrix as CSV without header (full precision): the d × P witness gates `cvxnn fit --gates` reads, or the P × d vertices. */
 function gatesCsv(G: Matrix<Float64Array>): string {
   const lines: string[] = [];
   for (let i = 0; i < G.rows; i++) {
@@ -69,6 +70,7 @@ export function register(program: Command, io: Io): void {
     .option('--count-only', 'print only the number of patterns')
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'write the witness gates as a d × P CSV (no header) for cvxnn fit --gates')
+    .option('--vertices <file>', 'write the zonotope vertices Xᵀd_C of the patterns (SPEC §1.5) as a P × d CSV (no header), one row per pattern in --out order')
     .option('--solid-angles <N>', "estimate each pattern's Gaussian-gate probability (normalised solid angle) from N fresh gates (seed S + 1)")
     .action(async (opts: PatternsOptions) => {
       if (Boolean(opts.exact) === (opts.sample !== undefined)) {
@@ -114,6 +116,15 @@ export function register(program: Command, io: Io): void {
           throw new CvxnnError('IO_ERROR', `cannot write the gates to '${opts.out}': ${(e as Error).message}`);
         }
       }
+      if (opts.vertices) {
+        // with --exact (all chambers kept) these are exactly the vertices of Z(X) = Xᵀ[0,1]ⁿ
+        const V = zonotopeVertices(X, set);
+        try {
+          writeFileSync(opts.vertices, gatesCsv(V));
+        } catch (e) {
+          throw new CvxnnError('IO_ERROR', `cannot write the vertices to '${opts.vertices}': ${(e as Error).message}`);
+        }
+      }
       const count = set.masks.p;
       const result: Record<string, unknown> = {
         data: opts.data,
@@ -136,6 +147,7 @@ export function register(program: Command, io: Io): void {
       }
       result.timeSeconds = timeSeconds;
       if (opts.out) result.out = opts.out;
+      if (opts.vertices) result.vertices = opts.vertices;
       let angles: { samples: number; seed: number; minProbability: number; maxProbability: number; missedMass: number; thetaMin: number; gatesToSeeAll: number; probabilities: number[] } | undefined;
       if (angleSamples !== undefined && count > 0) {
         // SPEC §1.4: p_i = Pr[D(g) = D_i], θ_i = P·p_i; N ≥ (P/θ_min)·ln(P/δ) gates see every pattern w.p. ≥ 1 − δ (δ = 0.05)
@@ -168,6 +180,7 @@ export function register(program: Command, io: Io): void {
         } else rows.push(['gates drawn', `${set.draws} (seed ${seed})`]);
         rows.push(['time', `${timeSeconds.toFixed(3)} s`]);
         if (opts.out) rows.push(['gates written', `${opts.out} (${X.cols} × ${count})`]);
+        if (opts.vertices) rows.push(['vertices written', `${opts.vertices} (${count} × ${X.cols})`]);
         if (angles) {
           rows.push(['solid angles', `p_i from ${angles.samples} Gaussian gates: min ${angles.minProbability.toExponential(2)}, max ${angles.maxProbability.toExponential(2)}, outside the set ${angles.missedMass.toExponential(2)}`]);
           rows.push(['θ_min = P·min p', `${angles.thetaMin.toPrecision(3)}${angles.minProbability === 0 ? ' (some pattern was never hit: raise N)' : ''}`]);
