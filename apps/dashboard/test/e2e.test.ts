@@ -27,6 +27,7 @@ const cli = (args: string[]) => run(process.execPath, [BIN, ...args], { cwd: ROO
 
 type Json = Record<string, any>;
 let dir = '';
+let profile = '';
 let server: ChildProcess | null = null;
 let url = '';
 let ctx: BrowserContext | null = null;
@@ -127,7 +128,8 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     for (const [k, f] of Object.entries({ fit: 'a-fit.json', compare: 'b-compare.json', fit2d: 'c-fit2d.json', fit1d: 'd-fit1d.json', redex: 'e-redex.json', truncated: 'f-truncated.json', notrun: 'g-not-a-run.json', big: 'h-big.json', clifford: 'i-clifford.json' })) {
       ids[k] = listed.find((r) => r.name === f)!.id;
     }
-    ctx = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), 'cvxnn-chromium-')), {
+    profile = mkdtempSync(path.join(os.tmpdir(), 'cvxnn-chromium-'));
+    ctx = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
@@ -141,7 +143,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   afterAll(async () => {
     await ctx?.close();
     server?.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const d of [dir, profile]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   it('lists every run and shows a fit run’s numbers exactly as in the file', async () => {
