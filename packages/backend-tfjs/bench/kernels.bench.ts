@@ -7,12 +7,16 @@
  *    products in the same run; backends and numpy interleaved, `--rounds` rounds (default 2),
  *    each entry keeps its fastest round (the cores are shared: slower rounds are the disturbed
  *    ones). tfjs-node-gpu is added where it loads (a CUDA machine with the optional package).
+ *    Then the same products on ONE thread timed in process CPU time (wasm, onnx-fp32 and onnx
+ *    with threads: 1, ts; numpy with OPENBLAS_NUM_THREADS=1): the stable comparison when other
+ *    processes share the cores.
  * 2. `--p2`: the end-to-end gated-ReLU solve of problem P2 (bench/scnn/problems.ts; n = 10⁴,
  *    d = 50, P = 500, λ = 0.01, mean scale) with @cvxnn/group-lasso's fitConvex on each backend
  *    of `--p2-backends` (default wasm,onnx-fp32,onnx; `--time-limit` s each, default 300), with
  *    the objective reached, the solver's certificate (for an fp32 backend fitConvex finishes in
  *    fp64 on the CPU backend: `polish`), and that certificate RE-CHECKED IN FP64: the duality gap
- *    of the returned U evaluated with the fp64 onnx backend (gapEvaluator).
+ *    of the returned U evaluated with the fp64 onnx backend (gapEvaluator); wall and process CPU
+ *    seconds of each solve.
  *
  *   pnpm -s --filter @cvxnn/backend-tfjs bench            # kernels
  *   pnpm -s --filter @cvxnn/backend-tfjs bench -- --p2    # kernels + P2 solves
@@ -23,13 +27,12 @@
  *
  * Writes bench/results/tfjs-kernels.json (and tfjs-p2.json with --p2) and prints them.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine } from '@cvxnn/bench-harness';
-import { benchmarkKernels, createOnnxBackend, type KernelTiming } from '@cvxnn/backend-onnx';
+import { benchmarkKernels, createOnnxBackend, fastestRounds, kernelBenchData, numpyKernelReference, type KernelTiming } from '@cvxnn/backend-onnx';
 import { createCpuBackend, Matrix, PatternMasks, type Backend } from '@cvxnn/linalg';
 import { makeProblem } from '../../../bench/scnn/problems.js';
 import { dataLoss, fitConvex, frobeniusGroupPenalty, gapEvaluator } from '../../group-lasso/src/index.js';
@@ -55,18 +58,7 @@ const gpu = await createTfjsBackend({ kind: 'node-gpu' }).catch((e: Error) => {
 const backends: Backend[] = [...(gpu ? [gpu] : []), wasm, tfcpu, onnx32, onnx, createCpuBackend()];
 const byName = new Map(backends.map((b) => [b.name, b]));
 
-interface NumpyRun {
-  numpy: string;
-  blas: unknown;
-  results: KernelTiming[];
-}
-function numpy(): NumpyRun {
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const script = path.join(root, 'packages/backend-onnx/bench/numpy_kernels.py');
-  return JSON.parse(execFileSync('python3', [script, String(n), String(d), String(P)], { env, encoding: 'utf8' })) as NumpyRun;
-}
+const numpy = (env: Record<string, string> = {}) => numpyKernelReference(n, d, P, env);
 const save = (name: string, doc: unknown) => {
   const json = JSON.stringify(doc, null, 2) + '\n';
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
@@ -93,10 +85,10 @@ async function waitForIdle(): Promise<number[]> {
 // ---------------------------------------------------------------- 1. kernels
 const loadBefore = os.loadavg();
 const idleSeen: Array<{ before: string; idle: number[] }> = [];
-const best = new Map<string, KernelTiming & { msRounds: number[] }>();
-const key = (r: Pick<KernelTiming, 'backend' | 'precision' | 'kernel'>) => `${r.backend}/${r.precision}/${r.kernel}`;
-let np: NumpyRun | undefined;
-for (let round = 0; round < (args.includes('--p2-only') ? 0 : rounds); round++) {
+let np: ReturnType<typeof numpy> | undefined;
+const all: KernelTiming[][] = [];
+const kernelsOn = !args.includes('--p2-only');
+for (let round = 0; round < (kernelsOn ? rounds : 0); round++) {
   const rows: KernelTiming[] = [];
   for (const b of backends) {
     idleSeen.push({ before: b.name, idle: await waitForIdle() });
@@ -105,40 +97,75 @@ for (let round = 0; round < (args.includes('--p2-only') ? 0 : rounds); round++) 
   idleSeen.push({ before: 'numpy', idle: await waitForIdle() });
   const ref = numpy();
   np ??= ref;
-  for (const r of [...rows, ...ref.results]) {
-    const prev = best.get(key(r));
-    if (!prev) best.set(key(r), { ...r, msRounds: [r.ms] });
-    else {
-      prev.msRounds.push(r.ms);
-      if (r.ms < prev.ms) Object.assign(prev, { ms: r.ms, gflops: r.gflops });
-    }
-  }
+  all.push([...rows, ...ref.results]);
   console.error(`round ${round + 1}/${rounds} done (load ${os.loadavg()[0].toFixed(1)})`);
 }
-if (!args.includes('--p2-only')) {
-const results = [...best.values()];
+const key = (r: Pick<KernelTiming, 'backend' | 'precision' | 'kernel'>) => `${r.backend}/${r.precision}/${r.kernel}`;
 const pct = (a: number, b: number) => Math.round((a / b) * 1000) / 10;
-const ratios = results
-  .filter((r) => r.backend !== 'numpy')
-  .map((r) => ({
-    backend: r.backend,
-    precision: r.precision,
-    kernel: r.kernel,
-    percentOfNumpyOpenBlas: pct(r.gflops, best.get(key({ ...r, backend: 'numpy' }))!.gflops),
-    percentOfOnnxSamePrecision: pct(r.gflops, best.get(key({ ...r, backend: r.precision === 'fp64' ? 'onnx' : 'onnx-fp32' }))!.gflops),
-  }));
-save('tfjs-kernels', {
-  benchmark: 'tfjs-kernels',
-  command: 'pnpm -s --filter @cvxnn/backend-tfjs bench',
-  date: new Date().toISOString(),
-  machine: machine(),
-  params: { n, d, P, c: 1, maskDensity: 0.5, flopsPerCall: 2 * n * d * P, rounds, timing: 'median per round (≥ 700 ms and ≥ 5 calls; tfjs-cpu ≥ 3 calls), fastest round; backends and numpy interleaved' },
-  load: { before: loadBefore, after: os.loadavg(), idleBeforeEachBlock: idleSeen, note: 'per-core idle fractions over 1 s before each block; the run waits up to 60 s for ≥ 0.9' },
-  backends: backends.map((b) => ({ name: b.name, precision: b.precision, description: b.description })),
-  numpy: { version: np!.numpy, blas: np!.blas, env: 'OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset' },
-  results,
-  ratios,
-});
+/** Each row as a percentage of numpy/OpenBLAS and of onnx in the same precision. */
+const ratiosOf = (rows: KernelTiming[]) => {
+  const at = new Map(rows.map((r) => [key(r), r]));
+  return rows
+    .filter((r) => r.backend !== 'numpy')
+    .map((r) => ({
+      backend: r.backend,
+      precision: r.precision,
+      kernel: r.kernel,
+      percentOfNumpyOpenBlas: pct(r.gflops, at.get(key({ ...r, backend: 'numpy' }))!.gflops),
+      percentOfOnnxSamePrecision: pct(r.gflops, at.get(key({ ...r, backend: r.precision === 'fp64' ? 'onnx' : 'onnx-fp32' }))!.gflops),
+    }));
+};
+
+// ---------------------------------------------------------------- 1b. one thread, CPU time
+/** Median CPU milliseconds of the whole process per call (after one warm-up call). */
+function cpuMs(fn: () => void, samples: number): number {
+  fn();
+  const t: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const c0 = process.cpuUsage();
+    fn();
+    const dc = process.cpuUsage(c0);
+    t.push((dc.user + dc.system) / 1000);
+  }
+  return t.sort((a, b) => a - b)[Math.floor(samples / 2)];
+}
+const oneThread: KernelTiming[] = [];
+if (kernelsOn) {
+  const single: Backend[] = [wasm, await createOnnxBackend({ precision: 'fp32', threads: 1 }), await createOnnxBackend({ threads: 1 }), createCpuBackend()];
+  const data = kernelBenchData(n, d, P, 1);
+  const T1 = Matrix.zeros(n, P);
+  for (const b of single) {
+    const kernels: Array<[KernelTiming['kernel'], () => void]> = [
+      ['gemm', () => void b.gemm(data.X, data.U, { out: T1 })],
+      ['mask-forward', () => void b.maskedForward(data.X, data.M, data.U)],
+      ['mask-backward', () => void b.maskedBackward(data.X, data.M, data.r)],
+    ];
+    for (const [kernel, fn] of kernels) {
+      const ms = cpuMs(fn, b.name === 'ts' ? 5 : 15);
+      oneThread.push({ backend: b.name, kernel, precision: b.precision, gflops: ((2 * n * d * P) / (ms / 1000)) * 1e-9, ms });
+    }
+  }
+  const ref = numpy({ OPENBLAS_NUM_THREADS: '1', CVXNN_BENCH_CLOCK: 'cpu' });
+  np ??= ref;
+  oneThread.push(...ref.results);
+  const results = fastestRounds(all);
+  save('tfjs-kernels', {
+    benchmark: 'tfjs-kernels',
+    command: 'pnpm -s --filter @cvxnn/backend-tfjs bench',
+    date: new Date().toISOString(),
+    machine: machine(),
+    params: { n, d, P, c: 1, maskDensity: 0.5, flopsPerCall: 2 * n * d * P, rounds, timing: 'median per round (≥ 700 ms and ≥ 5 calls; tfjs-cpu ≥ 3 calls), fastest round; backends and numpy interleaved' },
+    load: { before: loadBefore, after: os.loadavg(), idleBeforeEachBlock: idleSeen, note: 'per-core idle fractions over 1 s before each block; the run waits up to 60 s for ≥ 0.9' },
+    backends: backends.map((b) => ({ name: b.name, precision: b.precision, description: b.description })),
+    numpy: { version: np!.numpy, blas: np!.blas, env: 'OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset' },
+    results,
+    ratios: ratiosOf(results),
+    oneThreadCpuTime: {
+      note: 'one thread each (wasm is single-threaded; onnx with threads: 1; numpy with OPENBLAS_NUM_THREADS=1), median process CPU time per call (Node process.cpuUsage, Python process_time): CPU seconds exclude the time a neighbour holds the core, so this is the stable comparison on a shared machine',
+      results: oneThread,
+      ratios: ratiosOf(oneThread),
+    },
+  });
 }
 
 // ---------------------------------------------------------------- 2. P2 end to end
@@ -154,14 +181,17 @@ if (args.includes('--p2') || args.includes('--p2-only')) {
   for (const name of names) {
     const b = byName.get(name);
     if (!b) throw new Error(`--p2-backends: '${name}' is not one of ${[...byName.keys()].join(', ')}`);
+    const c0 = process.cpuUsage();
     const r = fitConvex(X, Y, { masks, gates: G }, { model: 'gated-relu', lambda: pr.lambda, scale: 'mean', timeLimit, backend: b });
+    const cpu = process.cpuUsage(c0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     // the returned U's duality gap, evaluated in fp64 (onnx, fp64 products; penalty from the fp64 norms)
     const U = (r.solution as { U: Matrix<Float64Array> }).U;
     const F = onnx.maskedForward(X, masks, U);
     const penalty = frobeniusGroupPenalty(pr.lambda, d, P, 1, 1, onnx).value(U.data);
     const check = gapEvaluator({ X, masks, loss: dataLoss('squared', 'mean', Y), lambda: pr.lambda, nuclear: false, backend: onnx })(F.data, penalty);
-    console.error(`P2 gated on ${b.name} (${b.precision}): ${r.objective} in ${r.timeSeconds.toFixed(1)} s, ${r.status}, gap ${r.certificate.value.toExponential(2)}; fp64 re-check: objective ${check.primal}, gap ${check.rel.toExponential(2)}`);
-    runs.push({ b, r, check });
+    console.error(`P2 gated on ${b.name} (${b.precision}): ${r.objective} in ${r.timeSeconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} CPU s), ${r.status}, gap ${r.certificate.value.toExponential(2)}; fp64 re-check: objective ${check.primal}, gap ${check.rel.toExponential(2)}`);
+    runs.push({ b, r, check, cpuSeconds });
   }
   const bestObjective = Math.min(...runs.map((x) => x.check.primal));
   const timeTo = (h: Array<{ timeSeconds: number; objective: number }>) => h.find((p) => p.objective <= bestObjective * (1 + 1e-6))?.timeSeconds ?? null;
@@ -173,7 +203,7 @@ if (args.includes('--p2') || args.includes('--p2-only')) {
     load: os.loadavg(),
     problem: { name: 'P2', n: X.rows, d: X.cols, P: G.cols, lambda: pr.lambda, scale: 'mean', model: 'gated-relu', tol: 1e-6, timeLimitSeconds: timeLimit },
     bestObjectiveFp64: bestObjective,
-    results: runs.map(({ b, r, check }) => ({
+    results: runs.map(({ b, r, check, cpuSeconds }) => ({
       backend: b.name,
       precision: b.precision,
       description: b.description,
@@ -185,6 +215,8 @@ if (args.includes('--p2') || args.includes('--p2-only')) {
       fp64Recheck: { objective: check.primal, relativeGap: check.rel, absoluteGap: check.gap },
       iterations: r.iterations,
       timeSeconds: r.timeSeconds,
+      // process CPU time of the solve (all threads): robust to neighbours holding the cores
+      cpuSeconds,
       timeToBestSeconds: timeTo(r.history),
     })),
   });
