@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadDataset } from '@cvxnn/data';
 import { assertOption, CvxnnError, Matrix, Rng } from '@cvxnn/linalg';
-import { fitRedexNetwork, nuclearNormRegression, redexNetworkForward, redexNorm, symEig, traceNorm, type RedexLayerResult } from '@cvxnn/sdp';
+import { fitRedexNetwork, nuclearNormRegression, redexNetworkForward, redexNorm, symEig, traceNorm, withOne, type RedexLayerResult } from '@cvxnn/sdp';
 import type { Command } from 'commander';
 import { fmt, type Io, parseNumber, printJson, printKv } from '../io.js';
 import { environment, finiteJson } from '../run-file.js';
@@ -243,15 +243,7 @@ export function register(program: Command, io: Io): void {
       assertOption(o.standardize === 'zscore' || o.standardize === 'none', `--standardize must be zscore or none, got '${o.standardize}'`);
       assertOption(lambda1 > 0 || lambda2 > 0, '--lambda1 0 with --lambda2 0 is not regularised; pass --lambda1 > 0');
       const table = loadTable(o.data, k, o.standardize);
-      let X = table.X;
-      if (o.bias) {
-        const Xb = Matrix.zeros(table.n, table.d + 1);
-        for (let t = 0; t < table.n; t++) {
-          for (let j = 0; j < table.d; j++) Xb.data[t * (table.d + 1) + j] = X.get(t, j);
-          Xb.data[t * (table.d + 1) + table.d] = 1;
-        }
-        X = Xb;
-      }
+      const X = o.bias ? withOne(table.X) : table.X;
       const res = nuclearNormRegression(X, table.Y, { lambda1, lambda2, tol, maxIterations: maxIters });
       const out = {
         kind: 'nuclear-norm-regression',
