@@ -146,7 +146,16 @@ export function rfista(problem: CompositeProblem, opts: FistaOptions = {}): Fist
       AxPrev[k].set(Ax[k]);
       Ax[k].set(AxNew[k]);
     }
-    if (restart && FNew > Fx) {
+    // restart test: the function value, unless it is within round-off of the last one, where the
+    // gradient test of O'Donoghue–Candès (momentum pointing uphill: ⟨y − x⁺, x⁺ − x⟩ > 0) decides
+    let uphill: boolean;
+    if (Math.abs(FNew - Fx) > 1e-13 * Math.abs(Fx)) uphill = FNew > Fx;
+    else {
+      let ip = 0;
+      for (let j = 0; j < N; j++) ip += (y[j] - x[j]) * (x[j] - xPrev[j]);
+      uphill = ip > 0;
+    }
+    if (restart && uphill) {
       // function-value restart: drop the momentum, continue from the new point
       theta = 1;
       y.set(x);
