@@ -93,7 +93,7 @@ export function exactnessReport(dict: Dictionary, d: number, intercept = true): 
     `upper bound: every column is a feasible neuron, so p* ≤ p_GA for the network with ℓ2 weight decay${bias ? ' and free biases' : ' without hidden biases'} (SPEC §7.3)`,
     'exact if the first-layer weights are penalised by the data-dependent norm N(w) = (1/n)‖Xw‖₁ instead of ‖w‖₂ (X of full column rank, rows in general position)',
     '(1+ε)-approximate (true objective ≤ (1+ε)/(1−ε)·p*) when X is an ℓ2→ℓ1 subspace embedding, e.g. i.i.d. Gaussian rows with n ≳ ε⁻⁴d (after normalising by √(π/2))',
-    `not exact in general for ℓ2 weight decay in d = ${d} ≥ 2: a chamber's ℓ2 maximiser can be interior (SPEC §7.3); --compare-exact measures the gap on small n`,
+    `not exact in general for ℓ2 weight decay when d ≥ 2 (here d = ${d}): a chamber's ℓ2 maximiser can be interior (SPEC §7.3); --compare-exact measures the gap on small n`,
   ];
   if (!dict.exhaustive) conditions.push(`the dictionary is sampled (${dict.candidates} candidate subsets): a further restriction, still an upper bound`);
   return { exact: false, statement: 'upper bound on the weight-decay optimum (exact only under the conditions listed)', conditions };

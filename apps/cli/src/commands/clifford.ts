@@ -198,6 +198,7 @@ export function register(program: Command, io: Io): void {
         if (!oneD) rows.push(['lifted Lasso', `${fmt(compare.lassoObjective as number, 10)} (same convention as the exact program)`]);
         rows.push(['gap', `${(compare.gap as number).toExponential(3)} (${((compare.relativeGap as number) * 100).toFixed(4)} %)`]);
         rows.push(['compared as', compare.convention as string]);
+        if (!oneD) rows.push(['note', 'the exact program in this library decays the bias with the weights and has no output bias, so the comparison re-solves the Lasso in that convention; the fit above (free biases, intercept) is not the compared objective']);
       }
       emitRun(io, { run, heavy: { history: lasso.history, fit1d }, json: o.json, out: o.out, rows });
     });
