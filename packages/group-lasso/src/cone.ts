@@ -23,11 +23,14 @@ export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i:
     for (let k = 0; k < d; k++) s += Xd[so + j * st + k] ** 2;
     rowNorm2[j] = s;
   }
-  const gram = new Float64Array(d * d);
-  const L = new Float64Array(d * d);
-  const rhs = new Float64Array(d);
-  const sol = new Float64Array(d);
-  const muF = new Float64Array(d);
+  // row stride d + 1: F may hold d + 1 rows for a moment (a dependent one, dropped at once)
+  const S = d + 1;
+  const gram = new Float64Array(S * S);
+  const L = new Float64Array(S * S);
+  const rhs = new Float64Array(S);
+  const sol = new Float64Array(S);
+  const cached: number[] = [];
+  const muF = new Float64Array(d + 1);
   return (i, z, out, warm, bound) => {
     const sign = (j: number) => (masks.get(j, i) ? 1 : -1);
     let F: number[] = [];
@@ -36,48 +39,60 @@ export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i:
     zn = Math.sqrt(zn);
     out.set(z.subarray(0, d));
     if (zn === 0) return F;
-    // LS on the passive set: min ‖z + Σ_F c_j a_j‖ ⇒ (A_F A_Fᵀ) c = −A_F z
+    // LS on the passive set: min ‖z + Σ_F c_j a_j‖ ⇒ (A_F A_Fᵀ) c = −A_F z. The Gram rows, the
+    // right-hand side and the Cholesky rows of the leading rows of F that did not change since the
+    // last solve of this call are kept (F mostly changes at its end): a new constraint costs O(m·d + m²)
+    cached.length = 0;
     const solveF = (c: Float64Array): boolean => {
       const m = F.length;
-      for (let p = 0; p < m; p++) {
+      let pre = 0;
+      while (pre < m && pre < cached.length && cached[pre] === F[pre]) pre++;
+      for (let p = pre; p < m; p++) {
         const jp = F[p];
+        const op = so + jp * st;
+        const sp = sign(jp);
         let r = 0;
-        for (let k = 0; k < d; k++) r += sign(jp) * Xd[so + jp * st + k] * z[k];
-        rhs[p] = -r;
+        for (let k = 0; k < d; k++) r += Xd[op + k] * z[k];
+        rhs[p] = -sp * r;
         for (let q = 0; q <= p; q++) {
           const jq = F[q];
+          const oq = so + jq * st;
           let g = 0;
-          for (let k = 0; k < d; k++) g += Xd[so + jp * st + k] * Xd[so + jq * st + k];
-          g *= sign(jp) * sign(jq);
-          gram[p * m + q] = g;
-          gram[q * m + p] = g;
+          for (let k = 0; k < d; k++) g += Xd[op + k] * Xd[oq + k];
+          gram[p * S + q] = g * sp * sign(jq);
         }
-        gram[p * m + p] += 1e-13 * rowNorm2[jp];
+        gram[p * S + p] += 1e-13 * rowNorm2[jp];
       }
-      // Cholesky
-      for (let p = 0; p < m; p++) {
+      // Cholesky (rows before `pre` are still valid)
+      for (let p = pre; p < m; p++) {
         for (let q = 0; q <= p; q++) {
-          let s = gram[p * m + q];
-          for (let k = 0; k < q; k++) s -= L[p * m + k] * L[q * m + k];
+          let s = gram[p * S + q];
+          for (let k = 0; k < q; k++) s -= L[p * S + k] * L[q * S + k];
           if (p === q) {
-            if (!(s > 0)) return false;
-            L[p * m + p] = Math.sqrt(s);
-          } else L[p * m + q] = s / L[q * m + q];
+            if (!(s > 0)) {
+              cached.length = 0;
+              for (let t = 0; t < p; t++) cached.push(F[t]);
+              return false;
+            }
+            L[p * S + p] = Math.sqrt(s);
+          } else L[p * S + q] = s / L[q * S + q];
         }
       }
+      cached.length = 0;
+      for (let t = 0; t < m; t++) cached.push(F[t]);
       for (let p = 0; p < m; p++) {
         let s = rhs[p];
-        for (let k = 0; k < p; k++) s -= L[p * m + k] * sol[k];
-        sol[p] = s / L[p * m + p];
+        for (let k = 0; k < p; k++) s -= L[p * S + k] * sol[k];
+        sol[p] = s / L[p * S + p];
       }
       for (let p = m - 1; p >= 0; p--) {
         let s = sol[p];
-        for (let k = p + 1; k < m; k++) s -= L[k * m + p] * c[k];
-        c[p] = s / L[p * m + p];
+        for (let k = p + 1; k < m; k++) s -= L[k * S + p] * c[k];
+        c[p] = s / L[p * S + p];
       }
       return true;
     };
-    const c = new Float64Array(d);
+    const c = new Float64Array(d + 1);
     const inF = new Uint8Array(n); // 1: passive (active constraint), 2: excluded (dependent)
     const assemble = () => {
       out.set(z.subarray(0, d));
