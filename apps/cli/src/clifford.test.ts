@@ -92,6 +92,20 @@ describe('cvxnn clifford fit', () => {
     expect(text.out).toMatch(/affine/);
   });
 
+  it('--standardize zscore equals fitting the hand-standardized CSV; --sample with --sampling gates builds a sampled dictionary', async () => {
+    const xs = [-2, -1, 0, 1, 2];
+    const sd = Math.sqrt(xs.reduce((a, v) => a + v * v, 0) / 5);
+    const z = writeCsv('x4z.csv', 'x,y', xs.map((v, i) => [v / sd, [1, -1, 0.5, 2, 0][i]]));
+    const a = JSON.parse((await run('clifford', 'fit', '--data', x4, '--lambda', '0.1', '--standardize', 'zscore', '--json')).out);
+    const b = JSON.parse((await run('clifford', 'fit', '--data', z, '--lambda', '0.1', '--json')).out);
+    expect(a.objective).toBeCloseRel(b.objective, 1e-9);
+    expect(a.scaling.std[0]).toBeCloseRel(sd, 1e-12);
+    const g = JSON.parse((await run('clifford', 'fit', '--data', twoD, '--lambda', '0.05', '--sample', '8', '--sampling', 'gates', '--seed', '2', '--json')).out);
+    expect(g.dictionary.exhaustive).toBe(false);
+    expect(g.dictionary.candidates).toBe(8);
+    expect(g.exactness.conditions.join(' ')).toMatch(/sampled/);
+  });
+
   it('bad input: missing λ, ramps on 2-D data, unknown dictionary, non-numeric targets', async () => {
     const miss = await run('clifford', 'fit', '--data', x4);
     expect(miss.code).toBe(2);

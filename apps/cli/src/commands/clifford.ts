@@ -3,7 +3,7 @@ import { assertOption, CvxnnError, Matrix } from '@cvxnn/linalg';
 import { networkToJson, objectiveTerms, predict } from '@cvxnn/networks';
 import type { Command } from 'commander';
 import { fmt, type Io, parseNumber } from '../io.js';
-import { emitRun, environment, readLabelledCsv, resolveDataPath, zscoreFit } from '../run-file.js';
+import { applyPreprocessing, emitRun, environment, readLabelledCsv, resolveDataPath, zscoreFit } from '../run-file.js';
 
 interface CliffordCliOptions {
   data: string;
@@ -94,9 +94,7 @@ export function register(program: Command, io: Io): void {
       let scaling: { mean: number[]; std: number[] } | undefined;
       if (o.standardize === 'zscore') {
         scaling = zscoreFit(X);
-        const Z = Matrix.zeros(n, d);
-        for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) Z.data[i * d + k] = (X.get(i, k) - scaling.mean[k]) / scaling.std[k];
-        X = Z;
+        X = applyPreprocessing(X, { standardize: 'zscore', ...scaling, featureNames: table.featureNames });
       }
 
       const fit = fitClifford(X, y, { lambda, scale, solver: o.solver as 'auto', tol, maxIters, timeLimit, lambdaPath, dictionary, sample, seed, sampling: o.sampling as 'uniform' | 'gates', sketchDim });
