@@ -35,8 +35,8 @@ function bnToJson(net: BnNetwork) {
 }
 
 /**
- * `cvxnn fit --arch bn` (convex BN network, SPEC §3: `--bn-placement centred|scale|before`, default
- * centred) and `cvxnn fit --layerwise L` (greedy layer-wise training of gated-ReLU convex blocks,
+ * `cvxnn fit --arch bn` (convex BN network, SPEC §3: `--bn-placement scale|centred|before`, default
+ * scale — the seeds' exact statement, and the fastest here) and `cvxnn fit --layerwise L` (greedy layer-wise training of gated-ReLU convex blocks,
  * SPEC §5.2). Same data preparation, output keys and run JSON (`kind: 'fit'`, `options.arch`) as
  * `cvxnn fit`; layer-wise runs add `layers` (one entry per block: objective, certificate, sizes,
  * train/test metric of the model truncated at that depth).
@@ -145,7 +145,7 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
   }
 
   // --arch bn
-  const placement = (o.bnPlacement ?? 'centred') as BnPlacement;
+  const placement = (o.bnPlacement ?? 'scale') as BnPlacement;
   assertOption(['centred', 'scale', 'before'].includes(placement), `--bn-placement must be centred, scale or before, got '${placement}'`);
   const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'binary' ? 'logistic' : 'squared');
   assertOption(loss === 'squared' || loss === 'logistic', `--arch bn supports the squared and logistic losses (multiclass: squared, one-vs-all), got '${loss}'`);

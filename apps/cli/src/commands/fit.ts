@@ -91,7 +91,7 @@ export function register(program: Command, io: Io): void {
     .option('--kernel <K>', '--arch cnn: square filter size K (K×K patches)')
     .option('--stride <S>', '--arch cnn: patch stride', '1')
     .option('--padding <p>', '--arch cnn: zero padding on each side', '0')
-    .option('--bn-placement <p>', '--arch bn: centred (BN after the ReLU, default) | scale (after, scale only) | before (BN before the ReLU)')
+    .option('--bn-placement <p>', '--arch bn: scale (BN after the ReLU, scale only; default) | centred (after, centring + shift) | before (BN before the ReLU)')
     .option('--layerwise <L>', 'greedy layer-wise training of L two-layer convex blocks (each block\'s hidden layer becomes the next one\'s features)')
     .action(async (o: FitCliOptions) => {
       // default model: relu, except the CNN (its exact C-ReLU has cone constraints on every patch row)
