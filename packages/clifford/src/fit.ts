@@ -88,7 +88,7 @@ export function exactnessReport(dict: Dictionary, d: number, intercept = true): 
       conditions: ['1-D inputs', 'ramps in both orientations at every data point', 'free hidden and output biases'],
     };
   }
-  const bias = dict.kind === 'affine' || dict.kind === 'sketched';
+  const bias = dict.kind !== 'span' && dict.kind !== 'triangles';
   const conditions = [
     `upper bound: every column is a feasible neuron, so p* ≤ p_GA for the network with ℓ2 weight decay${bias ? ' and free biases' : ' without hidden biases'} (SPEC §7.3)`,
     'exact if the first-layer weights are penalised by the data-dependent norm N(w) = (1/n)‖Xw‖₁ instead of ‖w‖₂ (X of full column rank, rows in general position)',
