@@ -9,7 +9,7 @@
  *    are the disturbed ones). Also reports each backend as a percentage of numpy/OpenBLAS and of
  *    the blas addon (the issue's target: the default CPU path ≥ 50 % of OpenBLAS on the masked
  *    products, fp64 and fp32).
- *    Then the same products on ONE thread timed in process CPU time (Node's process.cpuUsage,
+ *    Then the same products on ONE thread timed in process CPU time (benchmarkKernels' clock 'cpu',
  *    numpy's process_time with OPENBLAS_NUM_THREADS=1): CPU seconds do not include the time a
  *    neighbour's process holds the core, so this table is the stable comparison on a shared machine.
  * 2. `--p2`: the end-to-end gated-ReLU solve of problem P2 (bench/scnn/problems.ts; n = 10⁴,
@@ -27,7 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine } from '@cvxnn/bench-harness';
-import { benchmarkKernels, createOnnxBackend, fastestRounds, kernelBenchData, numpyKernelReference, type KernelTiming } from '@cvxnn/backend-onnx';
+import { benchmarkKernels, createOnnxBackend, fastestRounds, numpyKernelReference, type KernelTiming } from '@cvxnn/backend-onnx';
 import { createCpuBackend, Matrix, PatternMasks, type Backend } from '@cvxnn/linalg';
 import { makeProblem } from '../../../bench/scnn/problems.js';
 import { fitConvex } from '../../group-lasso/src/index.js';
@@ -78,35 +78,8 @@ const ratios = results
     percentOfBlasAddon: pct(r.gflops, best.get(key({ ...r, backend: r.precision === 'fp64' ? 'blas' : 'blas-fp32' }))!.gflops),
   }));
 // ---------------------------------------------------------------- 1b. one thread, CPU time
-/** Median CPU milliseconds of the whole process per call (after one warm-up call). */
-function cpuMs(fn: () => void, samples = 15): number {
-  fn();
-  const t: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const c0 = process.cpuUsage();
-    fn();
-    const dc = process.cpuUsage(c0);
-    t.push((dc.user + dc.system) / 1000);
-  }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(samples / 2)];
-}
 const single: Backend[] = [createBlasBackend({ threads: 1 }), createBlasBackend({ precision: 'fp32', threads: 1 }), await createOnnxBackend({ threads: 1 }), await createOnnxBackend({ precision: 'fp32', threads: 1 }), createCpuBackend()];
-const data = kernelBenchData(n, d, P, 1);
-const T1 = Matrix.zeros(n, P);
-const flops = 2 * n * d * P;
-const oneThread: KernelTiming[] = [];
-for (const b of single) {
-  const kernels: Array<[KernelTiming['kernel'], () => void]> = [
-    ['gemm', () => void b.gemm(data.X, data.U, { out: T1 })],
-    ['mask-forward', () => void b.maskedForward(data.X, data.M, data.U)],
-    ['mask-backward', () => void b.maskedBackward(data.X, data.M, data.r)],
-  ];
-  for (const [kernel, fn] of kernels) {
-    const ms = cpuMs(fn, b.name === 'ts' ? 5 : 15);
-    oneThread.push({ backend: b.name, kernel, precision: b.precision, gflops: flops / (ms / 1000) * 1e-9, ms });
-  }
-}
+const oneThread: KernelTiming[] = single.flatMap((b) => benchmarkKernels([b], { n, d, patterns: P, clock: 'cpu', minTimeMs: 0, minSamples: b.name === 'ts' ? 5 : 15 }));
 const npOne = numpy({ OPENBLAS_NUM_THREADS: '1', CVXNN_BENCH_CLOCK: 'cpu' });
 oneThread.push(...npOne.results);
 const one = new Map(oneThread.map((r) => [key(r), r]));
