@@ -1,4 +1,4 @@
-import { type Certificate, type DataLoss, type HistoryPoint, type LinearMap, type Penalty, rfista, type SmoothFunction, type SolveStatus } from '@cvxnn/group-lasso';
+import { type ConvexResult, type DataLoss, type HistoryPoint, type LinearMap, type Penalty, rfista, type SmoothFunction, type SolveStatus } from '@cvxnn/group-lasso';
 import { assertOption } from '@cvxnn/linalg';
 
 /**
@@ -34,6 +34,15 @@ export interface ConstrainedGroupLasso {
 }
 
 /**
+ * The fields every cvxnn convex solve reports (group-lasso's `ConvexResult` subset): status,
+ * objective = data term + penalty, certificate, constraint violation, iterations, time, history.
+ *
+ * @example
+ *   const s: SolveSummary = fitBnConvex(X, Y, { placement: 'scale', lambda: 1 });
+ */
+export type SolveSummary = Pick<ConvexResult, 'status' | 'objective' | 'dataTerm' | 'penalty' | 'certificate' | 'constraintViolation' | 'iterations' | 'timeSeconds' | 'history'>;
+
+/**
  * Result of {@link solveConstrainedGroupLasso}: the group-lasso result fields (status, objective,
  * certificate, iterations, time) for a problem that is not C-ReLU.
  *
@@ -41,17 +50,8 @@ export interface ConstrainedGroupLasso {
  *   const r = solveConstrainedGroupLasso(prob, { tol: 1e-7 });
  *   r.certificate.kind; // 'min-norm-subgradient'
  */
-export interface ConstrainedResult {
+export interface ConstrainedResult extends SolveSummary {
   x: Float64Array;
-  status: SolveStatus;
-  objective: number;
-  dataTerm: number;
-  penalty: number;
-  certificate: Certificate;
-  constraintViolation: number;
-  iterations: number;
-  timeSeconds: number;
-  history: HistoryPoint[];
   /** penalized norm of each group */
   groupNorms: Float64Array;
 }

@@ -2,7 +2,7 @@ import { appendOnes, enumeratePatterns, samplePatterns } from '@cvxnn/arrangemen
 import { type Certificate, coneProjector, type DataLoss, dataLoss, fitConvex, type HistoryPoint, type LinearMap, recoverNetwork, rfista, type SolveStatus } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, PatternMasks, svd } from '@cvxnn/linalg';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
-import { type ConstrainedOptions, type ConstrainedResult, type GroupSpec, partialGroupPenalty, solveConstrainedGroupLasso } from './constrained.js';
+import { type ConstrainedOptions, type ConstrainedResult, type GroupSpec, partialGroupPenalty, type SolveSummary, solveConstrainedGroupLasso } from './constrained.js';
 import { type BnNetwork, type BnPlacement, bnSetStats } from './network.js';
 
 /**
@@ -44,24 +44,15 @@ export interface BnFitOptions {
  *   const r = fitBnConvex(X, Y, { placement: 'scale', lambda: 0.1 });
  *   bnObjective(r.network, X, Y, { lambda: 0.1 }).objective; // = r.objective
  */
-export interface BnFitResult {
+export interface BnFitResult extends SolveSummary {
   placement: BnPlacement;
   formulation: 'bn-scale' | 'bn-centred' | 'bn-before';
-  status: SolveStatus;
-  objective: number;
-  dataTerm: number;
-  penalty: number;
-  certificate: Certificate;
-  constraintViolation: number;
-  iterations: number;
-  timeSeconds: number;
   /** number of patterns (of X̃ after the ReLU; of [U, 1] before it) */
   patterns: number;
   activeNeurons: number;
   lambda: number;
   loss: LossName;
   scale: ObjectiveScale;
-  history: HistoryPoint[];
   /** the convex model's predictions on the training batch (n × c) */
   fit: Matrix<Float64Array>;
   network: BnNetwork;

@@ -1,7 +1,7 @@
 import { enumeratePatterns, samplePatterns } from '@cvxnn/arrangements';
-import { type Certificate, dataLoss, type HistoryPoint, type LinearMap, type SolveStatus } from '@cvxnn/group-lasso';
+import { dataLoss, type LinearMap } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, type PatternMasks, Rng } from '@cvxnn/linalg';
-import { type GroupSpec, solveConstrainedGroupLasso } from '../bn/constrained.js';
+import { type GroupSpec, type SolveSummary, solveConstrainedGroupLasso } from '../bn/constrained.js';
 
 /**
  * A three-layer ReLU network written as a sum of parallel sub-networks (SPEC §5.1):
@@ -92,18 +92,9 @@ export interface ThreeLayerOptions {
  * @example
  *   const r = fitThreeLayer(X, y, { lambda: 0.1 }); r.network.subnets.length;
  */
-export interface ThreeLayerResult {
-  status: SolveStatus;
-  objective: number;
-  dataTerm: number;
-  penalty: number;
-  certificate: Certificate;
-  constraintViolation: number;
-  iterations: number;
-  timeSeconds: number;
+export interface ThreeLayerResult extends SolveSummary {
   firstPatterns: number;
   secondPatterns: number;
-  history: HistoryPoint[];
   /** the convex model's predictions */
   fit: Float64Array;
   network: PathNetwork;
