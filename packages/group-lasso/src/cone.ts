@@ -5,13 +5,17 @@ import type { Penalty } from './problem.js';
  * Euclidean projection onto the polyhedral cone K_i = {u : (2D_i − I) X u ≥ 0} (SPEC §2.3) by the
  * Lawson–Hanson active-set NNLS on the dual: Π_K(z) = z + Σ_{j∈F} μ_j a_j with a_j = s_j x_j,
  * μ = argmin_{μ≥0} ½‖z + Aᵀμ‖². At most d constraints are active at a time, so each step solves a
- * |F|×|F| system (|F| ≤ d); termination is finite. Writes the projection into `out`.
+ * |F|×|F| system (|F| ≤ d); termination is finite. Writes the projection into `out`. With
+ * `warmOnly` it stops after the warm-started solve (see below) without checking feasibility.
  *
  * @example
  *   const proj = coneProjector(X, masks);
  *   proj(i, z, out); // out = Π_{K_i}(z)
  */
-export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i: number, z: Float64Array, out: Float64Array, warm?: number[], bound?: number) => number[] {
+export function coneProjector(
+  X: Matrix<Float64Array>,
+  masks: PatternMasks,
+): (i: number, z: Float64Array, out: Float64Array, warm?: number[], bound?: number, warmOnly?: boolean) => number[] {
   const n = X.rows;
   const d = X.cols;
   const Xd = X.data;
@@ -31,7 +35,7 @@ export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i:
   const sol = new Float64Array(S);
   const cached: number[] = [];
   const muF = new Float64Array(d + 1);
-  return (i, z, out, warm, bound) => {
+  return (i, z, out, warm, bound, warmOnly) => {
     const sign = (j: number) => (masks.get(j, i) ? 1 : -1);
     let F: number[] = [];
     let zn = 0;
@@ -130,6 +134,9 @@ export function coneProjector(X: Matrix<Float64Array>, masks: PatternMasks): (i:
         }
       }
     }
+    // `warmOnly`: return Π_{K_F}(z) for the warm F (z itself when F is empty) unverified; the
+    // caller checks feasibility for many groups at once and calls again without it where violated
+    if (warmOnly) return F;
     // candidate constraints: the LH scans run over these only; a full scan over all n rows
     // verifies the result and adds every violated row as a new candidate
     const cand: number[] = [];
@@ -244,6 +251,30 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
   const p = new Float64Array(d);
   // active constraint sets of the last projection of each (part, group) and (sign, group)
   const proxWarm: number[][] = Array.from({ length: 2 * P }, () => []);
+  // batched feasibility checks of the prox: candidate projections (d × cap), their groups, norms
+  const n = X.rows;
+  const BLOCK = 64;
+  const rowNorm = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let r = 0; r < d; r++) s += X.get(j, r) ** 2;
+    rowNorm[j] = Math.sqrt(s);
+  }
+  const pending: number[] = [];
+  let cap = 0;
+  let cand = Matrix.zeros(d, 0);
+  let zNorm = new Float64Array(0);
+  const xcBuf = new Float64Array(n * BLOCK);
+  const grow = () => {
+    const next = Math.max(16, 2 * cap);
+    const c2 = Matrix.zeros(d, next);
+    for (let r = 0; r < d; r++) for (let q = 0; q < cap; q++) c2.data[r * next + q] = cand.data[r * cap + q];
+    const z2 = new Float64Array(next);
+    z2.set(zNorm);
+    cand = c2;
+    zNorm = z2;
+    cap = next;
+  };
   const dualWarm: number[][] = Array.from({ length: 2 * P }, () => []);
   const norms = (x: Float64Array): Float64Array => {
     const out = new Float64Array(2 * P);
@@ -260,6 +291,8 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
     },
     prox(x, t, out) {
       const th = t * lambda;
+      // 1) per group: threshold test, then the warm-started projection Π_{K_F}(z) (unverified)
+      pending.length = 0;
       for (let part = 0; part < 2; part++) {
         const o = part * half;
         for (let i = 0; i < P; i++) {
@@ -268,11 +301,52 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
             z[r] = x[o + r * P + i];
             zn += z[r] * z[r];
           }
-          if (Math.sqrt(zn) <= th) {
+          zn = Math.sqrt(zn);
+          if (zn <= th) {
             for (let r = 0; r < d; r++) out[o + r * P + i] = 0;
             continue;
           }
-          proxWarm[part * P + i] = proj(i, z, p, proxWarm[part * P + i], th);
+          const key = part * P + i;
+          const F = proj(i, z, p, proxWarm[key], th, true);
+          let pn = 0;
+          for (let r = 0; r < d; r++) pn += p[r] * p[r];
+          // ‖Π_{K_i}z‖ ≤ ‖Π_{K_F}z‖ ≤ th (K_F ⊇ K_i): the group is thresholded to zero
+          if (F.length > 0 && Math.sqrt(pn) <= th) {
+            proxWarm[key] = F;
+            for (let r = 0; r < d; r++) out[o + r * P + i] = 0;
+            continue;
+          }
+          proxWarm[key] = F;
+          const slot = pending.length;
+          if (slot >= cap) grow();
+          for (let r = 0; r < d; r++) cand.data[r * cap + slot] = p[r];
+          pending.push(key);
+          zNorm[slot] = zn;
+        }
+      }
+      // 2) feasibility of all candidates at once: S ⊙ (X C) ≥ 0 through the backend GEMM, in
+      //    column blocks; a feasible Π_{K_F}z with positive multipliers is the projection (KKT)
+      for (let b0 = 0; b0 < pending.length; b0 += BLOCK) {
+        const nb = Math.min(BLOCK, pending.length - b0);
+        const C = Matrix.zeros(d, nb);
+        for (let r = 0; r < d; r++) for (let q = 0; q < nb; q++) C.data[r * nb + q] = cand.data[r * cap + b0 + q];
+        const XC = backend.gemm(X, C, { out: new Matrix(n, nb, xcBuf.subarray(0, n * nb)) });
+        for (let q = 0; q < nb; q++) {
+          const key = pending[b0 + q];
+          const part = key >= P ? 1 : 0;
+          const i = key - part * P;
+          const o = part * half;
+          const tolq = 1e-12 * zNorm[b0 + q];
+          let feasible = true;
+          for (let j = 0; j < n && feasible; j++) {
+            const r = XC.data[j * nb + q];
+            if ((masks.get(j, i) ? -r : r) > tolq * rowNorm[j]) feasible = false;
+          }
+          if (feasible) for (let r = 0; r < d; r++) p[r] = C.data[r * nb + q];
+          else {
+            for (let r = 0; r < d; r++) z[r] = x[o + r * P + i];
+            proxWarm[key] = proj(i, z, p, proxWarm[key], th);
+          }
           let pn = 0;
           for (let r = 0; r < d; r++) pn += p[r] * p[r];
           pn = Math.sqrt(pn);
