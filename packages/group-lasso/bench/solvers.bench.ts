@@ -66,6 +66,12 @@ interface Row {
   iterations?: number;
   activeNeurons?: number;
   timeToBest?: number | null;
+  /** our solves: time at which the trace first reaches scnn's objective (null: never) */
+  timeToScnn?: number | null;
+  /** our solves: process CPU seconds of the solve (all threads), stable-ish on a loaded machine */
+  cpuSeconds?: number;
+  /** 1-minute load average just before and just after the solve */
+  load?: [number, number];
   note?: string;
 }
 
@@ -106,8 +112,13 @@ async function synthetic(name: 'P1' | 'P2', models: Array<'gated-relu' | 'relu'>
   const rows: Row[] = [];
   const traces: Record<string, unknown> = {};
   for (const model of models) {
+    const load0 = os.loadavg()[0];
+    const cpu0 = process.cpuUsage();
     const r = fitConvex(X, Y, { masks, gates: G }, { model, lambda: pr.lambda, scale: 'mean', timeLimit, backend });
+    const cpu = process.cpuUsage(cpu0);
     const row = convexRow(name, `cvxnn ${model} (${model === 'relu' ? 'cone-prox R-FISTA' : 'R-FISTA'} + working sets)`, r);
+    row.cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    row.load = [load0, os.loadavg()[0]];
     rows.push(row);
     traces[model] = r.history;
     console.error(`${name} ${model}: ${r.objective} in ${r.timeSeconds.toFixed(2)} s, gap ${r.certificate.value.toExponential(2)}, viol ${r.constraintViolation.toExponential(2)}`);
@@ -120,7 +131,10 @@ async function synthetic(name: 'P1' | 'P2', models: Array<'gated-relu' | 'relu'>
         scnn = { problem: name, method: `scnn ${model === 'relu' ? 'AL' : 'R-FISTA'} (live)`, objective: s.objective, timeSeconds: s.timeSeconds, constraintViolation: (s as { constraintViolation?: number }).constraintViolation };
       } else console.error(`scnn skipped: ${probe.reason}`);
     } else scnn = recordedScnn(name, model);
-    if (scnn) rows.push(scnn);
+    if (scnn) {
+      rows.push(scnn);
+      row.timeToScnn = timeTo(r.history, scnn.objective, 0);
+    }
     // SGD and Adam on the same objective (width P), same wall-clock budget as our solve
     const budget = Math.min(120, Math.max(2, r.timeSeconds));
     const init = { width: G.cols, seed: 1, kind: model, gates: model === 'gated-relu' ? G : undefined };
