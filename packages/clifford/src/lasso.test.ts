@@ -209,6 +209,24 @@ describe('recovered networks in d ≥ 2 and the exact comparison (SPEC §7.2, §
     expect(affineDictionary(X).K.cols).toBeLessThanOrEqual(n * (n - 1));
   });
 
+  it('sketched and gate-sampled dictionaries: still exact recoveries of their own Lasso, and upper bounds of the full dictionary', () => {
+    const rng = new Rng(61);
+    const n = 12;
+    const X = new Matrix(n, 6, rng.normalArray(6 * n));
+    const y = Array.from({ length: n }, (_, i) => Math.max(X.get(i, 0) + X.get(i, 3), 0) + 0.1 * rng.normal());
+    const Y = Matrix.column(Float64Array.from(y));
+    const full = fitClifford(X, y, { lambda: 0.05, dictionary: 'affine', tol: 1e-10 });
+    for (const opts of [{ sketchDim: 3, sample: 200, seed: 2 }, { sample: 200, seed: 2, sampling: 'gates' as const }]) {
+      const fit = fitClifford(X, y, { lambda: 0.05, tol: 1e-10, ...opts });
+      expect(fit.dictionary.exhaustive).toBe(false);
+      expect(Array.from(predict(fit.network, X).data)).toAllClose(fit.lasso.prediction, { rtol: 1e-12, atol: 1e-12 });
+      expect(objective(fit.network, X, Y, { lambda: 0.05 })).toBeCloseRel(fit.lasso.objective, 1e-10);
+      // a sub-dictionary of hyperplanes through samples can only be worse when the samples span: the
+      // full affine dictionary (all 6-subsets) contains every gate-sampled atom
+      if (!('sketchDim' in opts)) expect(fit.lasso.objective).toBeGreaterThanOrEqual(full.lasso.objective * (1 - 1e-8));
+    }
+  });
+
   it('G5: the lifted GA Lasso is never below the C-ReLU optimum over all patterns (small 2-D instances)', () => {
     const rng = new Rng(51);
     for (let trial = 0; trial < 2; trial++) {
