@@ -128,6 +128,19 @@ describe('cvxnn bench kernels', () => {
     expect(r.err).toMatch(/^note: skipped: backend 'tfjs-node-gpu' unavailable/);
   });
 
+  it('the default backends include blas and blas-fp32: rows where the addon is built, a note where not', async () => {
+    const r = await run('bench', 'kernels', '--n', '100', '--d', '3', '--patterns', '10', '--min-time', '0', '--json');
+    expect(r.code, r.err).toBe(0);
+    const rows = JSON.parse(r.out).results as Array<{ backend: string; precision: string }>;
+    if (existsSync(defaultAddonPath())) {
+      expect(rows.filter((x) => x.backend === 'blas').map((x) => x.precision)).toEqual(['fp64', 'fp64', 'fp64']);
+      expect(rows.filter((x) => x.backend === 'blas-fp32').map((x) => x.precision)).toEqual(['fp32', 'fp32', 'fp32']);
+    } else {
+      expect(rows.some((x) => x.backend.startsWith('blas'))).toBe(false);
+      expect(r.err).toMatch(/note: skipped: backend 'blas' unavailable: the OpenBLAS addon is not built/);
+    }
+  });
+
   it('rejects bad options with a typed error', async () => {
     expect((await run('bench', 'kernels', '--n', '0')).err).toMatch(/INVALID_OPTION.*--n/);
     expect((await run('bench', 'kernels', '--backends', 'nope')).err).toMatch(/INVALID_OPTION.*unknown backend 'nope'/);

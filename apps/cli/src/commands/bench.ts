@@ -26,7 +26,7 @@ export function register(program: Command, io: Io): void {
     .option('--n <n>', 'samples', '10000')
     .option('--d <d>', 'features', '50')
     .option('--patterns <P>', 'activation patterns', '500')
-    .option('--backends <list>', 'comma-separated backends (ts, onnx, onnx-fp32, blas, blas-fp32, ts-workers, wasm, tfjs-cpu, tfjs-node-gpu)', 'ts,onnx,onnx-fp32,wasm,tfjs-node-gpu')
+    .option('--backends <list>', 'comma-separated backends (ts, onnx, onnx-fp32, blas, blas-fp32, ts-workers, wasm, tfjs-cpu, tfjs-node-gpu)', 'ts,onnx,onnx-fp32,blas,blas-fp32,wasm,tfjs-node-gpu')
     .option('--min-time <ms>', 'time each kernel at least this long', '500')
     .option('--json', 'print {results: [{backend, kernel, precision, gflops, ms}]}')
     .action(async (o: KernelsOptions) => {
