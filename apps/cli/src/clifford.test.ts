@@ -119,6 +119,10 @@ describe('cvxnn clifford fit', () => {
     writeFileSync(cls, 'x,y\n1,cat\n2,dog\n');
     const bad = await run('clifford', 'fit', '--data', cls, '--lambda', '0.1');
     expect(bad.err).toMatch(/NON_NUMERIC|numeric/);
+    const wide = writeCsv('wide.csv', 'a,b,c,d,y', Array.from({ length: 40 }, () => Array.from(rng.normalArray(5))));
+    const many = await run('clifford', 'fit', '--data', wide, '--lambda', '0.1');
+    expect(many.code).toBe(2);
+    expect(many.err).toMatch(/C?91390|9\.139e\+4.*--sample/);
     const neg = await run('clifford', 'fit', '--data', x4, '--lambda', '-1');
     expect(neg.code).toBe(2);
   });

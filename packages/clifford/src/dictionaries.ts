@@ -110,7 +110,13 @@ export function rampDictionary(x: ArrayLike<number> | Matrix<Float64Array>, opts
   return finalize('ramps', X, atoms, atoms.length, true);
 }
 
-function binomial(n: number, k: number): number {
+/**
+ * The binomial coefficient C(n, k) (as a float for large values).
+ *
+ * @example
+ *   binomial(5, 2); // 10
+ */
+export function binomial(n: number, k: number): number {
   if (k < 0 || k > n) return 0;
   let r = 1;
   for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;

@@ -9,7 +9,7 @@
  */
 import { assertOption, CvxnnError, Matrix } from '@cvxnn/linalg';
 import type { TwoLayerNetwork } from '@cvxnn/networks';
-import { affineDictionary, type Dictionary, rampDictionary, sketchedAffineDictionary, spanDictionary, type SubsetOptions, triangleDictionary } from './dictionaries.js';
+import { affineDictionary, binomial, type Dictionary, rampDictionary, sketchedAffineDictionary, spanDictionary, type SubsetOptions, triangleDictionary } from './dictionaries.js';
 import { type LassoOptions, type LassoResult, solveLasso } from './lasso.js';
 import { networkFromLasso } from './recover.js';
 
@@ -72,6 +72,20 @@ export function buildDictionary(X: Matrix<Float64Array>, opts: Omit<CliffordFitO
     return spanDictionary(X, opts);
   }
   return affineDictionary(X, opts);
+}
+
+/**
+ * How many subsets an exhaustive build of the named dictionary enumerates for n samples in d
+ * dimensions (ramps: n points; triangles: n; volumes: C(n, d−1); affine: C(n, d)).
+ *
+ * @example
+ *   candidateSubsets(100, 3, 'affine'); // 161700
+ */
+export function candidateSubsets(n: number, d: number, dictionary: CliffordDictionaryName = 'auto'): number {
+  if (dictionary === 'ramps' || d === 1) return n;
+  if (dictionary === 'triangles') return n;
+  if (dictionary === 'volumes') return binomial(n, d - 1);
+  return binomial(n, d);
 }
 
 /**

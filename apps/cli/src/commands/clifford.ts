@@ -1,4 +1,4 @@
-import { type CliffordDictionaryName, compareWithExact, fitClifford, network1dJson, solveExactOneDimensional } from '@cvxnn/clifford';
+import { candidateSubsets, type CliffordDictionaryName, compareWithExact, fitClifford, network1dJson, solveExactOneDimensional } from '@cvxnn/clifford';
 import { assertOption, CvxnnError, Matrix } from '@cvxnn/linalg';
 import { networkToJson, objectiveTerms, predict } from '@cvxnn/networks';
 import type { Command } from 'commander';
@@ -29,6 +29,9 @@ interface CliffordCliOptions {
 /** Exact comparisons are enumerations: keep them to small problems. */
 const MAX_EXACT_ROWS_1D = 200;
 const MAX_EXACT_PATTERNS = 5000;
+/** Enumerate all subsets up to this many (the library's default), and keep K below this many entries. */
+const MAX_EXHAUSTIVE = 20000;
+const MAX_ENTRIES = 5e7;
 
 const round = (v: number) => Number(v.toPrecision(6));
 
@@ -97,6 +100,13 @@ export function register(program: Command, io: Io): void {
         X = applyPreprocessing(X, { standardize: 'zscore', ...scaling, featureNames: table.featureNames });
       }
 
+      const subsets = candidateSubsets(n, d, dictionary);
+      if (sample === undefined && sketchDim === undefined && subsets > MAX_EXHAUSTIVE) {
+        throw new CvxnnError('INVALID_OPTION', `an exhaustive ${dictionary === 'auto' ? (d === 1 ? 'ramps' : 'affine') : dictionary} dictionary on ${n} samples in ${d} dimensions enumerates ${subsets.toPrecision(4)} subsets (more than ${MAX_EXHAUSTIVE}); pass --sample N (e.g. --sample 2000, optionally --sampling gates) or --sketch s`);
+      }
+      if (sample !== undefined && n * 2 * sample > MAX_ENTRIES) {
+        throw new CvxnnError('INVALID_OPTION', `--sample ${sample} gives a dense ${n} × ${2 * sample} dictionary (more than ${MAX_ENTRIES} entries); sample fewer subsets`);
+      }
       const fit = fitClifford(X, y, { lambda, scale, solver: o.solver as 'auto', tol, maxIters, timeLimit, lambdaPath, dictionary, sample, seed, sampling: o.sampling as 'uniform' | 'gates', sketchDim });
       const { lasso, dictionary: dict, network, exactness } = fit;
       const Y = Matrix.column(Float64Array.from(y));
