@@ -77,6 +77,7 @@ describe('cvxnn compare', () => {
     expect(r.out).toMatch(/convex .*duality-gap/);
     expect(r.out).toMatch(/^sgd /m);
     expect(r.out).toMatch(/certified lower bound/);
+    expect(r.out).toMatch(/^backend: \S+ \((fp64|fp32)\)/m);
     const j = JSON.parse(readFileSync(out, 'utf8'));
     expect(j.data.task).toBe('binary');
     expect(j.options.loss).toBe('logistic');

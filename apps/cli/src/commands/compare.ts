@@ -366,6 +366,7 @@ export function register(program: Command, io: Io): void {
       const widths = header.map((_, k) => Math.max(...rows.map((r) => r[k].length)));
       io.out(`data ${table.name}: n=${p.Xtr.rows}${p.Xte ? ` (+${p.Xte.rows} test)` : ''}, d=${p.Xtr.cols}, ${p.task}; ${model}${bias ? ' + bias' : ''}, loss ${loss} (${scale}), λ=${lambda}, ${P} ${allPatterns ? '(all) ' : ''}patterns, width ${M}\n`);
       io.out(`objective: data term + (λ/2)Σ_j(‖W1[:,j]‖² + ‖W2[j,:]‖²) ⇔ convex group penalty λΣ‖·‖\n`);
+      io.out(`backend: ${be.name} (${be.precision})${convex.polish ? `; the convex solve finished and was certified in fp64 on ${convex.polish.backend}` : ''}\n`);
       for (const r of rows) io.out(r.map((s, k) => s.padEnd(widths[k])).join('  ').trimEnd() + '\n');
       io.out(lowerBound === null ? 'lower bound: not certified for this setting (see warnings)\n' : `certified lower bound over ${model === 'gated-relu' ? 'gated-relu networks with these gates' : 'every relu network (all patterns)'}: ${fmt(lowerBound, 8)}\n`);
       for (const w of warnings) io.err(`warning: ${w}\n`);
