@@ -166,6 +166,7 @@ export interface ConvexCnnOptions extends ConvOptions {
    */
   solver?: 'auto' | 'fista' | 'al';
   tol?: number;
+  /** iteration cap (default 20 000); per output column for ReLU one-vs-all */
   maxIters?: number;
   timeLimit?: number;
   /** `al` only: maximum cone-constraint violation (default 1e-6) */
@@ -265,7 +266,8 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   const R0 = new Float64Array(X.rows * c);
   lossY.valueAndGrad(new Float64Array(X.rows * c), R0);
   const lmax = maxOf(blockDualNorms(backend.gemm(Phi, new Matrix(X.rows, c, R0), { transA: true }).data, h, P, c, true, backend));
-  const solveOpts = (it0: number) => ({ tol, maxIters: maxIters - it0, timeLimit: timeLimit - (performance.now() - t0) / 1000, step0, t0, itersOffset: it0, onProgress: opts.onProgress });
+  // the iteration cap applies to each scalar program of one-vs-all (as in group-lasso's fitConvex)
+  const solveOpts = (it0: number) => ({ tol, maxIters, timeLimit: timeLimit - (performance.now() - t0) / 1000, step0, t0, itersOffset: it0, onProgress: opts.onProgress });
 
   if (opts.model === 'gated-relu') {
     const A: LinearMap = {
@@ -389,7 +391,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
         normsV[i * c + k] = norms[i];
         normsW[i * c + k] = norms[P + i];
       }
-      if (anyTimedOut || iterations >= maxIters) break;
+      if (anyTimedOut) break;
     }
     status = allConverged ? 'optimal' : anyTimedOut ? 'time-limit' : 'max-iterations';
     const groupNorms = [...normsV, ...normsW];
