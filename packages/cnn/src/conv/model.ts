@@ -252,6 +252,10 @@ export interface CnnTrainOptions extends CnnObjectiveOptions {
   iterations?: number;
   /** default 0.01 */
   learningRate?: number;
+  /** `adam` (default) or plain `sgd` (p ← p − η∇, heavy-ball `momentum`) */
+  optimizer?: 'adam' | 'sgd';
+  /** SGD momentum in [0, 1) (default 0) */
+  momentum?: number;
   /** images per step (default: all, full batch); the `sum` data term is rescaled by n/b */
   batchSize?: number;
   /** step-size schedule: constant (default) or cosine annealing to 0 */
@@ -278,8 +282,8 @@ export interface CnnTrainResult {
 }
 
 /**
- * Train the non-convex CNN with Adam on the SAME objective the convex program certifies
- * (weight decay in the gradient, not AdamW) — the baseline of SPEC §4.7 D3. `init` is a model
+ * Train the non-convex CNN with Adam (or plain SGD, `optimizer: 'sgd'`) on the SAME objective the
+ * convex program certifies (weight decay in the gradient, not AdamW) — the baseline of SPEC §4.7 D3. `init` is a model
  * (copied) or `{ width, seed, kind, appendOne, geometry, pooling }` for a He-initialised one.
  *
  * @example
@@ -314,6 +318,10 @@ export function trainCnnAdam(
   const b = opts.batchSize ?? n;
   assertOption(Number.isInteger(b) && b >= 1 && b <= n, `batchSize must be an integer in 1..${n}, got ${b}`);
   const loss = makeLoss(opts.loss ?? 'squared', opts.scale ?? 'sum');
+  const sgd = (opts.optimizer ?? 'adam') === 'sgd';
+  assertOption(opts.optimizer === undefined || opts.optimizer === 'adam' || opts.optimizer === 'sgd', `optimizer must be adam or sgd, got '${String(opts.optimizer)}'`);
+  const momentum = opts.momentum ?? 0;
+  assertOption(Number.isFinite(momentum) && momentum >= 0 && momentum < 1, `momentum must be in [0, 1), got ${momentum}`);
   const K = g.patches;
   const scale = poolingScale(g, model.pooling);
   const net = model.network;
@@ -370,6 +378,13 @@ export function trainCnnAdam(
       const p = params[k];
       const mk = mom[k];
       const vk = vel[k];
+      if (sgd) {
+        for (let j = 0; j < p.length; j++) {
+          mk[j] = momentum * mk[j] + gr[j];
+          p[j] -= rate * mk[j];
+        }
+        return;
+      }
       for (let j = 0; j < p.length; j++) {
         mk[j] = b1 * mk[j] + (1 - b1) * gr[j];
         vk[j] = b2 * vk[j] + (1 - b2) * gr[j] * gr[j];
