@@ -10,7 +10,7 @@
  * bench/scnn/baseline.ts). Reports the time to reach an objective within 1e-6 (relative) of the
  * best known feasible objective.
  *
- *   tsx --conditions=@cvxnn/source bench/solvers.bench.ts [P1] [P2] [real] [--scnn]
+ *   tsx --conditions=@cvxnn/source bench/solvers.bench.ts [P1] [P2] [real] [--scnn] [--onnx|--blas] [--solve-only]
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -37,6 +37,11 @@ try {
     const mod = (await import(pathToFileURL(path.join(root, 'packages/backend-onnx/src/index.ts')).href)) as { registerOnnxBackends(): void };
     mod.registerOnnxBackends();
     backend = (await resolveBackend('onnx')).backend;
+  } else if (args.includes('--blas')) {
+    // @cvxnn/backend-blas: the OpenBLAS N-API addon (fp64), loaded from its sources like onnx
+    const mod = (await import(pathToFileURL(path.join(root, 'packages/backend-blas/src/index.ts')).href)) as { registerBlasBackends(): void };
+    mod.registerBlasBackends();
+    backend = (await resolveBackend('blas')).backend;
   } else backend = (await resolveBackend('ts-workers')).backend;
 } catch (e) {
   console.error(`backend fallback to ts: ${(e as Error).message}`);
@@ -46,7 +51,7 @@ try {
 function save(name: string, rows: unknown[], params: Record<string, unknown>): void {
   emit(name, rows, params);
   const doc = { benchmark: name, date: new Date().toISOString(), command: `tsx bench/solvers.bench.ts ${args.join(' ')}`, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverage: os.loadavg() }, params, results: rows };
-  const suffix = args.includes('--onnx') ? '-onnx' : '';
+  const suffix = (args.includes('--onnx') ? '-onnx' : args.includes('--blas') ? '-blas' : '') + (args.includes('--solve-only') ? '-solve-only' : '');
   writeFileSync(path.join(root, 'bench/results', `${name}${suffix}.json`), JSON.stringify(doc, null, 1) + '\n');
 }
 
@@ -136,7 +141,9 @@ async function synthetic(name: 'P1' | 'P2', models: Array<'gated-relu' | 'relu'>
       row.timeToScnn = timeTo(r.history, scnn.objective, 0);
     }
     // SGD and Adam on the same objective (width P), same wall-clock budget as our solve
+    // (`--solve-only` skips them, e.g. for a backend comparison)
     const budget = Math.min(120, Math.max(2, r.timeSeconds));
+    if (args.includes('--solve-only')) continue;
     const init = { width: G.cols, seed: 1, kind: model, gates: model === 'gated-relu' ? G : undefined };
     for (const [method, train] of [
       ['adam', trainAdam],
