@@ -106,6 +106,17 @@ describe('cvxnn clifford fit', () => {
     expect(g.exactness.conditions.join(' ')).toMatch(/sampled/);
   });
 
+  it('2-D affine --compare-exact solves the exact free-bias program: same objective, Lasso ≥ exact', async () => {
+    const r = await run('clifford', 'fit', '--data', twoD, '--lambda', '0.05', '--compare-exact', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.dictionary.kind).toBe('affine');
+    expect(j.compareExact.sameObjective).toBe(true);
+    expect(j.compareExact.lassoObjective).toBe(j.objective);
+    expect(j.compareExact.exactStatus).toBe('optimal');
+    expect(j.compareExact.relativeGap).toBeGreaterThanOrEqual(-1e-7);
+  });
+
   it('bad input: missing λ, ramps on 2-D data, unknown dictionary, non-numeric targets', async () => {
     const miss = await run('clifford', 'fit', '--data', x4);
     expect(miss.code).toBe(2);

@@ -2,7 +2,7 @@ import { Matrix, Rng, solve } from '@cvxnn/linalg';
 import { objective, predict, trainAdam } from '@cvxnn/networks';
 import { describe, expect, it } from 'vitest';
 import { affineDictionary, rampDictionary, triangleDictionary } from './dictionaries.js';
-import { compareWithExact, solveExactOneDimensional } from './exact.js';
+import { compareWithExact, solveExactFreeBias, solveExactOneDimensional } from './exact.js';
 import { buildDictionary, fitClifford } from './fit.js';
 import { solveLasso } from './lasso.js';
 import { network1dJson, networkFromLasso } from './recover.js';
@@ -225,6 +225,23 @@ describe('recovered networks in d ≥ 2 and the exact comparison (SPEC §7.2, §
       // full affine dictionary (all 6-subsets) contains every gate-sampled atom
       if (!('sketchDim' in opts)) expect(fit.lasso.objective).toBeGreaterThanOrEqual(full.lasso.objective * (1 - 1e-8));
     }
+  });
+
+  it('2-D with free biases: exact program ≤ GA affine Lasso; its network has its objective; Adam never below it and its best run within 1 %', () => {
+    const rng = new Rng(71);
+    const n = 6;
+    const X = new Matrix(n, 2, rng.normalArray(2 * n));
+    const y = Array.from(rng.normalArray(n));
+    const Y = Matrix.column(Float64Array.from(y));
+    const ex = solveExactFreeBias(X, y, { lambda: 0.1, tol: 1e-8 });
+    expect(ex.status).toBe('optimal');
+    expect(objective(ex.network, X, Y, { lambda: 0.1 })).toBeCloseRel(ex.objective, 1e-8);
+    const ga = fitClifford(X, y, { lambda: 0.1, dictionary: 'affine', tol: 1e-10 });
+    expect(ga.lasso.objective).toBeGreaterThanOrEqual(ex.objective * (1 - 1e-7));
+    const finals = [0, 1, 2, 3].map((seed) => trainAdam({ width: 10, seed, b1: true, b2: true }, X, Y, { lambda: 0.1, iterations: 6000, schedule: 'cosine', evalEvery: 6000 }).objective);
+    for (const f of finals) expect(f).toBeGreaterThanOrEqual(ex.objective * (1 - 1e-7));
+    expect(Math.min(...finals)).toBeCloseRel(ex.objective, 1e-2); // best of 4 seeds: 0.55 % above here
+    expect(() => solveExactFreeBias(new Matrix(4, 3, rng.normalArray(12)), [1, 2, 3, 4], { lambda: 0.1 })).toThrow(/d ≤ 2/);
   });
 
   it('G5: the lifted GA Lasso is never below the C-ReLU optimum over all patterns (small 2-D instances)', () => {
