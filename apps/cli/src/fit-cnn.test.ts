@@ -94,6 +94,32 @@ describe('cvxnn fit --arch cnn', () => {
     expect(t.out).toMatch(/certificate\s+duality-gap/);
   });
 
+  it('--model separable | linear | circular: certified variants whose recovered networks attain the objective', async () => {
+    const sep = await run('fit', '--data', binary, '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--stride', '2', '--model', 'separable', '--patterns', '6', '--lambda', '0.5', '--loss', 'squared', '--standardize', 'none', '--json');
+    expect(sep.code).toBe(0);
+    const js = JSON.parse(sep.out);
+    expect(js.formulation).toBe('separable-relu-cnn');
+    expect(js.network.kind).toBe('separable-cnn');
+    expect(js.networkObjective).toBeCloseRel(js.objective, 1e-6);
+    const lin = await run('fit', '--data', multi, '--task', 'multiclass', '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '3', '--model', 'linear', '--loss', 'squared', '--lambda', '1', '--test-fraction', '0.2', '--json');
+    expect(lin.code).toBe(0);
+    const jl = JSON.parse(lin.out);
+    expect(jl.status).toBe('optimal');
+    expect(jl.formulation).toBe('linear-cnn-nuclear');
+    expect(jl.network.head[0].length).toBe(4 * 3);
+    expect(jl.networkObjective).toBeCloseRel(jl.objective, 1e-6);
+    expect(typeof jl.testAccuracy).toBe('number');
+    // 1-D signals for the circular CNN: a 1×16 "image" per row
+    const circ = await run('fit', '--data', binary, '--arch', 'cnn', '--image-shape', '1x16x1', '--kernel', '1', '--model', 'circular', '--loss', 'squared', '--lambda', '2', '--json');
+    expect(circ.code).toBe(0);
+    const jc = JSON.parse(circ.out);
+    expect(jc.status).toBe('optimal');
+    expect(jc.network.kind).toBe('linear-circular-cnn');
+    expect(jc.networkObjective).toBeCloseRel(jc.objective, 1e-6);
+    const bad = await run('fit', '--data', multi, '--task', 'multiclass', '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--model', 'separable', '--loss', 'squared', '--lambda', '1');
+    expect(bad.code).toBe(2);
+  });
+
   it('bad geometry is a typed error (exit 2)', async () => {
     const base = ['fit', '--data', binary, '--arch', 'cnn', '--lambda', '0.1'];
     const shape = await run(...base, '--image-shape', '5x4x1', '--kernel', '2');

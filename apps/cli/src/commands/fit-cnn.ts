@@ -1,4 +1,24 @@
-import { cnnAccuracy, cnnObjectiveTerms, cnnPredict, cnnToJson, type ConvexCnnResult, fitConvexCnn, parseImageShape, recoverCnn } from '@cvxnn/cnn';
+import {
+  cnnAccuracy,
+  cnnObjectiveTerms,
+  cnnPredict,
+  cnnToJson,
+  type ConvexCnnResult,
+  fitCircularCnn,
+  fitConvexCnn,
+  fitLinearCnn,
+  fitSeparableCnn,
+  type LinearCnnResultBase,
+  linearCnnObjective,
+  linearCnnPredict,
+  parseImageShape,
+  recoverCircularCnn,
+  recoverCnn,
+  recoverLinearCnn,
+  recoverSeparableCnn,
+  separableObjective,
+  separablePredict,
+} from '@cvxnn/cnn';
 import { assertOption, createCpuBackend, CvxnnError, type Matrix } from '@cvxnn/linalg';
 import type { LossName } from '@cvxnn/networks';
 import { selectBackend } from '../backends.js';
@@ -41,7 +61,10 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   const timeLimit = o.timeLimit === undefined ? undefined : parseNumber('time-limit', o.timeLimit, { exclusiveMin: 0 });
   const testFraction = o.testFraction === undefined ? 0 : parseNumber('test-fraction', o.testFraction, { min: 0 });
   const model = o.model ?? 'gated-relu';
-  assertOption(model === 'relu' || model === 'gated-relu', `--model must be relu or gated-relu, got '${model}'`);
+  assertOption(
+    ['relu', 'gated-relu', 'separable', 'linear', 'circular'].includes(model),
+    `--model must be relu, gated-relu, separable, linear or circular with --arch cnn, got '${model}'`,
+  );
   assertOption(['auto', 'fista', 'al'].includes(o.solver), `--solver must be auto, fista or al, got '${o.solver}'`);
   assertOption(o.objectiveScale === 'sum' || o.objectiveScale === 'mean', `--objective-scale must be sum or mean, got '${o.objectiveScale}'`);
   if (o.lambdaPath !== undefined) throw new CvxnnError('INVALID_OPTION', '--lambda-path is not available with --arch cnn');
@@ -59,12 +82,16 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   if (loss === 'logistic' && task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${task})`);
   if (loss === 'cross-entropy' && task !== 'multiclass') throw new CvxnnError('INVALID_OPTION', `--loss cross-entropy needs --task multiclass (the labels give ${task})`);
 
+  if (model === 'separable' || model === 'linear' || model === 'circular') {
+    return fitVariant(io, o, { model, imageShape, kernel, stride, padding, lambda, loss, tol, maxIters, timeLimit, seed, patterns, testFraction, backendName: backend.name, prep });
+  }
+
   const result: ConvexCnnResult = fitConvexCnn(Xtr, Ytr, {
     imageShape,
     kernel,
     stride,
     padding,
-    model,
+    model: model as 'relu' | 'gated-relu',
     lambda,
     loss,
     scale: o.objectiveScale as 'sum' | 'mean',
@@ -163,4 +190,135 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   );
   for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
   emitRun(io, { run, heavy: { history: result.history, groupNorms: result.groupNorms }, json: o.json, out: o.out, rows });
+}
+
+/** Train and test score of predictions F: accuracy (sign for one output, argmax otherwise) or MSE. */
+function score(F: Matrix<Float64Array>, Y: Matrix<Float64Array>, task: string): number {
+  const c = F.cols;
+  let s = 0;
+  for (let i = 0; i < F.rows; i++) {
+    if (task === 'regression') {
+      for (let k = 0; k < c; k++) s += (F.data[i * c + k] - Y.data[i * c + k]) ** 2 / c;
+      continue;
+    }
+    if (c === 1) {
+      if (F.data[i] > 0 === Y.data[i] > 0) s++;
+      continue;
+    }
+    let bf = 0;
+    let by = 0;
+    for (let k = 1; k < c; k++) {
+      if (F.data[i * c + k] > F.data[i * c + bf]) bf = k;
+      if (Y.data[i * c + k] > Y.data[i * c + by]) by = k;
+    }
+    if (bf === by) s++;
+  }
+  return F.rows ? s / F.rows : 0;
+}
+
+/**
+ * `--arch cnn --model separable | linear | circular`: the separable ReLU CNN (SPEC §4.3), the linear
+ * CNN with a fully connected head (nuclear norm, §4.4) and the linear circular CNN (Fourier ℓ1,
+ * §4.5; rows are 1-D signals, image shape 1xd, the filter spans the signal).
+ */
+function fitVariant(
+  io: Io,
+  o: FitCliOptions,
+  a: {
+    model: 'separable' | 'linear' | 'circular';
+    imageShape: ReturnType<typeof parseImageShape>;
+    kernel: number;
+    stride: number;
+    padding: number;
+    lambda: number;
+    loss: LossName;
+    tol: number;
+    maxIters: number;
+    timeLimit?: number;
+    seed: number;
+    patterns: number | 'all';
+    testFraction: number;
+    backendName: string;
+    prep: ReturnType<typeof prepareData>;
+  },
+): void {
+  const { table, task, classes, testIdx, Xtr, Ytr, Xte, Yte, pre } = a.prep;
+  const scale = o.objectiveScale as 'sum' | 'mean';
+  if (a.model !== 'linear') assertOption(Ytr.cols === 1, `--model ${a.model} has one output; use --task regression or binary (got ${Ytr.cols} outputs)`);
+  if (o.bias) throw new CvxnnError('INVALID_OPTION', `--bias is not available with --model ${a.model}`);
+  const common = { lambda: a.lambda, loss: a.loss, scale, tol: a.tol, maxIters: a.maxIters, timeLimit: a.timeLimit };
+  let res: LinearCnnResultBase & { activeNeurons?: number; rank?: number; activeFrequencies?: number };
+  let predictFn: (X: Matrix<Float64Array>) => Matrix<Float64Array>;
+  let networkObjective: number;
+  let network: Record<string, unknown>;
+  let architecture: Record<string, unknown>;
+  let neurons: number;
+  if (a.model === 'circular') {
+    assertOption(a.imageShape.height === 1 && a.imageShape.channels === 1, `--model circular takes 1-D signals: use --image-shape 1x${a.imageShape.width * a.imageShape.height * a.imageShape.channels}x1 (got ${o.imageShape})`);
+    assertOption(Xtr.cols === a.imageShape.width, `the data have ${Xtr.cols} columns but --image-shape ${o.imageShape} has ${a.imageShape.width}`);
+    const r = fitCircularCnn(Xtr, Ytr, common);
+    const m = recoverCircularCnn(r);
+    res = r;
+    predictFn = (X) => linearCnnPredict(m, X);
+    networkObjective = linearCnnObjective(m, Xtr, Ytr, { lambda: a.lambda, loss: a.loss, scale });
+    neurons = m.filters.cols;
+    network = { kind: 'linear-circular-cnn', length: r.length, spectrum: { re: Array.from(r.spectrum.re), im: Array.from(r.spectrum.im) }, filters: m.filters.toArrays(), head: m.head.toArrays() };
+    architecture = { imageShape: a.imageShape, circular: true, filterLength: r.length, activeFrequencies: r.activeFrequencies };
+  } else if (a.model === 'linear') {
+    const r = fitLinearCnn(Xtr, Ytr, { imageShape: a.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, ...common });
+    const m = recoverLinearCnn(r);
+    res = r;
+    predictFn = (X) => linearCnnPredict(m, X);
+    networkObjective = linearCnnObjective(m, Xtr, Ytr, { lambda: a.lambda, loss: a.loss, scale });
+    neurons = m.filters.cols;
+    network = { kind: 'linear-cnn', filters: m.filters.toArrays(), head: m.head.toArrays(), outputs: m.outputs };
+    architecture = { imageShape: a.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, patchesPerImage: r.geometry.patches, patchSize: r.geometry.patchSize, rank: r.rank };
+  } else {
+    const r = fitSeparableCnn(Xtr, Ytr, { imageShape: a.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, patterns: a.patterns, seed: a.seed, ...common });
+    const m = recoverSeparableCnn(r);
+    res = r;
+    predictFn = (X) => separablePredict(m, X);
+    networkObjective = separableObjective(m, Xtr, Ytr, { lambda: a.lambda, loss: a.loss, scale });
+    neurons = m.filters.cols;
+    network = { kind: 'separable-cnn', filters: m.filters.toArrays(), head: Array.from(m.head), position: Array.from(m.position) };
+    architecture = { imageShape: a.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, patchesPerImage: r.geometry.patches, patchSize: r.geometry.patchSize };
+  }
+  const key = task === 'regression' ? 'MSE' : 'Accuracy';
+  const metrics: Record<string, number> = { [`train${key}`]: score(predictFn(Xtr), Ytr, task) };
+  if (Xte && Yte) metrics[`test${key}`] = score(predictFn(Xte), Yte, task);
+  const run = {
+    cvxnnRun: 1,
+    kind: 'cnn',
+    createdAt: new Date().toISOString(),
+    options: { data: o.data, labelColumn: o.labelColumn, task, arch: 'cnn', imageShape: o.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, model: a.model, lambda: a.lambda, patterns: a.patterns, seed: a.seed, loss: a.loss, tol: a.tol, maxIters: a.maxIters, timeLimit: a.timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: a.testFraction || undefined },
+    environment: environment(a.backendName, 'fp64'),
+    data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task, classes, standardize: o.standardize, nTest: testIdx.length },
+    architecture,
+    status: res.status,
+    objective: res.objective,
+    dataTerm: res.dataTerm,
+    penalty: res.penalty,
+    certificate: res.certificate,
+    iterations: res.iterations,
+    timeSeconds: res.timeSeconds,
+    activeNeurons: neurons,
+    formulation: a.model === 'separable' ? 'separable-relu-cnn' : a.model === 'linear' ? 'linear-cnn-nuclear' : 'linear-circular-cnn-fourier-l1',
+    networkObjective,
+    ...metrics,
+    network,
+    preprocessing: pre,
+  };
+  const rows: Array<[string, string | number]> = [
+    ['data', `${table.name}: ${Xtr.rows} training rows (${task})${testIdx.length ? `, ${testIdx.length} held out` : ''}`],
+    ['model', `${run.formulation} (loss ${a.loss}, scale ${o.objectiveScale}, λ = ${fmt(a.lambda)})`],
+    ['status', res.status],
+    ['objective', `${fmt(res.objective, 10)} = data term ${fmt(res.dataTerm, 10)} + penalty ${fmt(res.penalty, 10)}`],
+    ['certificate', `${res.certificate.kind} ${res.certificate.value.toExponential(2)} relative (${res.certificate.absolute.toExponential(2)} absolute)`],
+    ['iterations', String(res.iterations)],
+    ['time', `${res.timeSeconds.toFixed(3)} s`],
+    ['neurons', String(neurons)],
+    ['network objective', `${fmt(networkObjective, 10)} (recovered network, same convention)`],
+  ];
+  for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
+  emitRun(io, { run, heavy: { history: res.history }, json: o.json, out: o.out, rows });
 }
