@@ -64,7 +64,7 @@ export function register(program: Command, io: Io): void {
     .requiredOption('--data <file>', 'CSV file (header optional) or a bundled dataset name (breast_cancer, diabetes, ...)')
     .option('--label-column <col>', 'last | first | 0-based index | header name', 'last')
     .option('--task <task>', 'regression | binary | multiclass (default: inferred from the labels)')
-    .option('--model <model>', 'relu (exact C-ReLU) | gated-relu (C-GReLU); default relu (--arch cnn: gated-relu)')
+    .option('--model <model>', 'relu (exact C-ReLU) | gated-relu (C-GReLU); --arch cnn also separable | linear | circular; default relu (--arch cnn: gated-relu)')
     .option('--bias', 'append a constant-1 feature (bias inside the group norm)')
     .option('--lambda <L>', 'group penalty λ > 0 (weight decay λ/2 on both layers)')
     .option('--patterns <all|N>', "number of sampled Gaussian-gate patterns, or 'all' for exact enumeration", '100')
