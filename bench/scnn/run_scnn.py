@@ -270,12 +270,12 @@ def gate_indices(G, G_used):
 
 def run(args) -> dict:
     pin_threads(args.threads)
+    # the problem is checked before scnn is looked for, so a bad directory is reported as such
+    meta, X, y, G, lam = read_problem(args.dir)
     origin = locate_sources()
     fallbacks = install_fallbacks()
 
     import numpy as np
-
-    meta, X, y, G, lam = read_problem(args.dir)
     n, d, P = X.shape[0], X.shape[1], G.shape[1]
 
     import torch
