@@ -1,5 +1,4 @@
 import {
-  cnnAccuracy,
   cnnObjectiveTerms,
   cnnPredict,
   cnnToJson,
@@ -11,6 +10,7 @@ import {
   type LinearCnnResultBase,
   linearCnnObjective,
   linearCnnPredict,
+  outputScore,
   parseImageShape,
   recoverCircularCnn,
   recoverCnn,
@@ -107,13 +107,7 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   const cnn = recoverCnn(result);
   const metrics: Record<string, number> = {};
   const key = task === 'regression' ? 'MSE' : 'Accuracy';
-  const metric = (X: Matrix<Float64Array>, Y: Matrix<Float64Array>) => {
-    if (task !== 'regression') return cnnAccuracy(cnn, X, Y);
-    const F = cnnPredict(cnn, X);
-    let s = 0;
-    for (let j = 0; j < F.data.length; j++) s += (F.data[j] - Y.data[j]) ** 2;
-    return s / F.data.length;
-  };
+  const metric = (X: Matrix<Float64Array>, Y: Matrix<Float64Array>) => outputScore(cnnPredict(cnn, X), Y, task === 'regression' ? 'mse' : 'accuracy');
   metrics[`train${key}`] = metric(Xtr, Ytr);
   if (prep.Xte && prep.Yte) metrics[`test${key}`] = metric(prep.Xte, prep.Yte);
   const check = cnnObjectiveTerms(cnn, Xtr, Ytr, { loss, lambda, scale: o.objectiveScale as 'sum' | 'mean' });
@@ -192,30 +186,6 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   emitRun(io, { run, heavy: { history: result.history, groupNorms: result.groupNorms }, json: o.json, out: o.out, rows });
 }
 
-/** Train and test score of predictions F: accuracy (sign for one output, argmax otherwise) or MSE. */
-function score(F: Matrix<Float64Array>, Y: Matrix<Float64Array>, task: string): number {
-  const c = F.cols;
-  let s = 0;
-  for (let i = 0; i < F.rows; i++) {
-    if (task === 'regression') {
-      for (let k = 0; k < c; k++) s += (F.data[i * c + k] - Y.data[i * c + k]) ** 2 / c;
-      continue;
-    }
-    if (c === 1) {
-      if (F.data[i] > 0 === Y.data[i] > 0) s++;
-      continue;
-    }
-    let bf = 0;
-    let by = 0;
-    for (let k = 1; k < c; k++) {
-      if (F.data[i * c + k] > F.data[i * c + bf]) bf = k;
-      if (Y.data[i * c + k] > Y.data[i * c + by]) by = k;
-    }
-    if (bf === by) s++;
-  }
-  return F.rows ? s / F.rows : 0;
-}
-
 /**
  * `--arch cnn --model separable | linear | circular`: the separable ReLU CNN (SPEC §4.3), the linear
  * CNN with a fully connected head (nuclear norm, §4.4) and the linear circular CNN (Fourier ℓ1,
@@ -284,8 +254,8 @@ function fitVariant(
     architecture = { imageShape: a.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, patchesPerImage: r.geometry.patches, patchSize: r.geometry.patchSize };
   }
   const key = task === 'regression' ? 'MSE' : 'Accuracy';
-  const metrics: Record<string, number> = { [`train${key}`]: score(predictFn(Xtr), Ytr, task) };
-  if (Xte && Yte) metrics[`test${key}`] = score(predictFn(Xte), Yte, task);
+  const metrics: Record<string, number> = { [`train${key}`]: outputScore(predictFn(Xtr), Ytr, task === 'regression' ? 'mse' : 'accuracy') };
+  if (Xte && Yte) metrics[`test${key}`] = outputScore(predictFn(Xte), Yte, task === 'regression' ? 'mse' : 'accuracy');
   const run = {
     cvxnnRun: 1,
     kind: 'cnn',

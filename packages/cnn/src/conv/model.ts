@@ -1,5 +1,6 @@
 import { assertOption, assertShape, CvxnnError, getBackend, Matrix, Rng } from '@cvxnn/linalg';
 import {
+  classesOf,
   halfSquaredWeights,
   initNetwork,
   type LossName,
@@ -92,30 +93,35 @@ export function cnnPredict(model: CnnModel, X: Matrix<Float64Array>, chunk?: num
 }
 
 /**
- * Class predictions: argmax over outputs, or the sign for one output (±1 labels ⇒ index 0/1).
+ * Score of outputs F against targets Y (both n×c): the fraction of equal classes (`classesOf` of
+ * `@cvxnn/networks`: sign for one output, argmax otherwise), or the mean squared error.
+ *
+ * @example
+ *   outputScore(cnnPredict(model, X), Y, 'accuracy');
+ */
+export function outputScore(F: Matrix<Float64Array>, Y: Matrix<Float64Array>, metric: 'accuracy' | 'mse'): number {
+  assertShape(Y.rows === F.rows && Y.cols === F.cols, `targets are ${Y.rows}×${Y.cols} but the outputs are ${F.rows}×${F.cols}`);
+  if (F.rows === 0) return 0;
+  if (metric === 'mse') {
+    let s = 0;
+    for (let i = 0; i < F.rows; i++) for (let k = 0; k < F.cols; k++) s += (F.get(i, k) - Y.get(i, k)) ** 2;
+    return s / (F.rows * F.cols);
+  }
+  const p = classesOf(F);
+  const t = classesOf(Y);
+  let ok = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] === t[i]) ok++;
+  return ok / p.length;
+}
+
+/**
+ * Classification accuracy of a CNN: sign of the output for one output (±1 labels), argmax otherwise.
  *
  * @example
  *   cnnAccuracy(model, X, Y); // fraction correct
  */
 export function cnnAccuracy(model: CnnModel, X: Matrix<Float64Array>, Y: Matrix<Float64Array>): number {
-  const F = cnnPredict(model, X);
-  assertShape(Y.rows === X.rows && Y.cols === F.cols, `targets are ${Y.rows}×${Y.cols} but the model gives ${X.rows}×${F.cols}`);
-  let ok = 0;
-  const c = F.cols;
-  for (let i = 0; i < X.rows; i++) {
-    if (c === 1) {
-      if ((F.data[i] > 0 ? 1 : -1) === (Y.data[i] > 0 ? 1 : -1)) ok++;
-      continue;
-    }
-    let best = 0;
-    let yb = 0;
-    for (let k = 1; k < c; k++) {
-      if (F.data[i * c + k] > F.data[i * c + best]) best = k;
-      if (Y.data[i * c + k] > Y.data[i * c + yb]) yb = k;
-    }
-    if (best === yb) ok++;
-  }
-  return X.rows ? ok / X.rows : 0;
+  return outputScore(cnnPredict(model, X), Y, 'accuracy');
 }
 
 /**
