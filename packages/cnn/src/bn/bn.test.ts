@@ -113,6 +113,33 @@ describe('BN networks (SPEC §3)', () => {
     });
   }
 
+  it('std normalization (divide by the standard deviation): recovery exact, Adam never below (before, all patterns), full-rank centred certified', () => {
+    const rng = new Rng(21);
+    const n = 6;
+    const X = randn(rng, n, 2);
+    const Y = new Matrix(n, 1, rng.normalArray(n));
+    const lambda = 0.3;
+    const r = fitBnConvex(X, Y, { placement: 'before', normalization: 'std', lambda, patterns: 'all', appendOne: true, tol: 1e-8 });
+    expect(r.status).toBe('optimal');
+    expect(r.network.normalization).toBe('std');
+    expect(bnObjective(r.network, X, Y, { lambda }).objective).toBeCloseRel(r.objective, 1e-6);
+    expect(bnForward(r.network, X).F.data).toAllClose(r.fit.data, { atol: 1e-6 });
+    const l2 = fitBnConvex(X, Y, { placement: 'before', lambda, patterns: 'all', appendOne: true, tol: 1e-8 });
+    expect(Math.abs(l2.objective - r.objective) / r.objective).toBeGreaterThan(1e-3); // a different network class
+    for (let seed = 0; seed < 3; seed++) {
+      const a = trainBnAdam(X, Y, { placement: 'before', normalization: 'std', lambda, width: 6, iterations: 800, learningRate: 0.03, seed, appendOne: true });
+      expect(a.objective).toBeGreaterThanOrEqual(r.objective * (1 - 1e-6));
+    }
+    // centred, n ≫ d with sampled (full-rank) patterns: exact-prox path with a duality gap
+    const n2 = 30;
+    const X2 = randn(rng, n2, 2);
+    const Y2 = new Matrix(n2, 1, Float64Array.from({ length: n2 }, (_, k) => Math.abs(X2.get(k, 0)) - X2.get(k, 1)));
+    const c = fitBnConvex(X2, Y2, { placement: 'centred', normalization: 'std', lambda: 0.5, patterns: 8, seed: 3, tol: 1e-8 });
+    expect(c.certificate.kind).toBe('duality-gap');
+    expect(c.status).toBe('optimal');
+    expect(bnObjective(c.network, X2, Y2, { lambda: 0.5 }).objective).toBeCloseRel(c.objective, 1e-7);
+  });
+
   it('C5: BN before the ReLU equals C-ReLU on [U, 1] and is invariant to X ↦ XA; the plain network is not', () => {
     const rng = new Rng(5);
     const n = 6;

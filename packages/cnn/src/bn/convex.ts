@@ -13,6 +13,8 @@ import { type BnNetwork, type BnPlacement, bnSetStats } from './network.js';
  */
 export interface BnFitOptions {
   placement: BnPlacement;
+  /** BN divisor: `l2` (default, ‖P_c h‖, SPEC §3.1) or `std` (‖P_c h‖/√n: the bases become √n·U_i) */
+  normalization?: 'l2' | 'std';
   /** β > 0: group penalty; weight decay β/2 on γ, α and the output weights */
   lambda: number;
   /** `'all'` (exact enumeration; refused above `maxPatterns`) or a number of Gaussian gates to sample (default 100) */
@@ -122,6 +124,7 @@ function validate(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o: BnFitOpti
   assertFinite(X.clone().data, 'X', X.cols);
   assertFinite(Y.clone().data, 'the targets', Y.cols);
   assertOption(['scale', 'centred', 'before'].includes(o.placement), `BN placement must be scale, centred or before, got '${String(o.placement)}'`);
+  assertOption(o.normalization === undefined || o.normalization === 'l2' || o.normalization === 'std', `normalization must be l2 or std, got '${String(o.normalization)}'`);
   assertOption(Number.isFinite(o.lambda) && o.lambda > 0, `lambda must be a finite number > 0, got ${o.lambda}`);
   const p = o.patterns ?? 100;
   assertOption(p === 'all' || (Number.isInteger(p) && p >= 1), `patterns must be 'all' or a positive integer, got ${String(p)}`);
@@ -181,8 +184,9 @@ function fitBefore(X: Matrix<Float64Array>, Xt: Matrix<Float64Array>, Y: Matrix<
   let r = 0;
   while (r < s.length && s[r] > tolR && s[r] > 0) r++;
   const Ut = Matrix.zeros(n, r + 1);
+  const sc = o.normalization === 'std' ? Math.sqrt(n) : 1;
   for (let j = 0; j < n; j++) {
-    for (let k = 0; k < r; k++) Ut.data[j * (r + 1) + k] = U.get(j, k);
+    for (let k = 0; k < r; k++) Ut.data[j * (r + 1) + k] = sc * U.get(j, k);
     Ut.data[j * (r + 1) + r] = 1;
   }
   const pats = patternsOf(Ut, o);
@@ -214,7 +218,7 @@ function fitBefore(X: Matrix<Float64Array>, Xt: Matrix<Float64Array>, Y: Matrix<
       W1.data[a * m + j] = v;
     }
   }
-  const network: BnNetwork = { kind: 'bn', placement: 'before', W1, gamma, alpha, W2: plain.W2.clone(), appendOne: !!o.appendOne };
+  const network: BnNetwork = { kind: 'bn', placement: 'before', normalization: o.normalization ?? 'l2', W1, gamma, alpha, W2: plain.W2.clone(), appendOne: !!o.appendOne };
   bnSetStats(network, X);
   const fit = Matrix.zeros(n, c);
   // convex predictions Σ_i D_i Ũ (v_i − w_i), through the recovered network on Ũ (exact, SPEC §2.4)
@@ -256,8 +260,10 @@ function fitAfter(X: Matrix<Float64Array>, Xt: Matrix<Float64Array>, Y: Matrix<F
   const cb = centre ? 1 : 0;
   const { masks } = patternsOf(Xt, o);
   const bases: PatternBasis[] = [];
+  const sc = o.normalization === 'std' ? Math.sqrt(n) : 1;
   for (let i = 0; i < masks.p; i++) {
     const b = patternBasis(Xt, masks, i, centre);
+    if (sc !== 1) for (let k = 0; k < b.U.data.length; k++) b.U.data[k] *= sc;
     if (b.r > 0) bases.push(b);
   }
   // groups: for each basis and sign σ = ±1 a block [s (r), b (cb), t (d − r)]; then (centred) the constant neuron [b]
@@ -430,7 +436,7 @@ function fitAfter(X: Matrix<Float64Array>, Xt: Matrix<Float64Array>, Y: Matrix<F
     for (let a = 0; a < d; a++) W1.data[a * m + j] = cols1[j][a];
     W2.data.set(rows2[j], j * c);
   }
-  const network: BnNetwork = { kind: 'bn', placement: o.placement, W1, gamma: Float64Array.from(bnG), alpha: Float64Array.from(bnA), W2, appendOne: !!o.appendOne };
+  const network: BnNetwork = { kind: 'bn', placement: o.placement, normalization: o.normalization ?? 'l2', W1, gamma: Float64Array.from(bnG), alpha: Float64Array.from(bnA), W2, appendOne: !!o.appendOne };
   bnSetStats(network, X);
   return {
     placement: o.placement,

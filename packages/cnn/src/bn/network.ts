@@ -36,6 +36,11 @@ export interface BnNetwork {
   /** m × c output weights */
   W2: Matrix<Float64Array>;
   appendOne: boolean;
+  /**
+   * `l2` (default, SPEC §3.1): divide by ‖P_c h‖; `std`: divide by the standard deviation
+   * ‖P_c h‖/√n (the usual BN; the normalized vector has norm √n)
+   */
+  normalization?: 'l2' | 'std';
   /** training-batch statistics per neuron (set by `bnSetStats`); absent ⇒ batch statistics */
   stats?: { mean: Float64Array; norm: Float64Array };
 }
@@ -88,12 +93,12 @@ function preBn(net: BnNetwork, Xt: Matrix<Float64Array>): Float64Array {
 }
 
 /** Column means (0 for `scale`) and Euclidean norms of the centred columns of Z (n × m). */
-function columnStats(Z: Float64Array, n: number, m: number, centre: boolean): { mean: Float64Array; norm: Float64Array } {
+function columnStats(Z: Float64Array, n: number, m: number, centre: boolean, std = false): { mean: Float64Array; norm: Float64Array } {
   const mean = new Float64Array(m);
   const norm = new Float64Array(m);
   if (centre) for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) mean[j] += Z[i * m + j] / n;
   for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) norm[j] += (Z[i * m + j] - mean[j]) ** 2;
-  for (let j = 0; j < m; j++) norm[j] = Math.sqrt(norm[j]);
+  for (let j = 0; j < m; j++) norm[j] = Math.sqrt(std ? norm[j] / n : norm[j]);
   return { mean, norm };
 }
 
@@ -111,7 +116,7 @@ export function bnForward(net: BnNetwork, X: Matrix<Float64Array>): { H: Matrix<
   const m = net.W1.cols;
   const c = net.W2.cols;
   const Z = preBn(net, Xt);
-  const st = net.stats ?? columnStats(Z, n, m, net.placement !== 'scale');
+  const st = net.stats ?? columnStats(Z, n, m, net.placement !== 'scale', net.normalization === 'std');
   const H = Matrix.zeros(n, m);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < m; j++) {
@@ -139,7 +144,7 @@ export function bnForward(net: BnNetwork, X: Matrix<Float64Array>): { H: Matrix<
 export function bnSetStats(net: BnNetwork, X: Matrix<Float64Array>): BnNetwork {
   validateBnNetwork(net);
   const Xt = inputOf(net, X);
-  net.stats = columnStats(preBn(net, Xt), Xt.rows, net.W1.cols, net.placement !== 'scale');
+  net.stats = columnStats(preBn(net, Xt), Xt.rows, net.W1.cols, net.placement !== 'scale', net.normalization === 'std');
   return net;
 }
 
@@ -184,6 +189,7 @@ export function bnObjective(net: BnNetwork, X: Matrix<Float64Array>, Y: Matrix<F
  */
 export interface BnAdamOptions extends BnObjectiveOptions {
   placement: BnPlacement;
+  normalization?: 'l2' | 'std';
   width: number;
   iterations?: number;
   learningRate?: number;
@@ -215,6 +221,7 @@ export function trainBnAdam(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o:
   const net: BnNetwork = {
     kind: 'bn',
     placement: o.placement,
+    normalization: o.normalization ?? 'l2',
     W1,
     gamma: new Float64Array(m).fill(1),
     alpha: o.placement === 'scale' ? new Float64Array(m) : rng.normalArray(m).map((v) => 0.1 * v),
@@ -225,6 +232,7 @@ export function trainBnAdam(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o:
   const loss = makeLoss(o.loss ?? 'squared', o.scale ?? 'sum');
   const lam = o.lambda;
   const centre = o.placement !== 'scale';
+  const std = o.normalization === 'std';
   const params = [net.W1.data, net.gamma, net.alpha, net.W2.data];
   const grads = params.map((p) => new Float64Array(p.length));
   const mom = params.map((p) => new Float64Array(p.length));
@@ -249,7 +257,7 @@ export function trainBnAdam(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o:
         A[i * m + j] = o.placement === 'before' ? s : s > 0 ? s : 0;
       }
     }
-    const { mean, norm } = columnStats(A, n, m, centre);
+    const { mean, norm } = columnStats(A, n, m, centre, std);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < m; j++) {
         const q = norm[j] > 0 ? (A[i * m + j] - mean[j]) / norm[j] : 0;
@@ -291,9 +299,10 @@ export function trainBnAdam(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o:
       gG[j] = gq + lam * net.gamma[j];
       gA[j] = o.placement === 'scale' ? 0 : ga + lam * net.alpha[j];
       if (!(norm[j] > 0)) continue;
-      // q = P a/‖P a‖ ⇒ ∂q = (I − q qᵀ) P ∂a / ‖P a‖ (P = P_c, or I for scale-only)
+      // q = P a/‖P a‖ ⇒ ∂q = (I − q qᵀ) P ∂a / ‖P a‖ (P = P_c, or I for scale-only); std: q√n, norm/√n
       let qd = 0;
       for (let i = 0; i < n; i++) qd += Q[i * m + j] * dV[i];
+      if (std) qd /= n;
       let meanG = 0;
       const ga2 = new Float64Array(n);
       for (let i = 0; i < n; i++) {
