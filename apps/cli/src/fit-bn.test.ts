@@ -43,7 +43,7 @@ function recomputeBn(j: any, file: string): number {
       return net.placement === 'before' ? z : Math.max(0, z);
     });
     const mean = net.placement === 'scale' ? 0 : a.reduce((s, v) => s + v, 0) / n;
-    const nrm = Math.sqrt(a.reduce((s, v) => s + (v - mean) ** 2, 0));
+    const nrm = Math.sqrt(a.reduce((s, v) => s + (v - mean) ** 2, 0) / (net.normalization === 'std' ? n : 1));
     for (let i = 0; i < n; i++) {
       const q = nrm > 0 ? (a[i] - mean) / nrm : 0;
       const v = net.gamma[h] * q + (net.placement === 'scale' ? 0 : net.alpha[h]);
@@ -74,6 +74,15 @@ describe('cvxnn fit --arch bn', () => {
       expect(j.objective).toBeCloseRel(j.dataTerm + j.penalty, 1e-12);
       expect(recomputeBn(j, regression)).toBeCloseRel(j.objective, 1e-6);
     }
+  });
+
+  it('--bn-normalization std divides by the standard deviation (recomputed here)', async () => {
+    const r = await run('fit', '--data', regression, '--arch', 'bn', '--bn-placement', 'centred', '--bn-normalization', 'std', '--lambda', '0.5', '--patterns', '12', '--tol', '1e-7', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.options.bnNormalization).toBe('std');
+    expect(j.network.normalization).toBe('std');
+    expect(recomputeBn(j, regression)).toBeCloseRel(j.objective, 1e-6);
   });
 
   it('binary with a held-out fraction reports train/test accuracy (logistic loss by default)', async () => {
@@ -119,6 +128,7 @@ describe('cvxnn fit --layerwise', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--arch', 'bn', '--layerwise', '2'], /not supported/],
       [['--arch', 'bn', '--bn-placement', 'sideways'], /--bn-placement must be/],
+      [['--arch', 'bn', '--bn-normalization', 'max'], /--bn-normalization must be/],
       [['--layerwise', '0'], /layerwise/],
       [['--layerwise', '2', '--patterns', 'all'], /--patterns N/],
       [['--arch', 'bn'], /--lambda is required/],

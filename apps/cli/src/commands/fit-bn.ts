@@ -25,6 +25,7 @@ function bnToJson(net: BnNetwork) {
   return {
     kind: net.kind,
     placement: net.placement,
+    normalization: net.normalization ?? 'l2',
     appendOne: net.appendOne,
     W1: net.W1.toArrays(),
     gamma: Array.from(net.gamma),
@@ -147,11 +148,13 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
   // --arch bn
   const placement = (o.bnPlacement ?? 'scale') as BnPlacement;
   assertOption(['centred', 'scale', 'before'].includes(placement), `--bn-placement must be centred, scale or before, got '${placement}'`);
+  const normalization = (o.bnNormalization ?? 'l2') as 'l2' | 'std';
+  assertOption(normalization === 'l2' || normalization === 'std', `--bn-normalization must be l2 or std, got '${normalization}'`);
   const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'binary' ? 'logistic' : 'squared');
   assertOption(loss === 'squared' || loss === 'logistic', `--arch bn supports the squared and logistic losses (multiclass: squared, one-vs-all), got '${loss}'`);
   if (loss === 'logistic' && task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${task})`);
   const patterns = o.patterns === 'all' ? 'all' : parseNumber('patterns', o.patterns, { integer: true, min: 1 });
-  const r: BnFitResult = fitBnConvex(Xtr, Ytr, { placement, lambda, patterns, seed, appendOne: !!o.bias, loss, scale, tol, maxIters, timeLimit });
+  const r: BnFitResult = fitBnConvex(Xtr, Ytr, { placement, normalization, lambda, patterns, seed, appendOne: !!o.bias, loss, scale, tol, maxIters, timeLimit });
   const net = r.network;
   const metrics: Record<string, number> = { [`train${metricKey}`]: metric(bnForward(net, Xtr).F, Ytr) };
   if (prep.Xte && prep.Yte) metrics[`test${metricKey}`] = metric(bnForward(net, prep.Xte).F, prep.Yte);
@@ -159,7 +162,7 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
   const patternSource = patterns === 'all' ? `all ${r.patterns} non-zero patterns (exact enumeration)` : `${patterns} sampled Gaussian gates (seed ${seed}): ${r.patterns} distinct patterns`;
   const run = {
     ...common,
-    options: { data: o.data, labelColumn: o.labelColumn, task, arch: 'bn', bnPlacement: placement, bias: !!o.bias, lambda, patterns: o.patterns, seed, loss, tol, maxIters, timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: testFraction || undefined },
+    options: { data: o.data, labelColumn: o.labelColumn, task, arch: 'bn', bnPlacement: placement, bnNormalization: normalization, bias: !!o.bias, lambda, patterns: o.patterns, seed, loss, tol, maxIters, timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: testFraction || undefined },
     status: r.status,
     objective: r.objective,
     dataTerm: r.dataTerm,

@@ -46,6 +46,7 @@ export interface FitCliOptions {
   layerwise?: string;
   /** --arch bn: where the BN sits (fit-bn.ts) */
   bnPlacement?: string;
+  bnNormalization?: string;
 }
 
 /** Largest exact enumeration we accept (Cover's bound on the pattern count). */
@@ -92,6 +93,7 @@ export function register(program: Command, io: Io): void {
     .option('--stride <S>', '--arch cnn: patch stride', '1')
     .option('--padding <p>', '--arch cnn: zero padding on each side', '0')
     .option('--bn-placement <p>', '--arch bn: scale (BN after the ReLU, scale only; default) | centred (after, centring + shift) | before (BN before the ReLU)')
+    .option('--bn-normalization <n>', '--arch bn: l2 (divide by ‖P_c h‖, the papers’; default) | std (divide by the standard deviation)')
     .option('--layerwise <L>', 'greedy layer-wise training of L two-layer convex blocks (each block\'s hidden layer becomes the next one\'s features)')
     .action(async (o: FitCliOptions) => {
       // default model: relu, except the CNN (its exact C-ReLU has cone constraints on every patch row)
