@@ -3,7 +3,7 @@
  *
  * 1. `bn`: breast_cancer (bundled; z-scored with training statistics, seeded 75/25 split, labels
  *    ±1, logistic loss, β = BN_LAMBDA): the convex BN program (`fitBnConvex`, placements
- *    BN_PLACEMENTS, P = BN_PATTERNS sampled gates) versus full-batch Adam on the same non-convex
+ *    BN_PLACEMENTS as placement[:normalization], P = BN_PATTERNS sampled gates) versus full-batch Adam on the same non-convex
  *    BN objective (`trainBnAdam`, width = the recovered network's, ADAM_SEEDS seeds, cosine steps).
  *    Reported: objectives (Adam's must be ≥ the certified convex optimum up to the certificate),
  *    certificate, time, train/test accuracy.
@@ -22,7 +22,8 @@ import { classesOf } from '@cvxnn/networks';
 import { type BnPlacement, bnForward, fitBnConvex, fitLayerwise, layerwiseMetrics, trainBnAdam } from '../src/index.js';
 
 const env = (k: string, d: string) => process.env[k] ?? d;
-const placements = env('BN_PLACEMENTS', 'scale,before').split(',') as BnPlacement[];
+// entries placement[:normalization], e.g. scale, before, centred:std
+const placements = env('BN_PLACEMENTS', 'scale,before,centred:std').split(',');
 const bnLambda = Number(env('BN_LAMBDA', '1'));
 const bnPatterns = Number(env('BN_PATTERNS', '50'));
 const adamSeeds = Number(env('ADAM_SEEDS', '3'));
@@ -75,11 +76,13 @@ if (parts.includes('bn')) {
   const lab = (idx: number[]) => Matrix.fromArray(idx.length, 1, idx.map((r) => (ds.y[r] === 1 ? 1 : -1)));
   const Ytr = lab(tr);
   const Yte = lab(te);
-  for (const placement of placements) {
-    const r = fitBnConvex(Xtr, Ytr, { placement, lambda: bnLambda, patterns: bnPatterns, seed: 0, loss: 'logistic', tol: 1e-6, maxIters: 20000 });
+  for (const entry of placements) {
+    const [placement, normalization = 'l2'] = entry.split(':') as [BnPlacement, 'l2' | 'std' | undefined];
+    const r = fitBnConvex(Xtr, Ytr, { placement, normalization, lambda: bnLambda, patterns: bnPatterns, seed: 0, loss: 'logistic', tol: 1e-6, maxIters: 20000 });
     const convex = {
       method: 'convex',
       placement,
+      normalization,
       status: r.status,
       objective: r.objective,
       certificate: r.certificate,
@@ -93,11 +96,12 @@ if (parts.includes('bn')) {
     };
     results.push({ task: 'breast_cancer bn', ...convex });
     for (let seed = 0; seed < adamSeeds; seed++) {
-      const a = trainBnAdam(Xtr, Ytr, { placement, lambda: bnLambda, loss: 'logistic', width: Math.max(r.activeNeurons, 2), iterations: adamIters, learningRate: 0.01, seed });
+      const a = trainBnAdam(Xtr, Ytr, { placement, normalization, lambda: bnLambda, loss: 'logistic', width: Math.max(r.activeNeurons, 2), iterations: adamIters, learningRate: 0.01, seed });
       results.push({
         task: 'breast_cancer bn',
         method: 'adam',
         placement,
+        normalization,
         seed,
         width: Math.max(r.activeNeurons, 2),
         iterations: adamIters,
