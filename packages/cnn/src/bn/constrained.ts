@@ -43,6 +43,17 @@ export interface ConstrainedGroupLasso {
 export type SolveSummary = Pick<ConvexResult, 'status' | 'objective' | 'dataTerm' | 'penalty' | 'certificate' | 'constraintViolation' | 'iterations' | 'timeSeconds' | 'history'>;
 
 /**
+ * The {@link SolveSummary} fields of any solve result (a copy).
+ *
+ * @example
+ *   return { ...solveSummary(res), network };
+ */
+export function solveSummary(r: SolveSummary): SolveSummary {
+  const { status, objective, dataTerm, penalty, certificate, constraintViolation, iterations, timeSeconds, history } = r;
+  return { status, objective, dataTerm, penalty, certificate, constraintViolation, iterations, timeSeconds, history };
+}
+
+/**
  * Result of {@link solveConstrainedGroupLasso}: the group-lasso result fields (status, objective,
  * certificate, iterations, time) for a problem that is not C-ReLU.
  *

@@ -2,7 +2,7 @@ import { appendOnes, enumeratePatterns, samplePatterns } from '@cvxnn/arrangemen
 import { type Certificate, coneProjector, type DataLoss, dataLoss, fitConvex, type HistoryPoint, type LinearMap, recoverNetwork, rfista, type SolveStatus } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, PatternMasks, svd } from '@cvxnn/linalg';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
-import { type ConstrainedOptions, type ConstrainedResult, type GroupSpec, partialGroupPenalty, type SolveSummary, solveConstrainedGroupLasso } from './constrained.js';
+import { type ConstrainedOptions, type ConstrainedResult, type GroupSpec, partialGroupPenalty, type SolveSummary, solveConstrainedGroupLasso, solveSummary } from './constrained.js';
 import { type BnNetwork, type BnPlacement, bnSetStats } from './network.js';
 
 /**
@@ -230,22 +230,14 @@ function fitBefore(X: Matrix<Float64Array>, Xt: Matrix<Float64Array>, Y: Matrix<
     }
   }
   return {
+    ...solveSummary(res),
     placement: 'before',
     formulation: 'bn-before',
-    status: res.status,
-    objective: res.objective,
-    dataTerm: res.dataTerm,
-    penalty: res.penalty,
-    certificate: res.certificate,
-    constraintViolation: res.constraintViolation,
-    iterations: res.iterations,
-    timeSeconds: res.timeSeconds,
     patterns: res.patterns,
     activeNeurons: res.activeNeurons,
     lambda: o.lambda,
     loss: res.loss,
     scale: res.scale,
-    history: res.history,
     fit,
     network,
   };

@@ -1,5 +1,5 @@
 import { appendOnes, samplePatterns } from '@cvxnn/arrangements';
-import { type Certificate, type ConvexResult, fitConvex, recoverNetwork, type SolveStatus } from '@cvxnn/group-lasso';
+import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, PatternMasks } from '@cvxnn/linalg';
 import { accuracy, forward, type LossName, mse, type ObjectiveScale, type TwoLayerNetwork } from '@cvxnn/networks';
 
@@ -36,19 +36,12 @@ export interface LayerwiseOptions {
  * @example
  *   blocks.map((b) => [b.layer, b.objective, b.certificate.value]);
  */
-export interface LayerwiseBlock {
+export interface LayerwiseBlock extends Pick<ConvexResult, 'status' | 'objective' | 'dataTerm' | 'penalty' | 'certificate' | 'iterations' | 'timeSeconds'> {
   layer: number;
   inputDim: number;
   patterns: number;
   /** hidden units of the recovered block (= input features of the next block) */
   width: number;
-  status: SolveStatus;
-  objective: number;
-  dataTerm: number;
-  penalty: number;
-  certificate: Certificate;
-  iterations: number;
-  timeSeconds: number;
   formulation: ConvexResult['formulation'];
   network: TwoLayerNetwork;
 }

@@ -1,7 +1,7 @@
 import { enumeratePatterns, samplePatterns } from '@cvxnn/arrangements';
 import { dataLoss, type LinearMap } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, type PatternMasks, Rng } from '@cvxnn/linalg';
-import { type GroupSpec, type SolveSummary, solveConstrainedGroupLasso } from '../bn/constrained.js';
+import { type GroupSpec, type SolveSummary, solveConstrainedGroupLasso, solveSummary } from '../bn/constrained.js';
 
 /**
  * A three-layer ReLU network written as a sum of parallel sub-networks (SPEC §5.1):
@@ -264,17 +264,9 @@ export function fitThreeLayer(X: Matrix<Float64Array>, y: Float64Array, o: Three
   const fit = new Float64Array(n);
   data.apply(res.x, fit);
   return {
-    status: res.status,
-    objective: res.objective,
-    dataTerm: res.dataTerm,
-    penalty: res.penalty,
-    certificate: res.certificate,
-    constraintViolation: res.constraintViolation,
-    iterations: res.iterations,
-    timeSeconds: res.timeSeconds,
+    ...solveSummary(res),
     firstPatterns: P1,
     secondPatterns: P2,
-    history: res.history,
     fit,
     network: { subnets },
   };
