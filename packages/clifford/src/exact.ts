@@ -58,13 +58,15 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>, len = a.length) => {
 /**
  * The geometry of one pattern's cone K = {v = (u, b) ∈ R^{d+1} : s_k(x_k·u + b) ≥ 0} for d ≤ 2 with the
  * seminorm ‖u‖: its extreme rays (unit), the exact prox of τ‖u‖ + ι_K, and sup{q·v : v ∈ K, ‖u‖ ≤ 1}
- * (the dual constraint). Candidates for both: the interior point, the minimiser on each constraint
- * plane b = −x_k·u (a rank-one quadratic plus τ‖u‖, solved by its 1-D secular equation), the rays,
- * and the apex; the answer is the best feasible candidate. Every face of a cone in R^{d+1}, d ≤ 2, is
+ * (the dual constraint). Candidates for both: the interior point, the minimiser on each facet plane
+ * b = −x_k·u (a rank-one quadratic plus τ‖u‖, solved by its 1-D secular equation), the rays, and the
+ * apex; the answer is the best feasible candidate. Every face of a cone in R^{d+1}, d ≤ 2, is
  * the interior, a facet (a constraint plane), a ray or the apex, so this is exact.
  */
 class FreeBiasCone {
   readonly rays: Float64Array[] = [];
+  /** constraints whose plane is a facet (holds two rays); d = 1: none (a facet is a ray there) */
+  readonly facets: number[] = [];
   private readonly norms: number[];
   private readonly rows: Float64Array[];
   constructor(
@@ -98,6 +100,12 @@ class FreeBiasCone {
           add(c);
           add(c.map((v) => -v));
         }
+      }
+      // a plane that holds no two rays meets K in a ray or the apex only: its candidates are the rays'
+      for (let k = 0; k < n; k++) {
+        const ak = a(k);
+        const nk = Math.hypot(...ak);
+        if (this.rays.filter((r) => Math.abs(dot(ak, r)) <= 1e-10 * nk).length >= 2) this.facets.push(k);
       }
     }
   }
@@ -177,7 +185,7 @@ class FreeBiasCone {
         best = v;
       }
     };
-    for (let k = 0; k < this.X.rows; k++) {
+    for (const k of this.facets) {
       const v = this.planeMin(k, p, tau);
       if (v && this.feasible(v)) consider(v);
     }
@@ -203,7 +211,7 @@ class FreeBiasCone {
       if (ru > 1e-12) m = Math.max(m, val / ru);
       else if (val > zt) return Infinity;
     }
-    for (let k = 0; k < this.rows.length; k++) {
+    for (const k of this.facets) {
       const x = this.rows[k];
       const w = Float64Array.from({ length: d }, (_, c) => q[c] - q[d] * x[c]);
       const wn = Math.hypot(...w);
