@@ -106,7 +106,7 @@ describe('cvxnn fit --arch bn', () => {
 
 describe('cvxnn fit --layerwise', () => {
   it('multiclass: one entry per block with certificate and per-depth accuracy; the top level is the deepest block', async () => {
-    const r = await run('fit', '--data', multi, '--task', 'multiclass', '--layerwise', '2', '--lambda', '0.01', '--patterns', '10', '--test-fraction', '0.2', '--tol', '1e-5', '--json');
+    const r = await run('fit', '--data', multi, '--task', 'multiclass', '--layerwise', '2', '--lambda', '0.01', '--patterns', '10', '--test-fraction', '0.2', '--tol', '1e-5', '--max-iters', '20000', '--json');
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.kind).toBe('fit');

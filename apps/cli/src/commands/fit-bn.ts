@@ -36,6 +36,13 @@ function bnToJson(net: BnNetwork) {
 }
 
 /**
+ * Iteration cap per block for `--layerwise` when `--max-iters` is not given: each block is a
+ * gated-ReLU program on the previous block's features; 300 iterations keep a digits8x8 run near
+ * a minute or two (status says max-iterations; pass --max-iters to certify).
+ */
+const DEFAULT_LAYERWISE_MAX_ITERS = 300;
+
+/**
  * `cvxnn fit --arch bn` (convex BN network, SPEC §3: `--bn-placement scale|centred|before`, default
  * scale — the seeds' exact statement, and the fastest here) and `cvxnn fit --layerwise L` (greedy layer-wise training of gated-ReLU convex blocks,
  * SPEC §5.2). Same data preparation, output keys and run JSON (`kind: 'fit'`, `options.arch`) as
@@ -54,7 +61,7 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
   const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
   const seed = parseNumber('seed', o.seed, { integer: true });
   const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
-  const maxIters = parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
+  const maxIters = o.maxIters === undefined ? (o.layerwise !== undefined ? DEFAULT_LAYERWISE_MAX_ITERS : 20000) : parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
   const timeLimit = o.timeLimit === undefined ? undefined : parseNumber('time-limit', o.timeLimit, { exclusiveMin: 0 });
   const testFraction = o.testFraction === undefined ? 0 : parseNumber('test-fraction', o.testFraction, { min: 0 });
   assertOption(o.objectiveScale === 'sum' || o.objectiveScale === 'mean', `--objective-scale must be sum or mean, got '${o.objectiveScale}'`);
@@ -75,8 +82,8 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
 
   if (o.layerwise !== undefined) {
     const L = parseNumber('layerwise', o.layerwise, { integer: true, min: 1 });
-    assertOption(o.patterns !== 'all', '--layerwise samples patterns per block; pass --patterns N');
-    const P = parseNumber('patterns', o.patterns, { integer: true, min: 1 });
+    assertOption((o.patterns ?? '100') !== 'all', '--layerwise samples patterns per block; pass --patterns N');
+    const P = parseNumber('patterns', (o.patterns ?? '100'), { integer: true, min: 1 });
     const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : 'cross-entropy');
     assertOption(['squared', 'logistic', 'cross-entropy'].includes(loss), `--loss must be squared, logistic or cross-entropy, got '${loss}'`);
     const t0 = performance.now();
@@ -153,7 +160,7 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
   const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'binary' ? 'logistic' : 'squared');
   assertOption(loss === 'squared' || loss === 'logistic', `--arch bn supports the squared and logistic losses (multiclass: squared, one-vs-all), got '${loss}'`);
   if (loss === 'logistic' && task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${task})`);
-  const patterns = o.patterns === 'all' ? 'all' : parseNumber('patterns', o.patterns, { integer: true, min: 1 });
+  const patterns = (o.patterns ?? '100') === 'all' ? 'all' : parseNumber('patterns', (o.patterns ?? '100'), { integer: true, min: 1 });
   const r: BnFitResult = fitBnConvex(Xtr, Ytr, { placement, normalization, lambda, patterns, seed, appendOne: !!o.bias, loss, scale, tol, maxIters, timeLimit });
   const net = r.network;
   const metrics: Record<string, number> = { [`train${metricKey}`]: metric(bnForward(net, Xtr).F, Ytr) };
@@ -162,7 +169,7 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
   const patternSource = patterns === 'all' ? `all ${r.patterns} non-zero patterns (exact enumeration)` : `${patterns} sampled Gaussian gates (seed ${seed}): ${r.patterns} distinct patterns`;
   const run = {
     ...common,
-    options: { data: o.data, labelColumn: o.labelColumn, task, arch: 'bn', bnPlacement: placement, bnNormalization: normalization, bias: !!o.bias, lambda, patterns: o.patterns, seed, loss, tol, maxIters, timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: testFraction || undefined },
+    options: { data: o.data, labelColumn: o.labelColumn, task, arch: 'bn', bnPlacement: placement, bnNormalization: normalization, bias: !!o.bias, lambda, patterns: (o.patterns ?? '100'), seed, loss, tol, maxIters, timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: testFraction || undefined },
     status: r.status,
     objective: r.objective,
     dataTerm: r.dataTerm,

@@ -26,10 +26,10 @@ import { fmt, type Io, parseNumber } from '../io.js';
 import { emitRun, environment, prepareData } from '../run-file.js';
 import type { FitCliOptions } from './fit.js';
 
-/** Default number of convolutional gates when `--patterns` is left at its default (100). */
+/** Default number of convolutional gates when `--patterns` is not given. */
 const DEFAULT_CNN_PATTERNS = 32;
 /**
- * Iteration cap when `--max-iters` is left at fit's default (20000): a CNN iteration costs a pass
+ * Iteration cap when `--max-iters` is not given (fully connected fits default to 20000): a CNN iteration costs a pass
  * over every patch, and with a small λ the gap closes slowly; 500 keeps the run deterministic and
  * about a minute on digits8x8 (status says max-iterations; pass --max-iters to go further).
  */
@@ -57,7 +57,7 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
   const seed = parseNumber('seed', o.seed, { integer: true });
   const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
-  const maxIters = o.maxIters === '20000' ? DEFAULT_CNN_MAX_ITERS : parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
+  const maxIters = o.maxIters === undefined ? DEFAULT_CNN_MAX_ITERS : parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
   const timeLimit = o.timeLimit === undefined ? undefined : parseNumber('time-limit', o.timeLimit, { exclusiveMin: 0 });
   const testFraction = o.testFraction === undefined ? 0 : parseNumber('test-fraction', o.testFraction, { min: 0 });
   const model = o.model ?? 'gated-relu';
@@ -68,7 +68,7 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   assertOption(['auto', 'fista', 'al'].includes(o.solver), `--solver must be auto, fista or al, got '${o.solver}'`);
   assertOption(o.objectiveScale === 'sum' || o.objectiveScale === 'mean', `--objective-scale must be sum or mean, got '${o.objectiveScale}'`);
   if (o.lambdaPath !== undefined) throw new CvxnnError('INVALID_OPTION', '--lambda-path is not available with --arch cnn');
-  const patterns: number | 'all' = o.patterns === 'all' ? 'all' : o.patterns === '100' ? DEFAULT_CNN_PATTERNS : parseNumber('patterns', o.patterns, { integer: true, min: 1 });
+  const patterns: number | 'all' = o.patterns === 'all' ? 'all' : o.patterns === undefined ? DEFAULT_CNN_PATTERNS : parseNumber('patterns', o.patterns, { integer: true, min: 1 });
   const { backend: selected, notices } = await selectBackend(o.backend);
   // the CNN program runs in fp64 (dense products with the pooled features); fp32 backends fall back to the CPU one
   const backend = selected.precision === 'fp64' ? selected : createCpuBackend();

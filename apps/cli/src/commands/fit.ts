@@ -17,13 +17,13 @@ export interface FitCliOptions {
   model: string;
   bias?: boolean;
   lambda?: string;
-  patterns: string;
+  patterns?: string;
   gates?: string;
   seed: string;
   loss?: string;
   solver: string;
   tol: string;
-  maxIters: string;
+  maxIters?: string;
   timeLimit?: string;
   objectiveScale: string;
   standardize: string;
@@ -68,13 +68,13 @@ export function register(program: Command, io: Io): void {
     .option('--model <model>', 'relu (exact C-ReLU) | gated-relu (C-GReLU); --arch cnn also separable | linear | circular; default relu (--arch cnn: gated-relu)')
     .option('--bias', 'append a constant-1 feature (bias inside the group norm)')
     .option('--lambda <L>', 'group penalty λ > 0 (weight decay λ/2 on both layers)')
-    .option('--patterns <all|N>', "number of sampled Gaussian-gate patterns, or 'all' for exact enumeration", '100')
+    .option('--patterns <all|N>', "number of sampled Gaussian-gate patterns, or 'all' for exact enumeration (default 100; 32 convolutional gates for --arch cnn)")
     .option('--gates <file>', 'd×P CSV of gate vectors (patterns 1[X g > 0]); overrides --patterns')
     .option('--seed <s>', 'seed for gates and the train/test split', '0')
     .option('--loss <loss>', 'squared | logistic | cross-entropy (default: squared, logistic for binary, cross-entropy for multiclass gated)')
     .option('--solver <solver>', 'auto | fista | al', 'auto')
     .option('--tol <t>', 'relative certificate tolerance', '1e-6')
-    .option('--max-iters <k>', 'iteration cap', '20000')
+    .option('--max-iters <k>', 'iteration cap (default 20000; 500 for --arch cnn; 300 per block for --layerwise)')
     .option('--time-limit <s>', 'wall-clock limit in seconds')
     .option('--objective-scale <scale>', 'sum (½‖·‖², papers) | mean (1/(2n)‖·‖², scnn)', 'sum')
     .option('--standardize <how>', 'zscore | none', 'zscore')
@@ -103,7 +103,8 @@ export function register(program: Command, io: Io): void {
       const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
       const seed = parseNumber('seed', o.seed, { integer: true });
       const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
-      const maxIters = parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
+      const patternsOpt = o.patterns ?? '100';
+      const maxIters = o.maxIters === undefined ? 20000 : parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
       const timeLimit = o.timeLimit === undefined ? undefined : parseNumber('time-limit', o.timeLimit, { exclusiveMin: 0 });
       const testFraction = o.testFraction === undefined ? 0 : parseNumber('test-fraction', o.testFraction, { min: 0 });
       assertOption(testFraction < 1, `--test-fraction must be in [0, 1), got ${testFraction}`);
@@ -135,14 +136,14 @@ export function register(program: Command, io: Io): void {
         gates = readGates(o.gates, dIn, !!o.bias);
         masks = PatternMasks.fromGates(Xin, gates);
         patternSource = `gates from ${o.gates}`;
-      } else if (o.patterns === 'all') {
+      } else if (patternsOpt === 'all') {
         // exact enumeration (@cvxnn/arrangements); refused when the predicted count is huge
         const ps = enumeratePatterns(Xin, { maxPatterns: MAX_EXACT_PATTERNS });
         masks = ps.masks;
         gates = ps.gates;
         patternSource = `all ${masks.p} non-zero patterns (exact enumeration, rank ${ps.rank})`;
       } else {
-        const count = parseNumber('patterns', o.patterns, { integer: true, min: 1 });
+        const count = parseNumber('patterns', patternsOpt, { integer: true, min: 1 });
         const bound = patternCountBound(Xin.rows, dIn);
         if (count > bound) throw new CvxnnError('INVALID_OPTION', `--patterns ${count} is larger than the number of activation patterns these data can have (at most ${bound}); use a smaller N or 'all'`);
         ({ masks, gates } = sampleDistinctPatterns(Xin, count, seed));
@@ -210,7 +211,7 @@ export function register(program: Command, io: Io): void {
         model: o.model,
         bias: !!o.bias,
         lambda,
-        patterns: o.gates ? 'gates' : o.patterns,
+        patterns: o.gates ? 'gates' : patternsOpt,
         gates: o.gates,
         seed,
         loss,
