@@ -6,7 +6,7 @@ import { BLAS_PRIORITIES, createBlasBackend, defaultAddonPath, registerBlasBacke
 import { createOnnxBackend, ONNX_PRIORITIES, registerOnnxBackends } from '@cvxnn/backend-onnx';
 import { describe, expect, it } from 'vitest';
 import { backendNames, selectBackend } from './backends.js';
-import { run } from './cli.test.js';
+import { run } from '../test/run.js';
 
 const TFJS_GPU_MISSING = expect.stringMatching(/^backend 'tfjs-node-gpu' unavailable: @tensorflow\/tfjs-node-gpu could not be loaded/);
 

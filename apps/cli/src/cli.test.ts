@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, VERSION } from './index.js';
-import type { Io } from './io.js';
-
-export async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
-  const code = await runCli(['node', 'cvxnn', ...args], io);
-  return { code, out, err };
-}
+import { run } from '../test/run.js';
+import { VERSION } from './index.js';
 
 describe('cvxnn CLI basics', () => {
   it('--version prints the package version', async () => {

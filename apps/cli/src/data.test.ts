@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from './cli.test.js';
+import { run } from '../test/run.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cvxnn-cli-data-'));
 function file(name: string, text: string): string {

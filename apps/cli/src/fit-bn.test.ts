@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '@cvxnn/linalg';
 import { describe, expect, it } from 'vitest';
-import { run } from './cli.test.js';
+import { run } from '../test/run.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cvxnn-fit-bn-'));
 
