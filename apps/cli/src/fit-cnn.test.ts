@@ -94,6 +94,22 @@ describe('cvxnn fit --arch cnn', () => {
     expect(t.out).toMatch(/certificate\s+duality-gap/);
   });
 
+  it('predict reads a CNN run: re-applied standardization gives the fit\'s training accuracy; a BN run is refused with a reason', async () => {
+    const out = path.join(dir, 'cnn-run.json');
+    const f = await run('fit', '--data', multi, '--task', 'multiclass', '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--lambda', '0.1', '--patterns', '8', '--max-iters', '200', '--out', out, '--json');
+    expect(f.code).toBe(0);
+    const p = await run('predict', '--model', out, '--data', multi, '--json');
+    expect(p.code).toBe(0);
+    const jp = JSON.parse(p.out);
+    expect(jp.n).toBe(30);
+    expect(jp.accuracy).toBeCloseRel(JSON.parse(f.out).trainAccuracy, 1e-12);
+    const bnOut = path.join(dir, 'bn-run.json');
+    expect((await run('fit', '--data', binary, '--arch', 'bn', '--lambda', '0.5', '--patterns', '6', '--max-iters', '200', '--out', bnOut, '--json')).code).toBe(0);
+    const b = await run('predict', '--model', bnOut, '--data', binary);
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/INVALID_OPTION.*relu, gated-relu, cnn/);
+  });
+
   it('--model separable | linear | circular: certified variants whose recovered networks attain the objective', async () => {
     const sep = await run('fit', '--data', binary, '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--stride', '2', '--model', 'separable', '--patterns', '6', '--lambda', '0.5', '--loss', 'squared', '--standardize', 'none', '--json');
     expect(sep.code).toBe(0);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { cnnFromJson, cnnPredict } from '@cvxnn/cnn';
 import { CvxnnError, type Matrix } from '@cvxnn/linalg';
 import { classesOf, networkFromJson, predict } from '@cvxnn/networks';
 import type { Command } from 'commander';
@@ -14,7 +15,7 @@ import { applyPreprocessing, encodeTargets, type Preprocessing, readLabelledCsv,
 export function register(program: Command, io: Io): void {
   program
     .command('predict')
-    .description('predict with the network of a run file written by `cvxnn fit --out`')
+    .description('predict with the network of a run file written by `cvxnn fit --out` (two-layer networks and `--arch cnn` pooled CNNs)')
     .requiredOption('--model <run.json>', 'run file from `cvxnn fit --out`')
     .requiredOption('--data <file>', 'CSV with the same feature columns (a label column is used for metrics when present)')
     .option('--json', 'print one JSON object')
@@ -29,7 +30,19 @@ export function register(program: Command, io: Io): void {
         throw new CvxnnError('PARSE_ERROR', `'${o.model}' has no network/preprocessing; pass a run file written by \`cvxnn fit --out\``);
       }
       const pre = run.preprocessing;
-      const net = networkFromJson(run.network);
+      // a two-layer network (fit), or a pooled CNN (fit --arch cnn); BN and layer-wise networks are not read yet
+      const netKind = (run.network as { kind?: unknown }).kind;
+      if (netKind !== 'relu' && netKind !== 'gated-relu' && netKind !== 'cnn') {
+        throw new CvxnnError('INVALID_OPTION', `predict reads two-layer networks and pooled CNNs (network kinds relu, gated-relu, cnn); '${o.model}' holds a ${JSON.stringify(netKind)} network`);
+      }
+      let forward: (X: Matrix<Float64Array>) => Matrix<Float64Array>;
+      if (netKind === 'cnn') {
+        const cnn = cnnFromJson(run.network);
+        forward = (X) => cnnPredict(cnn, X);
+      } else {
+        const net = networkFromJson(run.network);
+        forward = (X) => predict(net, X);
+      }
       const file = resolveDataPath(o.data);
       // with the label column when the file has one more column than the features
       const firstLine = readFileSync(file, 'utf8').split(/\r?\n/, 1)[0] ?? '';
@@ -37,7 +50,7 @@ export function register(program: Command, io: Io): void {
       const table = readLabelledCsv(file, withLabel ? pre.labelColumn : 'none');
       const labels: string[] | null = withLabel ? table.labels : null;
       const X = applyPreprocessing(table.X, pre);
-      const F = predict(net, X);
+      const F = forward(X);
       let predictions: Array<number | string>;
       const metrics: Record<string, number> = {};
       if (pre.task === 'regression') {
