@@ -1,5 +1,7 @@
 import type { DataLoss, HistoryPoint, LinearMap, Penalty, SolveStatus } from '@cvxnn/group-lasso';
 import { rfista } from '@cvxnn/group-lasso';
+import type { LossName, ObjectiveScale } from '@cvxnn/networks';
+import type { LinearCnnResultBase } from './linear.js';
 
 /**
  * Options of {@link solveCertified}.
@@ -72,3 +74,23 @@ export function solveCertified(
   return { x: r.x, objective: last.primal, dataTerm: last.dataTerm, penalty: last.pen, gap: last.gap, relGap: last.rel, iterations: r.iterations, status, history, timeSeconds: (performance.now() - t0) / 1000 };
 }
 
+/**
+ * The result fields every certified CNN variant reports (status, objective split, duality-gap
+ * certificate, iterations, time, history) with the problem's λ, loss and scale.
+ * @internal
+ */
+export function certifiedFields(r: ReturnType<typeof solveCertified>, lambda: number, loss: LossName, scale: ObjectiveScale): LinearCnnResultBase {
+  return {
+    status: r.status,
+    objective: r.objective,
+    dataTerm: r.dataTerm,
+    penalty: r.penalty,
+    certificate: { kind: 'duality-gap', value: r.relGap, absolute: r.gap },
+    iterations: r.iterations,
+    timeSeconds: r.timeSeconds,
+    lambda,
+    loss,
+    scale,
+    history: r.history,
+  };
+}

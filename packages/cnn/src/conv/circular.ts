@@ -2,7 +2,7 @@ import { dataLoss, type LinearMap, type Penalty } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, CvxnnError, Matrix } from '@cvxnn/linalg';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
 import FFT from 'fft.js';
-import { solveCertified } from './certified.js';
+import { certifiedFields, solveCertified } from './certified.js';
 import { type LinearCnnModel, type LinearCnnResultBase, recoverLinearCnn } from './linear.js';
 import { convGeometry } from './patches.js';
 
@@ -159,17 +159,7 @@ export function fitCircularCnn(
     if (gnorm(r.x, g) > 0) active += g.length === 1 ? 1 : 2;
   });
   return {
-    status: r.status,
-    objective: r.objective,
-    dataTerm: r.dataTerm,
-    penalty: r.penalty,
-    certificate: { kind: 'duality-gap', value: r.relGap, absolute: r.gap },
-    iterations: r.iterations,
-    timeSeconds: r.timeSeconds,
-    lambda,
-    loss: lossName,
-    scale,
-    history: r.history,
+    ...certifiedFields(r, lambda, lossName, scale),
     length: d,
     spectrum: { re, im },
     activeFrequencies: active,

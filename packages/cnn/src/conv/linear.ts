@@ -1,5 +1,5 @@
 import { type Certificate, dataLoss, type HistoryPoint, type LinearMap, type Penalty, type SolveStatus } from '@cvxnn/group-lasso';
-import { solveCertified } from './certified.js';
+import { certifiedFields, solveCertified } from './certified.js';
 import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, svd } from '@cvxnn/linalg';
 import { type LossName, makeLoss, type ObjectiveScale } from '@cvxnn/networks';
 import { nuclearNorm, svt } from '@cvxnn/sdp';
@@ -161,17 +161,7 @@ export function fitLinearCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   const Z = asMatrix(r.x);
   const s = svd(h >= K * c ? Z : Z.transpose()).s;
   return {
-    status: r.status,
-    objective: r.objective,
-    dataTerm: r.dataTerm,
-    penalty: r.penalty,
-    certificate: { kind: 'duality-gap', value: r.relGap, absolute: r.gap },
-    iterations: r.iterations,
-    timeSeconds: r.timeSeconds,
-    lambda,
-    loss: lossName,
-    scale,
-    history: r.history,
+    ...certifiedFields(r, lambda, lossName, scale),
     geometry,
     Z,
     rank: s.filter((v) => v > 1e-10 * (s[0] ?? 0)).length,

@@ -2,7 +2,7 @@ import { enumeratePatterns, samplePatterns } from '@cvxnn/arrangements';
 import { coneGroupPenalty, dataLoss, type LinearMap, type Penalty } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, CvxnnError, getBackend, Matrix, type PatternMasks } from '@cvxnn/linalg';
 import { type LossName, makeLoss, type ObjectiveScale } from '@cvxnn/networks';
-import { solveCertified } from './certified.js';
+import { certifiedFields, solveCertified } from './certified.js';
 import type { LinearCnnResultBase } from './linear.js';
 import { assertImages, type ConvGeometry, convGeometry, type ConvOptions, extractPatches, type ImageShape } from './patches.js';
 
@@ -153,17 +153,7 @@ export function fitSeparableCnn(
     positions.push({ patterns: b.P, V: new Matrix(h, b.P, r.x.slice(b.offset, b.offset + half)), W: new Matrix(h, b.P, r.x.slice(b.offset + half, b.offset + 2 * half)) });
   }
   return {
-    status: r.status,
-    objective: r.objective,
-    dataTerm: r.dataTerm,
-    penalty: r.penalty,
-    certificate: { kind: 'duality-gap', value: r.relGap, absolute: r.gap },
-    iterations: r.iterations,
-    timeSeconds: r.timeSeconds,
-    lambda,
-    loss: lossName,
-    scale,
-    history: r.history,
+    ...certifiedFields(r, lambda, lossName, scale),
     geometry,
     positions,
     activeNeurons: active,
