@@ -10,7 +10,7 @@
  * copies of X's chunk and of U or G). Group norms and the prox step are the TypeScript kernels
  * (O(d·P), not a bottleneck).
  */
-import { assertFiniteInput, assertOption, createCpuBackend, Matrix, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks, type Precision } from '@cvxnn/linalg';
+import { assertFiniteInput, assertOption, createCpuBackend, Matrix, validateGemm, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks, type Precision } from '@cvxnn/linalg';
 import { defaultBlasThreads, loadBlasAddon } from './addon.js';
 
 /**
@@ -77,14 +77,10 @@ export function createBlasBackend(opts: BlasBackendOptions = {}): Backend {
 
     gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, o: GemmOptions = {}): Matrix<Float64Array> {
       const { transA = false, transB = false, alpha = 1, beta = 0 } = o;
-      const m = transA ? a.cols : a.rows;
-      const k = transA ? a.rows : a.cols;
-      const n = transB ? b.rows : b.cols;
-      // empty and alpha = 0 products, and every shape/option error, are the TypeScript kernel's;
-      // the masked products' shape and NaN checks are linalg's validateMasked* (same messages)
-      if (m === 0 || n === 0 || k === 0 || alpha === 0 || k !== (transB ? b.cols : b.rows) || !Number.isFinite(alpha) || !Number.isFinite(beta) || (beta !== 0 && !o.out) || (o.out && (o.out.rows !== m || o.out.cols !== n))) {
-        return cpu.gemm(a, b, o);
-      }
+      // shapes and options as every backend checks them (linalg's validateGemm, same messages);
+      // empty and alpha = 0 products are the TypeScript kernel's
+      const { m, n, k } = validateGemm(a, b, o);
+      if (m === 0 || n === 0 || k === 0 || alpha === 0) return cpu.gemm(a, b, o);
       const A = f64(a);
       const B = f64(b);
       // NaN/±Infinity are refused where they enter, as by the TypeScript kernels

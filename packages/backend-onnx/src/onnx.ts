@@ -19,7 +19,7 @@
  */
 import os from 'node:os';
 import { createRequire } from 'node:module';
-import { assertOption, assertShape, createCpuBackend, CvxnnError, Matrix, type Backend, type GemmOptions, type PatternMasks, type Precision } from '@cvxnn/linalg';
+import { assertOption, assertShape, createCpuBackend, CvxnnError, Matrix, validateGemm, type Backend, type GemmOptions, type PatternMasks, type Precision } from '@cvxnn/linalg';
 import { DOUBLE, encodeModel, FLOAT, node, valueInfo, type OnnxInitializer } from './proto.js';
 
 /**
@@ -288,14 +288,7 @@ export async function createOnnxBackend(opts: OnnxBackendOptions = {}): Promise<
 
     gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, o: GemmOptions = {}): Matrix<Float64Array> {
       const { transA = false, transB = false, alpha = 1, beta = 0 } = o;
-      const m = transA ? a.cols : a.rows;
-      const k = transA ? a.rows : a.cols;
-      const kb = transB ? b.cols : b.rows;
-      const n = transB ? b.rows : b.cols;
-      assertShape(k === kb, `gemm: op(A) is ${m}×${k} but op(B) is ${kb}×${n}; inner dimensions must agree`);
-      assertOption(Number.isFinite(alpha) && Number.isFinite(beta), `gemm: alpha and beta must be finite numbers, got alpha=${alpha}, beta=${beta}`);
-      assertOption(beta === 0 || o.out !== undefined, `gemm: beta=${beta} needs an 'out' matrix to accumulate into`);
-      if (o.out) assertShape(o.out.rows === m && o.out.cols === n, `gemm: output is ${o.out.rows}×${o.out.cols}, expected ${m}×${n}`);
+      const { m, n, k } = validateGemm(a, b, o);
       if (m === 0 || n === 0 || k === 0 || alpha === 0) return cpu.gemm(a, b, o);
       const feeds = { A: tensor(flat(a).data, [a.rows, a.cols]), B: tensor(flat(b).data, [b.rows, b.cols]) };
       if (precision === 'fp64' && alpha === 1 && beta === 0 && (!o.out || o.out.isContiguous)) {

@@ -26,7 +26,7 @@
  * interface passes host matrices, so a device round trip would cost more than the work.
  */
 import type * as Tf from '@tensorflow/tfjs-core';
-import { assertFiniteInput, assertOption, assertShape, createCpuBackend, CvxnnError, Matrix, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks } from '@cvxnn/linalg';
+import { assertFiniteInput, assertOption, createCpuBackend, CvxnnError, Matrix, validateGemm, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks } from '@cvxnn/linalg';
 
 /**
  * Which TensorFlow.js backend runs the kernels.
@@ -308,14 +308,7 @@ export async function createTfjsBackend(opts: TfjsBackendOptions = {}): Promise<
 
     gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, o: GemmOptions = {}): Matrix<Float64Array> {
       const { transA = false, transB = false, alpha = 1, beta = 0 } = o;
-      const m = transA ? a.cols : a.rows;
-      const k = transA ? a.rows : a.cols;
-      const kb = transB ? b.cols : b.rows;
-      const n = transB ? b.rows : b.cols;
-      assertShape(k === kb, `gemm: op(A) is ${m}×${k} but op(B) is ${kb}×${n}; inner dimensions must agree`);
-      assertOption(Number.isFinite(alpha) && Number.isFinite(beta), `gemm: alpha and beta must be finite numbers, got alpha=${alpha}, beta=${beta}`);
-      assertOption(beta === 0 || o.out !== undefined, `gemm: beta=${beta} needs an 'out' matrix to accumulate into`);
-      if (o.out) assertShape(o.out.rows === m && o.out.cols === n, `gemm: output is ${o.out.rows}×${o.out.cols}, expected ${m}×${n}`);
+      const { m, n, k } = validateGemm(a, b, o);
       if (m === 0 || n === 0 || k === 0 || alpha === 0) return cpu.gemm(a, b, o);
       assertFiniteInput('gemm', 'A', a);
       assertFiniteInput('gemm', 'B', b);

@@ -302,6 +302,27 @@ function gemmSmall(
 }
 
 /**
+ * Check `gemm`'s shapes and options the same way in every backend (`SHAPE_MISMATCH` for inner
+ * or output dimensions, `INVALID_OPTION` for non-finite alpha/beta or beta ≠ 0 without `out`);
+ * returns op(A)'s m × k and op(B)'s n.
+ *
+ * @example
+ *   const { m, n, k } = validateGemm(A, B, { transA: true });
+ */
+export function validateGemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: GemmOptions = {}): { m: number; n: number; k: number } {
+  const { transA = false, transB = false, alpha = 1, beta = 0 } = opts;
+  const m = transA ? a.cols : a.rows;
+  const k = transA ? a.rows : a.cols;
+  const kb = transB ? b.cols : b.rows;
+  const n = transB ? b.rows : b.cols;
+  assertShape(k === kb, `gemm: op(A) is ${m}×${k} but op(B) is ${kb}×${n}; inner dimensions must agree`);
+  assertOption(Number.isFinite(alpha) && Number.isFinite(beta), `gemm: alpha and beta must be finite numbers, got alpha=${alpha}, beta=${beta}`);
+  assertOption(beta === 0 || opts.out !== undefined, `gemm: beta=${beta} needs an 'out' matrix to accumulate into`);
+  if (opts.out) assertShape(opts.out.rows === m && opts.out.cols === n, `gemm: output is ${opts.out.rows}×${opts.out.cols}, expected ${m}×${n}`);
+  return { m, n, k };
+}
+
+/**
  * C = alpha·op(A)·op(B) + beta·C on row-major (possibly strided, offset) fp64 matrices.
  * Products with m·n·k > 32768 run the packed, cache-blocked path (4×4 register tile); smaller
  * ones plain loops. `beta = 0` overwrites `out` (its old NaNs included).
@@ -312,15 +333,8 @@ function gemmSmall(
  */
 export function gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: GemmOptions = {}): Matrix<Float64Array> {
   const { transA = false, transB = false, alpha = 1, beta = 0 } = opts;
-  const m = transA ? a.cols : a.rows;
-  const k = transA ? a.rows : a.cols;
-  const kb = transB ? b.cols : b.rows;
-  const n = transB ? b.rows : b.cols;
-  assertShape(k === kb, `gemm: op(A) is ${m}×${k} but op(B) is ${kb}×${n}; inner dimensions must agree`);
-  assertOption(Number.isFinite(alpha) && Number.isFinite(beta), `gemm: alpha and beta must be finite numbers, got alpha=${alpha}, beta=${beta}`);
-  assertOption(beta === 0 || opts.out !== undefined, `gemm: beta=${beta} needs an 'out' matrix to accumulate into`);
+  const { m, n, k } = validateGemm(a, b, opts);
   const out = opts.out ?? Matrix.zeros(m, n);
-  assertShape(out.rows === m && out.cols === n, `gemm: output is ${out.rows}×${out.cols}, expected ${m}×${n}`);
   assertFiniteInput('gemm', 'A', a);
   assertFiniteInput('gemm', 'B', b);
   if (beta !== 0) assertFiniteInput('gemm', 'the output accumulated into (beta ≠ 0)', out);

@@ -13,5 +13,5 @@ export * from './random.js';
 export * from './blas.js';
 export * from './decomp.js';
 export * from './backend.js';
-export { assertFiniteInput, createCpuBackend, DEFAULT_CHUNK, GEMM_BLOCKING, validateMaskedForward, validateMaskedBackward } from './cpu.js';
+export { assertFiniteInput, createCpuBackend, DEFAULT_CHUNK, GEMM_BLOCKING, validateGemm, validateMaskedForward, validateMaskedBackward } from './cpu.js';
 export * as reference from './reference.js';
