@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { machine } from '@cvxnn/bench-harness';
+import { machine, waitForIdle } from '@cvxnn/bench-harness';
 import { createCpuBackend, type Backend } from '@cvxnn/linalg';
 import { benchmarkKernels, createOnnxBackend, type KernelTiming } from '../src/index.js';
 
@@ -39,26 +39,6 @@ function numpy(): NumpyRun {
   delete env.OPENBLAS_L2_SIZE;
   const out = execFileSync('python3', [path.join(here, 'numpy_kernels.py'), String(n), String(d), String(P)], { env, encoding: 'utf8' });
   return JSON.parse(out) as NumpyRun;
-}
-
-/** Idle fraction of each core over `ms` (other engineers share this machine). */
-async function coreIdle(ms = 1000): Promise<number[]> {
-  const a = os.cpus();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = os.cpus();
-  return b.map((c, i) => {
-    const total = (t: os.CpuInfo['times']) => t.user + t.nice + t.sys + t.idle + t.irq;
-    const dt = total(c.times) - total(a[i].times);
-    return dt > 0 ? Math.round(((c.times.idle - a[i].times.idle) / dt) * 100) / 100 : 1;
-  });
-}
-/** Wait (at most `maxMs`) until every core is ≥ 90 % idle for a second; returns the readings. */
-async function waitForIdle(maxMs = 60_000): Promise<number[]> {
-  const start = Date.now();
-  for (;;) {
-    const idle = await coreIdle();
-    if (Math.min(...idle) >= 0.9 || Date.now() - start > maxMs) return idle;
-  }
 }
 
 const loadBefore = os.loadavg();

@@ -31,8 +31,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machine } from '@cvxnn/bench-harness';
-import { benchmarkKernels, createOnnxBackend, fastestRounds, kernelBenchData, numpyKernelReference, type KernelTiming } from '@cvxnn/backend-onnx';
+import { machine, waitForIdle } from '@cvxnn/bench-harness';
+import { benchmarkKernels, createOnnxBackend, fastestRounds, numpyKernelReference, type KernelTiming } from '@cvxnn/backend-onnx';
 import { createCpuBackend, Matrix, PatternMasks, type Backend } from '@cvxnn/linalg';
 import { makeProblem } from '../../../bench/scnn/problems.js';
 import { dataLoss, fitConvex, frobeniusGroupPenalty, gapEvaluator } from '../../group-lasso/src/index.js';
@@ -65,22 +65,6 @@ const save = (name: string, doc: unknown) => {
   writeFileSync(path.join(root, 'bench/results', `${name}.json`), json);
   process.stdout.write(json);
 };
-
-/** Per-core idle fractions over 1 s. */
-async function coreIdle(): Promise<number[]> {
-  const a = os.cpus();
-  await new Promise((r) => setTimeout(r, 1000));
-  const total = (t: os.CpuInfo['times']) => t.user + t.nice + t.sys + t.idle + t.irq;
-  return os.cpus().map((c, i) => Math.round(((c.times.idle - a[i].times.idle) / Math.max(1, total(c.times) - total(a[i].times))) * 100) / 100);
-}
-/** Wait (at most 60 s) until every core is ≥ 90 % idle; returns the last reading. */
-async function waitForIdle(): Promise<number[]> {
-  const start = Date.now();
-  for (;;) {
-    const idle = await coreIdle();
-    if (Math.min(...idle) >= 0.9 || Date.now() - start > 60_000) return idle;
-  }
-}
 
 // ---------------------------------------------------------------- 1. kernels
 const loadBefore = os.loadavg();
@@ -117,34 +101,11 @@ const ratiosOf = (rows: KernelTiming[]) => {
 };
 
 // ---------------------------------------------------------------- 1b. one thread, CPU time
-/** Median CPU milliseconds of the whole process per call (after one warm-up call). */
-function cpuMs(fn: () => void, samples: number): number {
-  fn();
-  const t: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const c0 = process.cpuUsage();
-    fn();
-    const dc = process.cpuUsage(c0);
-    t.push((dc.user + dc.system) / 1000);
-  }
-  return t.sort((a, b) => a - b)[Math.floor(samples / 2)];
-}
 const oneThread: KernelTiming[] = [];
 if (kernelsOn) {
+  // median process CPU time per call after one warm-up call (15 calls; 5 for the slow ts backend)
   const single: Backend[] = [wasm, await createOnnxBackend({ precision: 'fp32', threads: 1 }), await createOnnxBackend({ threads: 1 }), createCpuBackend()];
-  const data = kernelBenchData(n, d, P, 1);
-  const T1 = Matrix.zeros(n, P);
-  for (const b of single) {
-    const kernels: Array<[KernelTiming['kernel'], () => void]> = [
-      ['gemm', () => void b.gemm(data.X, data.U, { out: T1 })],
-      ['mask-forward', () => void b.maskedForward(data.X, data.M, data.U)],
-      ['mask-backward', () => void b.maskedBackward(data.X, data.M, data.r)],
-    ];
-    for (const [kernel, fn] of kernels) {
-      const ms = cpuMs(fn, b.name === 'ts' ? 5 : 15);
-      oneThread.push({ backend: b.name, kernel, precision: b.precision, gflops: ((2 * n * d * P) / (ms / 1000)) * 1e-9, ms });
-    }
-  }
+  for (const b of single) oneThread.push(...benchmarkKernels([b], { n, d, patterns: P, clock: 'cpu', minTimeMs: 0, minSamples: b.name === 'ts' ? 5 : 15 }));
   const ref = numpy({ OPENBLAS_NUM_THREADS: '1', CVXNN_BENCH_CLOCK: 'cpu' });
   np ??= ref;
   oneThread.push(...ref.results);

@@ -9,7 +9,7 @@
  * (their cost is exactly linear in n); the JSON says so for each entry.
  */
 import os from 'node:os';
-import { emit, measure, peakMemory, type Measurement } from '@cvxnn/bench-harness';
+import { coreIdle, emit, measure, peakMemory, type Measurement } from '@cvxnn/bench-harness';
 import { createCpuBackend, Matrix, PatternMasks, Rng } from '../src/index.js';
 import { relErr } from '../src/conformance.js';
 import { createWorkerBackend } from '../src/workers.js';
@@ -21,17 +21,6 @@ const NAIVE_ROWS = 1_000;
 const flops = 2 * n * d * P;
 const loadBefore = os.loadavg();
 
-/** Idle fraction of each core over `ms` (other engineers share this machine; a busy core skews timings). */
-async function coreIdle(ms = 1000): Promise<number[]> {
-  const a = os.cpus();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = os.cpus();
-  return b.map((c, i) => {
-    const total = (t: os.CpuInfo['times']) => t.user + t.nice + t.sys + t.idle + t.irq;
-    const dt = total(c.times) - total(a[i].times);
-    return dt > 0 ? Math.round(((c.times.idle - a[i].times.idle) / dt) * 100) / 100 : 1;
-  });
-}
 const idleBefore = await coreIdle();
 
 const rng = new Rng(42);

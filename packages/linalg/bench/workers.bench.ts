@@ -6,7 +6,7 @@
  *   pnpm -s --filter @cvxnn/linalg bench:workers > bench/results/linalg-workers.json
  */
 import os from 'node:os';
-import { emit, measure, type Measurement } from '@cvxnn/bench-harness';
+import { coreIdle, emit, measure, type Measurement } from '@cvxnn/bench-harness';
 import { relErr } from '../src/conformance.js';
 import { createCpuBackend, Matrix, PatternMasks, Rng, type Backend } from '../src/index.js';
 import { createWorkerBackend } from '../src/workers.js';
@@ -16,15 +16,6 @@ const d = 50;
 const P = 500;
 const flops = 2 * n * d * P;
 
-async function coreIdle(ms = 500): Promise<number[]> {
-  const a = os.cpus();
-  await new Promise((r) => setTimeout(r, ms));
-  return os.cpus().map((c, i) => {
-    const total = (t: os.CpuInfo['times']) => t.user + t.nice + t.sys + t.idle + t.irq;
-    const dt = total(c.times) - total(a[i].times);
-    return dt > 0 ? Math.round(((c.times.idle - a[i].times.idle) / dt) * 100) / 100 : 1;
-  });
-}
 
 const rng = new Rng(42);
 const X = new Matrix(n, d, rng.normalArray(n * d));
@@ -40,7 +31,7 @@ const agree = {
 const results: Measurement[] = [];
 for (const kernel of ['maskedForward', 'maskedBackward'] as const) {
   for (const be of [ts, tw] as Backend[]) {
-    const idleBefore = await coreIdle();
+    const idleBefore = await coreIdle(500);
     const fn = kernel === 'maskedForward' ? () => be.maskedForward(X, M, U) : () => be.maskedBackward(X, M, R);
     const m = await measure(`${be.name}.${kernel}`, fn, { flops, warmup: 2, minSamples: 5, minTimeMs: 1500 });
     results.push({ ...m, backend: be.name, description: be.description, relErrVsTs: be === ts ? 0 : agree[kernel], coreIdleBefore: idleBefore });

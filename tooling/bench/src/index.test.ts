@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { measure, peakMemory } from './index.js';
+import os from 'node:os';
+import { coreIdle, measure, peakMemory, waitForIdle } from './index.js';
 
 describe('bench harness', () => {
   it('measure: warm-up calls are not timed, at least minSamples timed calls, median between min and max, GFLOP/s = flops / median', async () => {
@@ -32,5 +33,15 @@ describe('bench harness', () => {
     });
     expect(result).toBe(4 * 2 ** 20);
     expect(peakArrayBuffersBytes - baselineArrayBuffersBytes).toBeGreaterThanOrEqual(32 * 2 ** 20);
+  });
+});
+
+describe('coreIdle / waitForIdle', () => {
+  it('one idle fraction in [0, 1] per core; waitForIdle(0) returns one reading', async () => {
+    const idle = await coreIdle(50);
+    expect(idle).toHaveLength(os.cpus().length);
+    for (const f of idle) expect(f >= 0 && f <= 1).toBe(true);
+    const last = await waitForIdle(0);
+    expect(last).toHaveLength(os.cpus().length);
   });
 });

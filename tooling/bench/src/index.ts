@@ -119,3 +119,33 @@ export function machine(): Record<string, unknown> {
 export function emit(benchmark: string, results: unknown[], params: Record<string, unknown> = {}): void {
   process.stdout.write(JSON.stringify({ benchmark, machine: machine(), params, results }, null, 2) + '\n');
 }
+
+/**
+ * Idle fraction of each core over `ms` (benchmarks on a shared machine record it, and wait for it).
+ *
+ * @example
+ *   const idle = await coreIdle(); // e.g. [0.97, 0.95]
+ */
+export async function coreIdle(ms = 1000): Promise<number[]> {
+  const a = os.cpus();
+  await new Promise((r) => setTimeout(r, ms));
+  const total = (t: os.CpuInfo['times']) => t.user + t.nice + t.sys + t.idle + t.irq;
+  return os.cpus().map((c, i) => {
+    const dt = total(c.times) - total(a[i].times);
+    return dt > 0 ? Math.round(((c.times.idle - a[i].times.idle) / dt) * 100) / 100 : 1;
+  });
+}
+
+/**
+ * Wait (at most `maxMs`) until every core is ≥ 90 % idle over a second; returns the last reading.
+ *
+ * @example
+ *   idleSeen.push(await waitForIdle());
+ */
+export async function waitForIdle(maxMs = 60_000): Promise<number[]> {
+  const start = Date.now();
+  for (;;) {
+    const idle = await coreIdle();
+    if (Math.min(...idle) >= 0.9 || Date.now() - start > maxMs) return idle;
+  }
+}
