@@ -61,6 +61,13 @@ function watch(stream: NodeJS.ReadableStream): (re: RegExp, ms: number) => Promi
     });
 }
 
+/** `cvxnn dashboard` over copies of this run's files (names given) in `folder`. */
+function spawnDashboard(folder: string, names: string[]): { child: ChildProcess; url: Promise<string> } {
+  for (const n of names) writeFileSync(path.join(folder, n), readFileSync(path.join(dir, 'a-fit.json')));
+  const child = spawn(process.execPath, [BIN, 'dashboard', folder, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { child, url: watch(child.stdout!)(/(http:\/\/\S+)/, 20_000).then((m) => m[1]) };
+}
+
 async function shot(name: string): Promise<void> {
   const file = `dashboard-${name}.png`;
   await page.screenshot({ path: path.join(SHOTS, file), fullPage: true });
@@ -156,6 +163,40 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     expect(await shown('activeNeurons')).toBe(r.activeNeurons);
     expect(await shown('testAccuracy')).toBeCloseRel(r.testAccuracy, 1e-9);
     await shot('overview');
+  });
+
+  it('still serves after malformed requests (the page reloads and shows the same numbers)', async () => {
+    // fetch sends these targets as written: a bare %, a bad escape, a cut UTF-8 sequence
+    for (const target of ['%', '%zz', 'api/runs/%E0%A4%A']) expect((await fetch(`${url}${target}`)).status).toBe(400);
+    expect((await fetch(`${url}no/such/file.js`)).status).toBe(404);
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true]');
+    expect(await page.$$eval('#run-list [role=option]', (l) => l.length)).toBe(9);
+    await open('fit', 'overview');
+    expect(await shown('objective')).toBeCloseRel(runs.fit.objective, 1e-9);
+  });
+
+  it('a run file deleted while serving is an error in the page; the other runs still show', async () => {
+    const gone = mkdtempSync(path.join(os.tmpdir(), 'cvxnn-dash-gone-'));
+    const other = spawnDashboard(gone, ['a-fit.json', 'z-deleted.json']);
+    try {
+      const u = await other.url;
+      const p2 = await ctx!.newPage();
+      await p2.goto(u);
+      await p2.waitForSelector('body[data-ready=true]');
+      rmSync(path.join(gone, 'z-deleted.json'));
+      await p2.click('#run-1');
+      await p2.waitForFunction(() => document.getElementById('error')?.textContent?.includes('404'));
+      expect(await p2.textContent('#error')).toContain('z-deleted.json is no longer at');
+      await p2.click('#run-0');
+      await p2.click('#tab-overview');
+      await p2.waitForSelector('#view[data-view=overview][data-state=ok]');
+      expect(Number(await p2.$eval('td[data-key="objective"]', (e) => e.textContent ?? ''))).toBeCloseRel(runs.fit.objective, 1e-9);
+      await p2.close();
+    } finally {
+      other.child.kill();
+      rmSync(gone, { recursive: true, force: true });
+    }
   });
 
   it('draws objective and certificate against iterations and time with one point per history entry', async () => {
@@ -316,6 +357,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     try {
       const stderr = watch(fit.stderr!);
       const liveUrl = (await stderr(/live dashboard: (http:\/\/\S+)/, 30_000))[1];
+      expect((await fetch(`${liveUrl}%`)).status).toBe(400); // the live server (a worker thread) survives it
       const p2 = await ctx!.newPage();
       // the fit waits for this page (--dashboard-wait), so every progress event arrives while it runs
       await p2.goto(`${liveUrl}#view=convergence`);
@@ -339,4 +381,48 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
       fit.kill();
     }
   }, 150_000);
+});
+
+/** Every descendant of a process (Linux /proc), depth first. */
+function descendants(pid: number): number[] {
+  let kids: number[] = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return kids.flatMap((k) => [k, ...descendants(k)]);
+}
+
+/** Running (not a zombie waiting to be reaped). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!existsSync(BIN) || process.platform !== 'linux')('`pnpm -s cvxnn dashboard` and signals', () => {
+  it('SIGTERM to pnpm ends the node server under it', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'cvxnn-dash-sig-'));
+    writeFileSync(path.join(folder, 'r.json'), JSON.stringify({ cvxnnRun: 1, kind: 'fit' }));
+    const pnpm = spawn('pnpm', ['-s', 'cvxnn', 'dashboard', folder, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const u = (await watch(pnpm.stdout!)(/(http:\/\/\S+)/, 30_000))[1];
+      const server = descendants(pnpm.pid!).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('bin.js\0dashboard'));
+      expect(server).toHaveLength(1);
+      expect((await fetch(`${u}api/runs`)).status).toBe(200);
+      const exited = new Promise((r) => pnpm.on('exit', r));
+      pnpm.kill('SIGTERM');
+      await exited;
+      const t0 = Date.now();
+      while (running(server[0]) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 100));
+      expect(running(server[0])).toBe(false);
+      await expect(fetch(`${u}api/runs`)).rejects.toThrow();
+    } finally {
+      pnpm.kill('SIGKILL');
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -8,10 +8,13 @@
  * posts progress messages to it and the worker's own event loop keeps serving the page.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { CvxnnError, Matrix } from '@cvxnn/linalg';
@@ -80,7 +83,15 @@ export function dashboardDist(): string {
  *   collectRuns(['runs/']).map((r) => r.name); // ['a.json', 'b.json']
  */
 export function collectRuns(paths: string[]): RunEntry[] {
-  const files: string[] = [];
+  const files: Array<{ file: string; bytes: number }> = [];
+  const fileSize = (f: string) => {
+    try {
+      const st = statSync(f);
+      return st.isFile() ? st.size : -1;
+    } catch {
+      return -1; // a dangling link or an entry gone since the listing
+    }
+  };
   for (const p of paths) {
     let st;
     try {
@@ -92,14 +103,14 @@ export function collectRuns(paths: string[]): RunEntry[] {
       const json = readdirSync(p)
         .filter((f) => f.toLowerCase().endsWith('.json'))
         .sort()
-        .map((f) => path.join(p, f))
-        .filter((f) => statSync(f).isFile());
+        .map((f) => ({ file: path.join(p, f), bytes: fileSize(path.join(p, f)) }))
+        .filter((f) => f.bytes >= 0);
       if (json.length === 0) throw new CvxnnError('EMPTY_DATA', `the folder '${p}' has no .json run files`);
       files.push(...json);
-    } else if (st.isFile()) files.push(p);
+    } else if (st.isFile()) files.push({ file: p, bytes: st.size });
     else throw new CvxnnError('IO_ERROR', `'${p}' is neither a file nor a folder`);
   }
-  return files.map((f, i) => ({ id: String(i), name: path.basename(f), path: path.resolve(f), bytes: statSync(f).size }));
+  return files.map(({ file, bytes }, i) => ({ id: String(i), name: path.basename(file), path: path.resolve(file), bytes }));
 }
 
 /** A running dashboard server. */
@@ -111,10 +122,83 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': MIME['.json'], 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': MIME['.json'], 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body)), ...headers });
   res.end(body);
+}
+
+/**
+ * The decoded path of a request target (`/a%20b?x=1` → `/a b`), or null when it is not one the
+ * server can answer: bad percent-encoding (`/%`, `/%zz`, an invalid UTF-8 sequence), a NUL byte,
+ * or a target that is neither a path nor an absolute http(s) URL (`*`, `host:port`).
+ *
+ * @example
+ *   requestPath('/api/runs/0?x=1'); // '/api/runs/0'
+ *   requestPath('/%');              // null (answered with 400)
+ */
+export function requestPath(target: string | undefined): string | null {
+  let raw = target ?? '/';
+  if (!raw.startsWith('/')) {
+    if (!/^https?:\/\//i.test(raw)) return null;
+    try {
+      raw = new URL(raw).pathname;
+    } catch {
+      return null;
+    }
+  }
+  raw = raw.replace(/[?#].*$/s, '');
+  let p: string;
+  try {
+    p = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+  return p.includes('\0') ? null : p;
+}
+
+/**
+ * True for addresses only this machine can reach: `localhost`, 127.0.0.0/8, `::1` (also as an
+ * IPv4-mapped `::ffff:127.x.y.z`). `0.0.0.0`, `::`, other addresses and host names are not.
+ *
+ * @example
+ *   isLoopbackHost('127.0.0.1'); // true
+ *   isLoopbackHost('0.0.0.0');   // false (every interface)
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.replace(/^::ffff:/, '');
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/**
+ * Stream one file as the answer, or a JSON 404 when it is not (or no longer) a readable file.
+ * Opening first and reading through that handle means a file deleted between the check and the
+ * read cannot fail the request half-way; a read error after the headers ends the response.
+ */
+async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, headers: Record<string, string>, missing: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(file, 'r');
+    const st = await fh.stat();
+    if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    res.writeHead(200, { ...headers, 'content-length': String(st.size) });
+    if (req.method === 'HEAD') {
+      res.end();
+      await fh.close();
+      return;
+    }
+    const stream = fh.createReadStream();
+    fh = undefined; // the stream closes it
+    await pipeline(stream, res).catch(() => res.destroy()); // the page went away, or the read failed
+  } catch (e) {
+    await fh?.close().catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (res.headersSent) res.destroy();
+    else if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') sendJson(res, 404, { error: missing });
+    else sendJson(res, 500, { error: `cannot read ${path.basename(file)}: ${code ?? (e as Error).message}` });
+  }
 }
 
 /**
@@ -122,19 +206,26 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
  * `GET /api/runs/:id` (a run file as is), `GET /api/live` (server-sent events of the live run,
  * replayed from the start for pages that connect late). Resolves once listening.
  *
+ * No request ends the server: a malformed target is a 400, an unknown path or a run file that
+ * was deleted after the start a 404, anything unexpected a 500. A non-loopback `host` (see
+ * `isLoopbackHost`) is refused with INVALID_OPTION unless `allowRemote` is set.
+ *
  * @example
  *   const s = await startDashboardServer({ runs: collectRuns(['fit.json']), port: 0, host: '127.0.0.1', dist: dashboardDist() });
  *   console.log(s.url);
  */
-export async function startDashboardServer(o: { runs: RunEntry[]; port: number; host: string; dist: string; live?: boolean; onLiveClient?: () => void }): Promise<DashboardServer> {
+export async function startDashboardServer(o: { runs: RunEntry[]; port: number; host: string; dist: string; live?: boolean; allowRemote?: boolean; onLiveClient?: () => void }): Promise<DashboardServer> {
+  if (!o.allowRemote && !isLoopbackHost(o.host)) {
+    throw new CvxnnError('INVALID_OPTION', `--host ${o.host} is not a loopback address: every run file served would be readable from the network; pass --allow-remote as well to do that, or leave --host at 127.0.0.1`);
+  }
   const dist = path.resolve(o.dist);
   const history: string[] = [];
   const clients = new Set<ServerResponse>();
   const runs: RunEntry[] = o.live ? [{ id: 'live', name: 'live fit', path: '', bytes: 0, live: true }, ...o.runs] : o.runs;
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const p = decodeURIComponent(url.pathname);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: `method ${req.method} not allowed` });
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: `method ${req.method} not allowed` }, { allow: 'GET, HEAD' });
+    const p = requestPath(req.url);
+    if (p === null) return sendJson(res, 400, { error: 'malformed request path (bad percent-encoding or not a path)' });
     if (p === '/api/runs') return sendJson(res, 200, runs.map(({ path: _p, ...r }) => r));
     if (p === '/api/live') {
       if (!o.live) return sendJson(res, 404, { error: 'no live run (start one with `cvxnn fit --dashboard`)' });
@@ -150,17 +241,19 @@ export async function startDashboardServer(o: { runs: RunEntry[]; port: number; 
     if (m) {
       const r = runs.find((x) => x.id === m[1] && !x.live);
       if (!r) return sendJson(res, 404, { error: `no run '${m[1]}'` });
-      res.writeHead(200, { 'content-type': MIME['.json'], 'cache-control': 'no-store', 'content-length': statSync(r.path).size });
-      createReadStream(r.path).pipe(res);
-      return;
+      return sendFile(req, res, r.path, { 'content-type': MIME['.json'], 'cache-control': 'no-store' }, `the run file ${r.name} is no longer at ${r.path}`);
     }
     // static files of the app; anything outside dist is refused
     const file = path.resolve(dist, '.' + (p === '/' ? '/index.html' : p));
-    if (!file.startsWith(dist + path.sep) || !existsSync(file) || !statSync(file).isFile()) return sendJson(res, 404, { error: `not found: ${p}` });
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
-    createReadStream(file).pipe(res);
+    if (!file.startsWith(dist + path.sep)) return sendJson(res, 404, { error: `not found: ${p}` });
+    return sendFile(req, res, file, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }, `not found: ${p}`);
   };
-  const server = createServer(handler);
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { error: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
@@ -192,6 +285,41 @@ export async function startDashboardServer(o: { runs: RunEntry[]; port: number; 
   };
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Until the process ends: on SIGINT, SIGTERM or SIGHUP run `close` (at most 2 s), then end the
+ * process by that same signal, so a parent such as `pnpm` sees how it ended. When a package
+ * manager started the process (`npm_lifecycle_event` / `npm_command` set) it also stops once its
+ * parent is gone (`kill -9` of pnpm forwards nothing), checked once a second.
+ *
+ * @example
+ *   stopOnSignals(() => server.close());
+ */
+export function stopOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  let watch: NodeJS.Timeout | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(watch);
+    let ended = false;
+    const exit = () => {
+      if (ended) return;
+      ended = true;
+      for (const s of STOP_SIGNALS) process.removeListener(s, stop);
+      process.kill(process.pid, signal);
+    };
+    setTimeout(exit, 2000).unref();
+    close().then(exit, exit);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, stop);
+  if (process.env.npm_lifecycle_event === undefined && process.env.npm_command === undefined) return;
+  const parent = process.ppid;
+  watch = setInterval(() => process.ppid !== parent && stop('SIGTERM'), 1000);
+  watch.unref();
+}
+
 /** Try `xdg-open URL`; says what happened on `say` (also when xdg-open fails later). */
 function openBrowser(url: string, say: (line: string) => void): void {
   const which = spawnSync('sh', ['-c', 'command -v xdg-open'], { encoding: 'utf8' });
@@ -208,7 +336,8 @@ function parseHost(h: string): string {
 }
 
 /**
- * `cvxnn dashboard [RUN.json|DIR ...] [--port P] [--host H] [--open] [--json]`.
+ * `cvxnn dashboard [RUN.json|DIR ...] [--port P] [--host H [--allow-remote]] [--open] [--json]`.
+ * Serves until SIGINT / SIGTERM / SIGHUP (see `stopOnSignals`).
  *
  * @example
  *   register(program, processIo); // adds `cvxnn dashboard`
@@ -219,15 +348,21 @@ export function register(program: Command, io: Io): void {
     .description('serve the dashboard (objective/certificate curves, neurons, arrangements, fits) for run files written with --out')
     .argument('[runs...]', 'run JSON files or folders of them')
     .option('--port <P>', 'port (0 = any free port)', String(DEFAULT_DASHBOARD_PORT))
-    .option('--host <H>', 'address to listen on', '127.0.0.1')
+    .option('--host <H>', 'address to listen on (loopback unless --allow-remote)', '127.0.0.1')
+    .option('--allow-remote', 'allow a --host other than loopback (0.0.0.0, a LAN address): every run file served becomes readable from the network')
     .option('--open', 'open the page with xdg-open')
     .option('--json', 'print {url, runs} as one JSON object once listening')
-    .action(async (paths: string[], o: { port: string; host: string; open?: boolean; json?: boolean }) => {
+    .action(async (paths: string[], o: { port: string; host: string; allowRemote?: boolean; open?: boolean; json?: boolean }) => {
       const port = parseNumber('port', o.port, { integer: true, min: 0 });
       if (port > 65535) throw new CvxnnError('INVALID_OPTION', `--port must be at most 65535, got ${port}`);
       const host = parseHost(o.host);
       const runs = collectRuns(paths);
-      const s = await startDashboardServer({ runs, port, host, dist: dashboardDist() });
+      const s = await startDashboardServer({ runs, port, host, dist: dashboardDist(), allowRemote: o.allowRemote });
+      stopOnSignals(() => s.close());
+      if (!isLoopbackHost(host)) {
+        const where = paths.length ? paths.join(', ') : 'no run files';
+        io.err(`warning: listening on ${host}, beyond this machine: anyone who can reach ${s.url} can read every run file served (${runs.length} from ${where}: data names, options, networks, training inputs of 1- and 2-feature runs); stop with Ctrl-C\n`);
+      }
       if (o.json) printJson(io, { url: s.url, runs: runs.map((r) => ({ id: r.id, name: r.name, path: r.path, bytes: r.bytes })) });
       else io.out(`cvxnn dashboard: ${runs.length} run${runs.length === 1 ? '' : 's'} at ${s.url} (Ctrl-C to stop)\n`);
       if (o.open) openBrowser(s.url, (line) => io.err(`${line}\n`));
@@ -278,14 +413,22 @@ if (!isMainThread && parentPort && (workerData as WorkerInit | undefined)?.cvxnn
  *   const live = await startLiveDashboard({ port: 0, host: '127.0.0.1', start: { options } });
  *   live.progress({ iteration: 10, certificate: 1e-3, objective: 4.2 });
  */
-export async function startLiveDashboard(o: { port: number; host: string; start: Record<string, unknown> }): Promise<LiveDashboard> {
+export async function startLiveDashboard(o: { port: number; host: string; start: Record<string, unknown>; say?: (line: string) => void }): Promise<LiveDashboard> {
   const self = fileURLToPath(import.meta.url);
   if (self.endsWith('.ts')) throw new CvxnnError('INVALID_OPTION', '--dashboard needs the built CLI (apps/cli/dist); run `pnpm build` first');
+  const say = o.say ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const init: WorkerInit = { cvxnnDashboardWorker: true, port: o.port, host: parseHost(o.host), dist: dashboardDist() };
   const worker = new Worker(self, { workerData: init });
   const url = await new Promise<string>((resolve, reject) => {
     worker.once('message', (m: { url?: string; error?: string }) => (m.url ? resolve(m.url) : reject(new CvxnnError('IO_ERROR', m.error ?? 'the dashboard server did not start'))));
     worker.once('error', (e) => reject(new CvxnnError('IO_ERROR', `the dashboard server failed: ${e.message}`)));
+  });
+  // the server is not expected to stop before close(); if it does, say so instead of going quiet
+  let closing = false;
+  let failure = '';
+  worker.on('error', (e) => void (failure = e.message));
+  worker.on('exit', (code) => {
+    if (!closing) say(`live dashboard: the server stopped (${failure || `exit code ${code}`}); ${url} no longer answers`);
   });
   let pages = 0;
   const pageWaiters: Array<() => void> = [];
@@ -299,7 +442,7 @@ export async function startLiveDashboard(o: { port: number; host: string; start:
   post('start', finiteJson(o.start, []));
   let lastSent = -Infinity;
   let pending: unknown = null;
-  return {
+  const live: LiveDashboard = {
     url,
     progress(p) {
       const now = performance.now();
@@ -314,6 +457,8 @@ export async function startLiveDashboard(o: { port: number; host: string; start:
       if (pending) post('progress', finiteJson(pending, []));
       pending = null;
       post('final', finiteJson(run, []));
+      // the solve is over, so JavaScript signal handlers run at once: close the server on a signal
+      stopOnSignals(() => live.close());
     },
     waitForPage(seconds) {
       if (pages > 0) return Promise.resolve(true);
@@ -326,10 +471,12 @@ export async function startLiveDashboard(o: { port: number; host: string; start:
       });
     },
     async close() {
+      closing = true;
       worker.postMessage('close');
       await worker.terminate();
     },
   };
+  return live;
 }
 
 // ---------------------------------------------------------------------------------------------
