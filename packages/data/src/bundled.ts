@@ -112,7 +112,7 @@ export function loadDataset(spec: string, opts: CsvOptions = {}): Dataset {
     const base = path.basename(spec);
     const labelsBase = base.replace(/images-idx3/, 'labels-idx1');
     const labels = labelsBase !== base && existsSync(path.join(dir, labelsBase)) ? path.join(dir, labelsBase) : undefined;
-    return loadIdx(spec, labels, opts.name ? { name: opts.name } : {});
+    return loadIdx(spec, labels, { ...(opts.name ? { name: opts.name } : {}), ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}) });
   }
   return loadCsv(spec, opts);
 }

@@ -1,18 +1,52 @@
 /** CSV loading: `csv-parse` for the syntax, {@link tableToDataset} for the meaning. */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { CvxnnError } from '@cvxnn/linalg';
+import { readText } from './file.js';
 import { tableToDataset, type ProblemSink, type RawRecord } from './table.js';
 import type { CsvOptions, DataProblem, Dataset } from './types.js';
 
-/** The most frequent of `,` `;` and tab in the first non-empty line (`,` on a tie or none). */
-function guessDelimiter(text: string): string {
-  const first = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+/** Occurrences of `c` outside double-quoted fields of one line. */
+function countOutsideQuotes(line: string, c: string): number {
+  let k = 0;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === c) k++;
+  }
+  return k;
+}
+
+const DELIMITERS = [',', ';', '\t'];
+
+/**
+ * The delimiter of CSV text: among `,` `;` and tab, the one that occurs (outside quotes) the same
+ * non-zero number of times on each of the first 20 non-empty lines, the most frequent one when
+ * several do (`,` first on a tie); when none is consistent, the most frequent on the first line.
+ * So `a;b;y` / `1,5;2,5;0` (decimal commas) is `;`, and a quoted `"x, y"` header is no comma.
+ *
+ * @example
+ *   guessDelimiter('a;b\n1;2\n'); // ';'
+ */
+export function guessDelimiter(text: string): string {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const lines: string[] = [];
+  for (const l of body.split(/\r\n|\n|\r/)) {
+    if (l.trim() === '') continue;
+    lines.push(l);
+    if (lines.length === 20) break;
+  }
+  if (lines.length === 0) return ',';
   let best = ',';
   let bestCount = 0;
-  for (const c of [',', ';', '\t']) {
-    const k = first.split(c).length - 1;
+  for (const c of DELIMITERS) {
+    const counts = lines.map((l) => countOutsideQuotes(l, c));
+    if (counts[0]! > bestCount && counts.every((k) => k === counts[0])) [best, bestCount] = [c, counts[0]!];
+  }
+  if (bestCount > 0) return best;
+  for (const c of DELIMITERS) {
+    const k = countOutsideQuotes(lines[0]!, c);
     if (k > bestCount) [best, bestCount] = [c, k];
   }
   return best;
@@ -39,6 +73,7 @@ export function readCsvRecords(text: string, delimiter?: string, name = 'data'):
     throw new CvxnnError('INVALID_OPTION', `delimiter must be a non-empty string, got '${String(delimiter)}'`);
   }
   const delim = delimiter ?? guessDelimiter(text);
+  if (delim === '"' || delim === '\n' || delim === '\r') throw new CvxnnError('INVALID_OPTION', `delimiter ${JSON.stringify(delim)} cannot separate fields; use ',', ';' or a tab`);
   // Quote-free text has no CSV syntax beyond delimiters and newlines: split it directly (7× faster
   // than csv-parse on large numeric files; identical records, tested against csv-parse).
   if (!text.includes('"')) return splitPlain(text, delim);
@@ -82,17 +117,6 @@ export function parseCsv(text: string, opts: CsvOptions = {}): Dataset {
   return tableToDataset(readCsvRecords(text, opts.delimiter, name), opts, { name, source: 'csv' });
 }
 
-/** Read a file as UTF-8 text, turning fs failures into `IO_ERROR`. */
-export function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
-    throw new CvxnnError('IO_ERROR', `cannot read '${file}': ${why}`);
-  }
-}
-
 /** The base name of a path without its data extensions (`.csv`, `.json`, `.gz`, …). */
 export function baseName(file: string): string {
   return path.basename(file).replace(/\.gz$/i, '').replace(/\.(csv|tsv|txt|json|idx)$/i, '');
@@ -105,7 +129,7 @@ export function baseName(file: string): string {
  *   const ds = loadCsv('data/housing.csv', { labelColumn: 'price', task: 'regression' });
  */
 export function loadCsv(file: string, opts: CsvOptions = {}): Dataset {
-  return parseCsv(readText(file), { ...opts, name: opts.name ?? baseName(file) });
+  return parseCsv(readText(file, { maxBytes: opts.maxBytes }), { ...opts, name: opts.name ?? baseName(file) });
 }
 
 /**

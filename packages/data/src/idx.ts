@@ -1,8 +1,8 @@
 /** IDX files (MNIST, Fashion-MNIST): big-endian typed tensors, optionally gzip-compressed. */
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { CvxnnError, Matrix } from '@cvxnn/linalg';
 import { baseName } from './csv.js';
+import { readInput } from './file.js';
 import { encodeLabels } from './table.js';
 import type { Dataset } from './types.js';
 
@@ -81,15 +81,6 @@ export function parseIdx(bytes: Uint8Array, what: string): IdxTensor {
   return { type, dims, get: readers[type]! };
 }
 
-function readBytes(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new CvxnnError('IO_ERROR', `cannot read '${file}': ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
-  }
-}
-
 /**
  * Options of {@link loadIdx}.
  *
@@ -102,6 +93,8 @@ export interface IdxOptions {
   /** divide unsigned-byte pixels by 255 (default true) */
   normalize?: boolean;
   name?: string;
+  /** refuse files (and decompressed contents) larger than this many bytes (default 256 MiB) */
+  maxBytes?: number;
 }
 
 /**
@@ -120,14 +113,14 @@ export function loadIdx(imagesPath: string, labelsPath?: string, opts: IdxOption
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
     throw new CvxnnError('INVALID_OPTION', `limit must be a positive integer, got ${limit}`);
   }
-  const images = parseIdx(readBytes(imagesPath), imagesPath);
+  const images = parseIdx(readInput(imagesPath, { maxBytes: opts.maxBytes }), imagesPath);
   if (images.dims.length < 2) {
     throw new CvxnnError('SHAPE_MISMATCH', `${imagesPath}: an images IDX file needs at least 2 dimensions (n × features…), got ${images.dims.join('×')}; is this a labels file?`);
   }
   const nAll = images.dims[0]!;
   let labelT: IdxTensor | undefined;
   if (labelsPath !== undefined) {
-    labelT = parseIdx(readBytes(labelsPath), labelsPath);
+    labelT = parseIdx(readInput(labelsPath, { maxBytes: opts.maxBytes }), labelsPath);
     if (labelT.dims.length !== 1) {
       throw new CvxnnError('SHAPE_MISMATCH', `${labelsPath}: a labels IDX file must be 1-dimensional, got ${labelT.dims.join('×')}`);
     }

@@ -1,6 +1,7 @@
 /** JSON loading: an array of rows, or `{ X, y }`. */
 import { CvxnnError } from '@cvxnn/linalg';
-import { baseName, readText } from './csv.js';
+import { baseName } from './csv.js';
+import { readText } from './file.js';
 import { tableToDataset, type RawRecord } from './table.js';
 import type { CsvOptions, Dataset } from './types.js';
 
@@ -25,10 +26,21 @@ function cellText(v: unknown, where: () => string): string {
  *   ds.X.rows; // 2
  */
 export function loadJson(pathOrText: string, opts: CsvOptions = {}): Dataset {
+  const { records, opts: o, yName } = readJsonRecords(pathOrText, opts);
+  const ds = tableToDataset(records, o, { name: o.name!, source: 'json' });
+  return yName === undefined ? ds : { ...ds, labelName: yName };
+}
+
+/**
+ * The rows of JSON data as text cells, with the options that describe them (`header`, `labelColumn`
+ * for the `{X, y}` shape); shared by {@link loadJson} and the aligned loader.
+ * @internal
+ */
+export function readJsonRecords(pathOrText: string, opts: CsvOptions = {}): { records: RawRecord[]; opts: CsvOptions; yName?: string } {
   const trimmed = pathOrText.trimStart();
   const isText = trimmed.startsWith('[') || trimmed.startsWith('{');
   const name = opts.name ?? (isText ? 'data' : baseName(pathOrText));
-  const text = isText ? pathOrText : readText(pathOrText);
+  const text = isText ? pathOrText : readText(pathOrText, { maxBytes: opts.maxBytes });
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -68,6 +80,5 @@ export function loadJson(pathOrText: string, opts: CsvOptions = {}): Dataset {
   } else {
     throw new CvxnnError('PARSE_ERROR', `${name}: expected an array of row arrays or an object {X: number[][], y: number[]}`);
   }
-  const ds = tableToDataset(records, o, { name, source: 'json' });
-  return yName === undefined ? ds : { ...ds, labelName: yName };
+  return { records, opts: o, yName };
 }

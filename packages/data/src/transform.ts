@@ -59,13 +59,33 @@ export function fitStandardizer(X: Matrix<Float64Array>): Required<Standardizer>
   }
   const constantColumns: number[] = [];
   for (let k = 0; k < d; k++) {
-    const s = Math.sqrt(scale[k]! / n);
+    let s = Math.sqrt(scale[k]! / n);
+    // Entries near ±1.8e308 overflow the sums above; such a column is redone on x / max|x|.
+    if (!Number.isFinite(mean[k]!) || !Number.isFinite(s)) [mean[k], s] = scaledMoments(X, k);
     if (s <= 1e-12 * Math.max(1, Math.abs(mean[k]!))) {
       scale[k] = 1;
       constantColumns.push(k);
     } else scale[k] = s;
   }
   return { mean, scale, constantColumns };
+}
+
+/**
+ * Mean and population standard deviation of column k computed on x / M (M = max |x|), which
+ * cannot overflow: both lie in [−M, M] (for values in [−M, M] the standard deviation is at most M,
+ * Popoviciu's inequality).
+ */
+function scaledMoments(X: Matrix<Float64Array>, k: number): [number, number] {
+  const n = X.rows;
+  const at = (i: number) => X.data[X.offset + i * X.stride + k]!;
+  let M = 0;
+  for (let i = 0; i < n; i++) M = Math.max(M, Math.abs(at(i)));
+  let m = 0;
+  for (let i = 0; i < n; i++) m += at(i) / M;
+  m /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (at(i) / M - m) ** 2;
+  return [m * M, M * Math.sqrt(v / n)];
 }
 
 /**
@@ -91,7 +111,10 @@ export function applyStandardizer(X: Matrix<Float64Array>, s: Standardizer): Mat
     for (let k = 0; k < X.cols; k++) {
       const v = X.data[o + k]!;
       if (!Number.isFinite(v)) throw new CvxnnError('NON_FINITE', `applyStandardizer: entry (${i}, ${k}) is ${v}; remove or fix non-finite values first`, { row: i, col: k });
-      Z.data[i * X.cols + k] = (v - s.mean[k]!) / s.scale[k]!;
+      let z = (v - s.mean[k]!) / s.scale[k]!;
+      // v − mean overflows for entries of opposite sign near ±1.8e308; divide first then
+      if (!Number.isFinite(z)) z = v / s.scale[k]! - s.mean[k]! / s.scale[k]!;
+      Z.data[i * X.cols + k] = z;
     }
   }
   return Z;

@@ -24,6 +24,10 @@ export interface Dataset {
   /** class labels in index order (classification only), as written in the source */
   classes?: string[];
   task: Task;
+  /** 0-based column of the label in the source table (CSV and JSON rows) */
+  labelIndex?: number;
+  /** 1-based data rows left out because of a missing value (only with `missing: 'drop'`) */
+  droppedRows?: number[];
 }
 
 /**
@@ -39,10 +43,19 @@ export interface CsvOptions {
   header?: boolean | 'auto';
   /** the task; 'auto' (default) guesses it from the labels */
   task?: Task | 'auto';
-  /** field delimiter; default: the most frequent of `,` `;` and tab in the first line */
+  /**
+   * field delimiter; default: detected — the one of `,` `;` and tab (outside quotes) that splits
+   * the first lines into the same number of fields, the most frequent on a tie
+   */
   delimiter?: string;
   /** dataset name (default: the file base name, or 'data' for text) */
   name?: string;
+  /** a missing cell (empty, NA, NaN, N/A, null, ?): `'error'` (default, `MISSING_VALUE` naming row and column) or `'drop'` (leave the row out; see `Dataset.droppedRows`) */
+  missing?: 'error' | 'drop';
+  /** encode the labels against these class names, in this order (the classes of a fitted model); a label outside them is an error */
+  classes?: string[];
+  /** refuse files larger than this many bytes (default 256 MiB; see `DEFAULT_MAX_BYTES`) */
+  maxBytes?: number;
 }
 
 /**
