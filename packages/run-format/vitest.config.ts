@@ -1,0 +1,3 @@
+import { definePackageConfig } from '@cvxnn/vitest-preset';
+
+export default definePackageConfig('run-format');
