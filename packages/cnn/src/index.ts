@@ -7,3 +7,4 @@
 export * from './conv/index.js';
 export * from './bn/index.js';
 export * from './deep/index.js';
+export * from './json.js';
