@@ -145,6 +145,14 @@ describe('duplicate header names', () => {
   });
 });
 
+describe("labelColumn: 'none'", () => {
+  it('reads every column as a feature (a gates matrix, patterns without labels)', () => {
+    const ds = parseCsv('g1,g2\n1,0.5\n-1,2\n', { labelColumn: 'none' });
+    expect([ds.featureNames, ds.X.toArrays(), ds.labelName, ds.task]).toEqual([['g1', 'g2'], [[1, 0.5], [-1, 2]], '', 'regression']);
+    expect(parseCsv('1,0.5\n-1,2\n', { labelColumn: 'none' }).X.rows).toBe(2);
+  });
+});
+
 describe('readInput: regular files under a byte limit, gzip', () => {
   it('/dev/zero and directories are refused before reading', () => {
     expect(errorOf(() => readInput('/dev/zero')).message).toMatch(/not a regular file/);

@@ -71,7 +71,7 @@ export function checkTask(task: unknown): Task | 'auto' {
 }
 
 function isKeyword(s: string): boolean {
-  return s === 'last' || s === 'first';
+  return s === 'last' || s === 'first' || s === 'none';
 }
 
 function isIndexLike(s: string): boolean {
@@ -124,6 +124,7 @@ function resolveLabelIndex(spec: CsvOptions['labelColumn'], names: string[], has
           ? `the columns are: ${names.map((s) => `'${s}'`).join(', ')} (or use 'first', 'last' or a 0-based index)`
           : `the data has no header, so use 'first', 'last' or a 0-based index 0..${ncol - 1}`),
     );
+  if (spec === 'none') return -1;
   if (spec === undefined || spec === 'last') return ncol - 1;
   if (spec === 'first') return 0;
   if (typeof spec === 'number') {
@@ -275,6 +276,7 @@ export function tableToDataset(records: RawRecord[], opts: CsvOptions, ctx: Tabl
     }
   }
   const labelIndex = resolveLabelIndex(spec, names, header);
+  if (labelIndex < 0) return featuresOnly(rows, names, ctx, drop);
   const d = ncol - 1;
   if (d === 0) throw new CvxnnError('EMPTY_DATA', `${ctx.name}: the only column '${names[labelIndex]}' is the label, so there are no features`);
   const labelName = names[labelIndex]!;
@@ -338,6 +340,29 @@ export function tableToDataset(records: RawRecord[], opts: CsvOptions, ctx: Tabl
     ...(enc.classes ? { classes: enc.classes } : {}),
     ...(droppedRows ? { droppedRows } : {}),
   };
+}
+
+/** `labelColumn: 'none'`: every column is a feature; y is all zeros, the task 'regression'. */
+function featuresOnly(rows: RawRecord[], names: string[], ctx: TableContext, drop: boolean): Dataset {
+  const n = rows.length;
+  const d = names.length;
+  const keep: number[] = [];
+  const droppedRows: number[] = [];
+  const Xall = new Float64Array(n * d);
+  for (let r = 0; r < n; r++) {
+    let ok = true;
+    for (let j = 0; j < d; j++) {
+      const v = readFeatureCell(rows[r]!.cells[j]!, { row: r, line: rows[r]!.line, column: j, columnName: names[j]! }, ctx, drop);
+      if (Number.isNaN(v) && drop) ok = false;
+      Xall[r * d + j] = v;
+    }
+    if (ok) keep.push(r);
+    else droppedRows.push(r + 1);
+  }
+  if (keep.length === 0) throw new CvxnnError('EMPTY_DATA', `${ctx.name}: every one of the ${n} rows has a missing value, so dropping them leaves no data`);
+  const X = Matrix.zeros(keep.length, d);
+  keep.forEach((r, t) => X.data.set(Xall.subarray(r * d, (r + 1) * d), t * d));
+  return { name: ctx.name, X, y: new Float64Array(keep.length), featureNames: names, labelName: '', task: 'regression', ...(droppedRows.length ? { droppedRows } : {}) };
 }
 
 /**

@@ -37,7 +37,7 @@ export interface Dataset {
  *   const opts: CsvOptions = { labelColumn: 'diagnosis', header: true, task: 'binary' };
  */
 export interface CsvOptions {
-  /** 'last' (default), 'first', a 0-based index (negative counts from the end) or a header name */
+  /** 'last' (default), 'first', a 0-based index (negative counts from the end), a header name, or 'none' (no label: every column is a feature, y all zeros) */
   labelColumn?: 'last' | 'first' | number | string;
   /** whether the first row is a header; 'auto' (default) detects it */
   header?: boolean | 'auto';
