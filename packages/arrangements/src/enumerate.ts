@@ -1,4 +1,4 @@
-import { assertOption, CvxnnError, Matrix, Rng, svd } from '@cvxnn/linalg';
+import { assertMatrix, assertOption, checkOptions, CvxnnError, Matrix, type OptionSpec, Rng, svd } from '@cvxnn/linalg';
 import { regionCount } from './count.js';
 import { PatternTable } from './table.js';
 import { checkData, type PatternSet } from './types.js';
@@ -372,6 +372,9 @@ function chambers(A: Float64Array, m: number, k: number, tol: number, signTable?
   return out;
 }
 
+/** The option types of `enumeratePatterns` and `enumeratePatternsLP`. @internal */
+export const ENUMERATE_OPTIONS: OptionSpec<EnumerateOptions> = { dropZero: 'boolean', tol: 'number', maxPatterns: 'number' };
+
 /**
  * Every activation (chamber) pattern of the central arrangement {x_jᵀ g = 0} of the data, with a
  * witness gate strictly inside each chamber (SPEC §1.3). Exact for any n × d data of any rank r:
@@ -387,6 +390,8 @@ function chambers(A: Float64Array, m: number, k: number, tol: number, signTable?
  *   ps.masks.p; // 6 = 2·(1 + 2), SPEC fixture X1
  */
 export function enumeratePatterns(X: Matrix<Float64Array | Float32Array>, opts: EnumerateOptions = {}): PatternSet {
+  assertMatrix('enumeratePatterns', 'X', X);
+  checkOptions('enumeratePatterns', opts, ENUMERATE_OPTIONS);
   const X64 = checkData(X);
   const dropZero = opts.dropZero ?? true;
   const tol = opts.tol ?? 1e-9;
@@ -399,7 +404,7 @@ export function enumeratePatterns(X: Matrix<Float64Array | Float32Array>, opts: 
   if (predicted > maxPatterns) {
     throw new CvxnnError(
       'INVALID_OPTION',
-      `exact enumeration would produce up to ${predicted} patterns (${m} distinct hyperplanes, rank ${r}), more than maxPatterns = ${maxPatterns}; sample patterns instead (samplePatterns, or --sample N in the CLI) or raise maxPatterns (--max-patterns)`,
+      `exact enumeration would produce up to ${predicted} patterns (${m} distinct hyperplanes, rank ${r}), more than maxPatterns = ${maxPatterns}; sample them instead (samplePatterns(X, { count, seed })) or raise the maxPatterns option`,
       { predicted, m, r },
     );
   }

@@ -1,5 +1,6 @@
 import highsModule from 'highs';
-import { assertOption, CvxnnError, Matrix, type PatternMasks } from '@cvxnn/linalg';
+import { assertMatrix, assertOption, checkOptions, CvxnnError, Matrix, type PatternMasks } from '@cvxnn/linalg';
+import { ENUMERATE_OPTIONS } from './enumerate.js';
 import { PatternTable } from './table.js';
 import { checkData, type PatternSet } from './types.js';
 import { gramSubspace } from './sample.js';
@@ -53,6 +54,8 @@ export async function enumeratePatternsLP(
   X: Matrix<Float64Array | Float32Array>,
   opts: { dropZero?: boolean; tol?: number; maxPatterns?: number } = {},
 ): Promise<PatternSet> {
+  assertMatrix('enumeratePatternsLP', 'X', X);
+  checkOptions('enumeratePatternsLP', opts, ENUMERATE_OPTIONS);
   const X64 = checkData(X);
   const tol = opts.tol ?? 1e-9;
   const maxPatterns = opts.maxPatterns ?? 1e5;

@@ -1,4 +1,4 @@
-import { assertOption, assertShape, CvxnnError, eigh, getBackend, Matrix, Rng } from '@cvxnn/linalg';
+import { assertMatrix, assertOption, assertShape, checkOptions, eigh, getBackend, Matrix, type OptionSpec, Rng } from '@cvxnn/linalg';
 import { PatternTable } from './table.js';
 import { checkData, type PatternSet } from './types.js';
 
@@ -121,6 +121,8 @@ export interface SampleOptions {
   maxDraws?: number;
 }
 
+const SAMPLE_OPTIONS: OptionSpec<SampleOptions> = { count: 'number', seed: 'number', dropZero: 'boolean', rank: 'number', maxDraws: 'number' };
+
 /**
  * Activation patterns from Gaussian gates g ~ N(0, I_d) (SPEC §1.4): D = diag(1[X g > 0]),
  * de-duplicated by hashing the bit-packed patterns, the all-zero pattern dropped by default. Each
@@ -137,8 +139,10 @@ export interface SampleOptions {
  *   console.log(`${ps.masks.p} distinct patterns from ${ps.draws} gates`);
  */
 export function samplePatterns(X: Matrix<Float64Array | Float32Array>, opts: SampleOptions): PatternSet {
+  assertMatrix('samplePatterns', 'X', X);
+  assertOption(opts !== undefined, 'samplePatterns: pass options { count, seed }');
+  checkOptions('samplePatterns', opts, SAMPLE_OPTIONS);
   const X64 = checkData(X);
-  assertOption(opts !== undefined && typeof opts === 'object', 'samplePatterns: pass options { count, seed }');
   const { count, seed } = opts;
   assertOption(Number.isInteger(count) && count > 0, `samplePatterns: count (number of gates to draw) must be a positive integer, got ${count}`);
   assertOption(Number.isInteger(seed), `samplePatterns: seed must be an integer, got ${seed}`);
@@ -213,11 +217,13 @@ export function patternsFromGates(
   gates: Matrix<Float64Array | Float32Array>,
   opts: { dropZero?: boolean; dedup?: boolean } = {},
 ): PatternSet {
+  assertMatrix('patternsFromGates', 'X', X);
+  assertMatrix('patternsFromGates', 'gates', gates);
+  checkOptions('patternsFromGates', opts, { dropZero: 'boolean', dedup: 'boolean' });
   const X64 = checkData(X);
-  if (!(gates instanceof Matrix)) throw new CvxnnError('SHAPE_MISMATCH', 'patternsFromGates: gates must be a d × P Matrix');
   assertShape(
     gates.rows === X64.cols,
-    `gates have dimension ${gates.rows} but the data has ${X64.cols} features; pass a d×P gate matrix with d = ${X64.cols} (with --bias, d includes the constant-1 feature)`,
+    `patternsFromGates: gates have dimension ${gates.rows} but the data has ${X64.cols} features; pass a d×P gate matrix with d = ${X64.cols} (for appendOnes(X), d counts the constant-1 feature)`,
   );
   const G64 = gates.toFloat64().assertFinite('gates G');
   const d = X64.cols;
@@ -242,6 +248,7 @@ export function patternsFromGates(
  *   const ps = patternsFromGates(images, G);
  */
 export function convolutionalGates(opts: { imageShape: [number, number, number]; kernel: number; count: number; seed: number }): Matrix<Float64Array> {
+  checkOptions('convolutionalGates', opts, { imageShape: 'numbers', kernel: 'number', count: 'number', seed: 'number' });
   assertOption(opts !== undefined && Array.isArray(opts.imageShape) && opts.imageShape.length === 3, 'convolutionalGates: imageShape must be [height, width, channels]');
   const [h, w, c] = opts.imageShape;
   for (const [name, v] of [['height', h], ['width', w], ['channels', c]] as const) {

@@ -1,4 +1,4 @@
-import { assertOption, assertShape, Matrix, Rng } from '@cvxnn/linalg';
+import { assertMatrix, assertOption, assertShape, checkOptions, Matrix, Rng } from '@cvxnn/linalg';
 import { packGateBlock } from './sample.js';
 import { columnWords, PatternTable } from './table.js';
 import { checkData, type PatternSet } from './types.js';
@@ -17,6 +17,7 @@ function checkPatterns(X: Matrix<Float64Array>, patterns: PatternSet, fn: string
  *   const V = zonotopeVertices(X, enumeratePatterns(X, { dropZero: false })); // 4 × 2 for X = I₂
  */
 export function zonotopeVertices(X: Matrix<Float64Array | Float32Array>, patterns: PatternSet): Matrix<Float64Array> {
+  assertMatrix('zonotopeVertices', 'X', X);
   const X64 = checkData(X);
   checkPatterns(X64, patterns, 'zonotopeVertices');
   const { masks } = patterns;
@@ -46,6 +47,7 @@ export function zonotopeVertices(X: Matrix<Float64Array | Float32Array>, pattern
  *   zonotopeSupport(Matrix.eye(2), [1, -2]); // { value: 1, argmax: [1, 0] }
  */
 export function zonotopeSupport(X: Matrix<Float64Array | Float32Array>, h: ArrayLike<number>): { value: number; argmax: Float64Array } {
+  assertMatrix('zonotopeSupport', 'X', X);
   const X64 = checkData(X);
   const d = X64.cols;
   assertShape(h !== undefined && h.length === d, `zonotopeSupport: direction has ${h?.length} entries but X has ${d} features`);
@@ -79,6 +81,8 @@ export function estimateSolidAngles(
   patterns: PatternSet,
   opts: { samples: number; seed: number },
 ): { probabilities: Float64Array; stderr: Float64Array; missedMass: number } {
+  assertMatrix('estimateSolidAngles', 'X', X);
+  checkOptions('estimateSolidAngles', opts, { samples: 'number', seed: 'number' });
   const X64 = checkData(X);
   checkPatterns(X64, patterns, 'estimateSolidAngles');
   assertOption(opts !== undefined && Number.isInteger(opts.samples) && opts.samples > 0, `estimateSolidAngles: samples must be a positive integer, got ${opts?.samples}`);

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { Backend } from './backend.js';
 import { PatternMasks } from './masks.js';
 import { Matrix } from './matrix.js';
+import { checkOptions } from './options.js';
 import { Rng } from './random.js';
 import { naiveGemm, naiveGroupNorms, naiveGroupSoftThreshold, naiveMaskedBackward, naiveMaskedForward } from './reference.js';
 
@@ -69,6 +70,7 @@ export function relErr(a: Matrix<Float64Array>, b: Matrix<Float64Array>): number
  *   describeConformance('onnx', () => createOnnxBackend());
  */
 export function describeConformance(label: string, make: () => Backend | Promise<Backend>, opts: ConformanceOptions = {}): void {
+  checkOptions('describeConformance', opts, { rtol: 'number', refusesNonFinite: 'boolean' });
   describe(`backend conformance: ${label}`, () => {
     let backend: Backend;
     const tol = () => opts.rtol ?? (backend.precision === 'fp32' ? 2e-5 : 1e-12);

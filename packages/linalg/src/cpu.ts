@@ -7,6 +7,7 @@ import type { Backend, GemmOptions } from './backend.js';
 import { assertOption, assertShape, CvxnnError } from './errors.js';
 import type { PatternMasks } from './masks.js';
 import { Matrix } from './matrix.js';
+import { assertMatrix, checkOptions, type OptionSpec } from './options.js';
 
 /**
  * Rows of X processed at once by the masked products (the chunk of the row-chunked passes).
@@ -301,6 +302,8 @@ function gemmSmall(
   }
 }
 
+const GEMM_OPTIONS: OptionSpec<GemmOptions> = { transA: 'boolean', transB: 'boolean', alpha: 'number', beta: 'number', out: 'matrix' };
+
 /**
  * Check `gemm`'s shapes and options the same way in every backend (`SHAPE_MISMATCH` for inner
  * or output dimensions, `INVALID_OPTION` for non-finite alpha/beta or beta ≠ 0 without `out`);
@@ -310,6 +313,9 @@ function gemmSmall(
  *   const { m, n, k } = validateGemm(A, B, { transA: true });
  */
 export function validateGemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: GemmOptions = {}): { m: number; n: number; k: number } {
+  assertMatrix('gemm', 'A', a);
+  assertMatrix('gemm', 'B', b);
+  checkOptions('gemm', opts, GEMM_OPTIONS);
   const { transA = false, transB = false, alpha = 1, beta = 0 } = opts;
   const m = transA ? a.cols : a.rows;
   const k = transA ? a.rows : a.cols;
@@ -379,6 +385,8 @@ export function gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: Gem
  *   const c = validateMaskedForward(X, M, U); // 1 for a d×P matrix U
  */
 export function validateMaskedForward(X: Matrix<Float64Array>, M: PatternMasks, U: Matrix<Float64Array>, out?: Matrix<Float64Array>): number {
+  assertMatrix('maskedForward', 'X', X);
+  assertMatrix('maskedForward', 'U', U);
   checkMasked(X, M);
   assertShape(U.rows === X.cols, `maskedForward: U has ${U.rows} rows but X has ${X.cols} columns; U must be d×(P·c)`);
   assertShape(M.p > 0 ? U.cols % M.p === 0 : U.cols === 0, `maskedForward: U has ${U.cols} columns, not a multiple of P=${M.p}; U must be d×(P·c)`);
@@ -397,6 +405,8 @@ export function validateMaskedForward(X: Matrix<Float64Array>, M: PatternMasks, 
  *   validateMaskedBackward(X, M, R); // R must be n×c
  */
 export function validateMaskedBackward(X: Matrix<Float64Array>, M: PatternMasks, R: Matrix<Float64Array>, out?: Matrix<Float64Array>): void {
+  assertMatrix('maskedBackward', 'X', X);
+  assertMatrix('maskedBackward', 'R', R);
   checkMasked(X, M);
   assertShape(R.rows === X.rows, `maskedBackward: R has ${R.rows} rows but X has ${X.rows}; pass one residual row per sample`);
   const pc = M.p * R.cols;

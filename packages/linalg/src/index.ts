@@ -7,6 +7,7 @@
  *   const F = getBackend().maskedForward(X, PatternMasks.fromGates(X, G), U);
  */
 export * from './errors.js';
+export * from './options.js';
 export * from './matrix.js';
 export * from './masks.js';
 export * from './random.js';

@@ -1,6 +1,7 @@
 import { gemm } from './cpu.js';
 import { assertOption, assertShape, CvxnnError } from './errors.js';
 import { Matrix } from './matrix.js';
+import { assertMatrix } from './options.js';
 
 /**
  * Activation patterns D_1..D_P of n samples, stored bit-packed row-major: row j (a sample) holds
@@ -109,6 +110,8 @@ export class PatternMasks {
     strict = true,
     chunk = 256,
   ): PatternMasks {
+    assertMatrix('PatternMasks.fromGates', 'X', X);
+    assertMatrix('PatternMasks.fromGates', 'G', G);
     if (X.cols !== G.rows) {
       throw new CvxnnError('SHAPE_MISMATCH', `gates have dimension ${G.rows} but the data has ${X.cols} features; pass a d×P gate matrix with d = ${X.cols}`);
     }

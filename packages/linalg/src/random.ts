@@ -16,8 +16,12 @@ export class Rng {
   private spare: number | null = null;
   readonly seed: number;
 
+  /**
+   * @param seed an integer in [−2³¹, 2³¹ − 1]: the generator keeps 32 bits of it, so a seed outside
+   * that range would silently give the stream of another one (2³² the one of 0) and is refused
+   */
   constructor(seed = 0) {
-    assertOption(Number.isInteger(seed), `seed must be an integer, got ${seed}`);
+    assertOption(Number.isInteger(seed) && seed >= -0x80000000 && seed <= 0x7fffffff, `new Rng(seed): seed must be an integer in [-2147483648, 2147483647], got ${seed}`);
     this.seed = seed;
     this.gen = xoroshiro128plus(seed | 0);
   }

@@ -14,6 +14,7 @@ import { assertFiniteInput, gemm, groupNorms, groupSoftThreshold, maskedBackward
 import { assertOption, assertShape, CvxnnError } from './errors.js';
 import { PatternMasks } from './masks.js';
 import { Matrix } from './matrix.js';
+import { checkOptions } from './options.js';
 
 /** Where a matrix lies in the shared fp64 arena. */
 interface Slice {
@@ -111,6 +112,7 @@ function split(n: number, parts: number): number[] {
  *   be.dispose?.(); // terminate the threads
  */
 export async function createWorkerBackend(opts: WorkerBackendOptions = {}): Promise<Backend> {
+  checkOptions('createWorkerBackend', opts, { threads: 'number', minFlops: 'number', chunk: 'number' });
   const threads = opts.threads ?? Math.min(availableParallelism(), 8);
   if (opts.threads === undefined && threads < 2) {
     throw new CvxnnError('BACKEND_UNAVAILABLE', `ts-workers needs at least 2 cores; this machine has ${threads}`);

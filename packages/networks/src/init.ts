@@ -1,4 +1,5 @@
 import { assertOption, assertShape, Matrix, Rng } from '@cvxnn/linalg';
+import { checkInitOptions } from './checks.js';
 import type { TwoLayerNetwork } from './network.js';
 
 /** How to build a fresh network for training. */
@@ -30,10 +31,9 @@ export interface InitOptions {
  *   net.W1.rows; // 6 = d + 1
  */
 export function initNetwork(d: number, c: number, opts: InitOptions): TwoLayerNetwork {
-  assertOption(Number.isInteger(opts.width) && opts.width >= 1, `width must be an integer ≥ 1, got ${opts.width}`);
-  assertOption(Number.isInteger(d) && d >= 1 && Number.isInteger(c) && c >= 1, `need d ≥ 1 features and c ≥ 1 outputs, got d=${d}, c=${c}`);
+  checkInitOptions('initNetwork', opts);
+  assertOption(Number.isInteger(d) && d >= 1 && Number.isInteger(c) && c >= 1, `initNetwork: need d ≥ 1 features and c ≥ 1 outputs, got d=${d}, c=${c}`);
   const kind = opts.kind ?? 'relu';
-  assertOption(kind === 'relu' || kind === 'gated-relu', `unknown network kind '${kind}'; use relu or gated-relu`);
   const m = opts.width;
   const appendOne = opts.appendOne ?? false;
   const dt = appendOne ? d + 1 : d;
@@ -47,10 +47,10 @@ export function initNetwork(d: number, c: number, opts: InitOptions): TwoLayerNe
   const net: TwoLayerNetwork = { kind, W1, W2, appendOne };
   if (kind === 'gated-relu') {
     if (opts.gates) {
-      assertShape(opts.gates.rows === dt && opts.gates.cols === m, `gates are ${opts.gates.rows}×${opts.gates.cols}, expected ${dt}×${m} (d̃ × width)`);
+      assertShape(opts.gates.rows === dt && opts.gates.cols === m, `initNetwork: gates are ${opts.gates.rows}×${opts.gates.cols}, expected ${dt}×${m} (d̃ × width)`);
       net.gates = opts.gates.clone();
     } else net.gates = new Matrix(dt, m, rng.normalArray(dt * m));
-  } else assertOption(opts.gates === undefined, 'gates are only used by gated-relu networks; set kind: "gated-relu"');
+  } else assertOption(opts.gates === undefined, "initNetwork: gates are only used by gated-relu networks; set kind: 'gated-relu'");
   if (opts.b1) net.b1 = new Float64Array(m);
   if (opts.b2) net.b2 = new Float64Array(c);
   return net;

@@ -1,4 +1,4 @@
-import { assertShape, CvxnnError, type Matrix } from '@cvxnn/linalg';
+import { assertMatrix, assertShape, CvxnnError, type Matrix } from '@cvxnn/linalg';
 import { predict, type TwoLayerNetwork } from './network.js';
 
 /**
@@ -34,7 +34,9 @@ export function predictClass(net: TwoLayerNetwork, X: Matrix<Float64Array>): Int
   return classesOf(predict(net, X));
 }
 
-function checkTargets(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<Float64Array>): void {
+function checkTargets(fn: string, net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<Float64Array>): void {
+  assertMatrix(fn, 'X', X);
+  assertMatrix(fn, 'Y', Y);
   if (X.rows === 0) throw new CvxnnError('EMPTY_DATA', 'X has no rows; metrics need at least one sample');
   assertShape(X.rows === Y.rows, `X has ${X.rows} rows but Y has ${Y.rows}; pass one target row per sample`);
   assertShape(Y.cols === net.W2.cols, `Y has ${Y.cols} columns but the network has ${net.W2.cols} outputs`);
@@ -48,7 +50,7 @@ function checkTargets(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<F
  *   accuracy(net, Xtest, Ytest); // in [0, 1]
  */
 export function accuracy(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<Float64Array>): number {
-  checkTargets(net, X, Y);
+  checkTargets('accuracy', net, X, Y);
   const p = predictClass(net, X);
   const t = classesOf(Y);
   let hit = 0;
@@ -63,7 +65,7 @@ export function accuracy(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matri
  *   mse(net, Xtest, Ytest);
  */
 export function mse(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<Float64Array>): number {
-  checkTargets(net, X, Y);
+  checkTargets('mse', net, X, Y);
   const F = predict(net, X);
   let s = 0;
   for (let i = 0; i < F.rows; i++) {

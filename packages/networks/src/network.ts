@@ -1,4 +1,4 @@
-import { assertShape, CvxnnError, getBackend, Matrix } from '@cvxnn/linalg';
+import { assertMatrix, assertShape, CvxnnError, getBackend, Matrix } from '@cvxnn/linalg';
 
 /**
  * A two-layer network f(x) = Σ_j σ_j(x) · W2[j,:] + b2 with hidden unit j:
@@ -84,6 +84,7 @@ export function firstLayerInput(net: TwoLayerNetwork, X: Matrix<Float64Array>): 
  *   forward(net, Matrix.from([[3, 1]])).F.get(0, 0); // 2·(3 − 1)_+ = 4
  */
 export function forward(net: TwoLayerNetwork, X: Matrix<Float64Array>): { H: Matrix<Float64Array>; F: Matrix<Float64Array> } {
+  assertMatrix('forward', 'X', X);
   validateNetwork(net);
   const Xt = firstLayerInput(net, X);
   const n = Xt.rows;
@@ -114,6 +115,7 @@ export function forward(net: TwoLayerNetwork, X: Matrix<Float64Array>): { H: Mat
  *   const F = predict(net, X); // F.get(i, k) = f_k(x_i)
  */
 export function predict(net: TwoLayerNetwork, X: Matrix<Float64Array>): Matrix<Float64Array> {
+  assertMatrix('predict', 'X', X);
   return forward(net, X).F;
 }
 

@@ -1,6 +1,7 @@
-import { assertOption, assertShape, type Backend, CvxnnError, getBackend, Matrix } from '@cvxnn/linalg';
+import { assertMatrix, assertShape, type Backend, CvxnnError, getBackend, Matrix } from '@cvxnn/linalg';
+import { checkObjectiveOptions } from './checks.js';
 import { Backprop, contiguous, contiguousNetwork } from './backprop.js';
-import { type Loss, type LossName, makeLoss, type ObjectiveScale } from './loss.js';
+import type { LossName, ObjectiveScale } from './loss.js';
 import { firstLayerInput, halfSquaredWeights, type TwoLayerNetwork, validateNetwork } from './network.js';
 
 /**
@@ -39,15 +40,9 @@ export interface NetworkGradient {
   b2?: Float64Array;
 }
 
-function checkObjectiveOptions(opts: ObjectiveOptions): Loss {
-  assertOption(
-    typeof opts.lambda === 'number' && Number.isFinite(opts.lambda) && opts.lambda >= 0,
-    `lambda must be a finite number ≥ 0, got ${opts.lambda}`,
-  );
-  return makeLoss(opts.loss ?? 'squared', opts.scale ?? 'sum');
-}
-
-function checkData(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<Float64Array>): void {
+function checkData(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, fn: string): void {
+  assertMatrix(fn, 'X', X);
+  assertMatrix(fn, 'Y', Y);
   if (X.rows === 0) throw new CvxnnError('EMPTY_DATA', 'X has no rows; pass at least one sample');
   assertShape(X.rows === Y.rows, `X has ${X.rows} rows but Y has ${Y.rows}; pass one target row per sample`);
   assertShape(Y.cols === net.W2.cols, `Y has ${Y.cols} columns but the network has ${net.W2.cols} outputs`);
@@ -85,9 +80,13 @@ export function gatingMask(net: TwoLayerNetwork, Xt: Matrix<Float64Array>, backe
  *   const { objective, dataTerm, penalty } = objectiveTerms(net, X, Y, { loss: 'squared', lambda: 0.1 });
  */
 export function objectiveTerms(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: ObjectiveOptions): ObjectiveTerms {
-  const loss = checkObjectiveOptions(opts);
+  return terms('objectiveTerms', net, X, Y, opts);
+}
+
+function terms(fn: string, net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: ObjectiveOptions): ObjectiveTerms {
+  const loss = checkObjectiveOptions(fn, opts);
   validateNetwork(net);
-  checkData(net, X, Y);
+  checkData(net, X, Y, fn);
   const cnet = contiguousNetwork(net);
   const Xt = contiguous(firstLayerInput(cnet, X));
   const bp = new Backprop(Xt.rows, cnet.W1.cols, cnet.W2.cols);
@@ -106,7 +105,7 @@ export function objectiveTerms(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y:
  *   objective(net, X, Y, { loss: 'logistic', lambda: 1e-2, scale: 'mean' });
  */
 export function objective(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: ObjectiveOptions): number {
-  return objectiveTerms(net, X, Y, opts).objective;
+  return terms('objective', net, X, Y, opts).objective;
 }
 
 /**
@@ -123,9 +122,9 @@ export function objectiveAndGradient(
   Y: Matrix<Float64Array>,
   opts: ObjectiveOptions,
 ): { value: number; grad: NetworkGradient } {
-  const loss = checkObjectiveOptions(opts);
+  const loss = checkObjectiveOptions('objectiveAndGradient', opts);
   validateNetwork(net);
-  checkData(net, X, Y);
+  checkData(net, X, Y, 'objectiveAndGradient');
   const cnet = contiguousNetwork(net);
   const Xt = contiguous(firstLayerInput(cnet, X));
   const m = cnet.W1.cols;

@@ -1,6 +1,6 @@
-import { assertOption, assertShape, type Backend, CvxnnError, getBackend, Matrix, Rng } from '@cvxnn/linalg';
+import { assertMatrix, assertOption, assertShape, type Backend, CvxnnError, getBackend, Matrix, type OptionSpec, Rng } from '@cvxnn/linalg';
+import { checkInitOptions, checkObjectiveOptions, OBJECTIVE_OPTIONS } from './checks.js';
 import { cloneNetwork, type InitOptions, initNetwork } from './init.js';
-import { makeLoss } from './loss.js';
 import { firstLayerInput, halfSquaredWeights, type TwoLayerNetwork, validateNetwork } from './network.js';
 import { Backprop } from './backprop.js';
 import { gatingMask, type NetworkGradient, type ObjectiveOptions } from './objective.js';
@@ -69,13 +69,33 @@ export interface TrainResult {
 /** One optimizer step: `step` counts from 1, `rate` is the scheduled step size for this step. */
 type Update = (params: Float64Array[], grads: Float64Array[], step: number, rate: number) => void;
 
-function num(name: string, v: number | undefined, def: number, ok: (x: number) => boolean, what: string): number {
+const TRAIN_OPTIONS = {
+  ...OBJECTIVE_OPTIONS,
+  learningRate: 'number|"auto"',
+  epochs: 'number',
+  iterations: 'number',
+  batchSize: 'number',
+  timeLimit: 'number',
+  seed: 'number',
+  evalEvery: 'number',
+  schedule: '"constant"|"cosine"',
+  backend: 'object',
+} as const;
+/** trainSgd's options: no Adam moments */
+const SGD_OPTIONS: OptionSpec<Omit<TrainOptions, 'beta1' | 'beta2' | 'epsilon'>> = { ...TRAIN_OPTIONS, momentum: 'number' };
+/** trainAdam's options: no heavy-ball momentum */
+const ADAM_OPTIONS: OptionSpec<Omit<TrainOptions, 'momentum'>> = { ...TRAIN_OPTIONS, beta1: 'number', beta2: 'number', epsilon: 'number' };
+const fnOf = (method: 'sgd' | 'adam') => (method === 'sgd' ? 'trainSgd' : 'trainAdam');
+
+function num(fn: string, name: string, v: number | undefined, def: number, ok: (x: number) => boolean, what: string): number {
   if (v === undefined) return def;
-  assertOption(typeof v === 'number' && Number.isFinite(v) && ok(v), `${name} must be ${what}, got ${v}`);
+  assertOption(typeof v === 'number' && Number.isFinite(v) && ok(v), `${fn}: option '${name}' must be ${what}, got ${v}`);
   return v;
 }
 
-function checkData(X: Matrix<Float64Array>, Y: Matrix<Float64Array>): void {
+function checkData(fn: string, X: Matrix<Float64Array>, Y: Matrix<Float64Array>): void {
+  assertMatrix(fn, 'X', X);
+  assertMatrix(fn, 'Y', Y);
   if (X.rows === 0) throw new CvxnnError('EMPTY_DATA', 'X has no rows; training needs at least one sample');
   assertShape(X.rows === Y.rows, `X has ${X.rows} rows but Y has ${Y.rows}; pass one target row per sample`);
   for (const [name, M] of [['X', X], ['Y', Y]] as const) {
@@ -123,25 +143,28 @@ function train(
   makeUpdate: (lr: number, sizes: number[]) => Update,
   timeOffset = 0,
 ): TrainResult {
-  assertOption(opts !== null && typeof opts === 'object', 'training options are required (at least { lambda })');
-  assertOption(typeof opts.lambda === 'number' && Number.isFinite(opts.lambda) && opts.lambda >= 0, `lambda must be a finite number ≥ 0, got ${opts.lambda}`);
+  const fn = fnOf(method);
+  const loss = checkObjectiveOptions(fn, opts, method === 'sgd' ? SGD_OPTIONS : ADAM_OPTIONS);
   const lambda = opts.lambda;
   const scale = opts.scale ?? 'sum';
-  const loss = makeLoss(opts.loss ?? 'squared', scale);
-  checkData(X, Y);
+  checkData(fn, X, Y);
   const n = X.rows;
-  const seed = num('seed', opts.seed, 0, Number.isInteger, 'an integer');
-  const batch = Math.min(n, num('batchSize', opts.batchSize, n, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1'));
+  const seed = num(fn, 'seed', opts.seed, 0, Number.isInteger, 'an integer');
+  const batch = Math.min(n, num(fn, 'batchSize', opts.batchSize, n, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1'));
   const stepsPerEpoch = Math.ceil(n / batch);
-  const epochs = num('epochs', opts.epochs, 500, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0');
-  const iterations = num('iterations', opts.iterations, epochs * stepsPerEpoch, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0');
-  const timeLimit = num('timeLimit', opts.timeLimit, Infinity, (v) => v > 0, 'a positive number of seconds');
-  const evalEvery = num('evalEvery', opts.evalEvery, Math.max(1, Math.round(iterations / 100)), (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
+  const epochs = num(fn, 'epochs', opts.epochs, 500, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0');
+  const iterations = num(fn, 'iterations', opts.iterations, epochs * stepsPerEpoch, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0');
+  const timeLimit = num(fn, 'timeLimit', opts.timeLimit, Infinity, (v) => v > 0, 'a positive number of seconds');
+  const evalEvery = num(fn, 'evalEvery', opts.evalEvery, Math.max(1, Math.round(iterations / 100)), (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
   if (opts.learningRate !== undefined && opts.learningRate !== 'auto') {
-    num('learningRate', opts.learningRate, 0, (v) => v > 0, "a positive number or 'auto'");
+    num(fn, 'learningRate', opts.learningRate, 0, (v) => v > 0, "a positive number or 'auto'");
   }
 
-  const net = 'width' in init ? initNetwork(X.cols, Y.cols, { seed, ...init }) : cloneNetwork(init);
+  // init: a network (it has W1) or InitOptions for a fresh one
+  assertOption(init !== null && typeof init === 'object', `${fn}: init must be a network or { width, seed, ... }, got ${String(init)}`);
+  const fresh = !('W1' in init);
+  if (fresh) checkInitOptions(`${fn} (init)`, init);
+  const net = fresh ? initNetwork(X.cols, Y.cols, { seed, ...init }) : cloneNetwork(init);
   validateNetwork(net);
   assertShape(Y.cols === net.W2.cols, `Y has ${Y.cols} columns but the network has ${net.W2.cols} outputs`);
   if (loss.name === 'logistic') assertShape(Y.cols === 1, `the logistic loss needs one output column (±1 labels), got ${Y.cols}`);
@@ -190,7 +213,6 @@ function train(
 
   const update = makeUpdate(lr, params.map((p) => p.length));
   const schedule = opts.schedule ?? 'constant';
-  assertOption(schedule === 'constant' || schedule === 'cosine', `schedule must be constant or cosine, got '${String(schedule)}'`);
   const rateAt = (t: number) => (schedule === 'cosine' ? lr * 0.5 * (1 + Math.cos((Math.PI * (t - 1)) / Math.max(iterations, 1))) : lr);
   const rng = new Rng((seed * 2 + 1) | 0);
   const history: HistoryPoint[] = [];
@@ -273,7 +295,7 @@ function train(
  *   r.history.at(-1)?.objective; // === r.objective
  */
 export function trainSgd(init: TwoLayerNetwork | InitOptions, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: TrainOptions): TrainResult {
-  const momentum = num('momentum', opts.momentum, 0, (v) => v >= 0 && v < 1, 'in [0, 1)');
+  const momentum = num('trainSgd', 'momentum', opts?.momentum, 0, (v) => v >= 0 && v < 1, 'in [0, 1)');
   const makeUpdate = (_lr: number, sizes: number[]): Update => {
     const vel = momentum > 0 ? sizes.map((s) => new Float64Array(s)) : null;
     return (params, grads, _t, rate) => {
@@ -313,9 +335,9 @@ export function trainSgd(init: TwoLayerNetwork | InitOptions, X: Matrix<Float64A
  *   const r = trainAdam({ width: 8, seed: 3 }, X, Y, { lambda: 1, iterations: 5000 });
  */
 export function trainAdam(init: TwoLayerNetwork | InitOptions, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: TrainOptions): TrainResult {
-  const b1 = num('beta1', opts.beta1, 0.9, (v) => v >= 0 && v < 1, 'in [0, 1)');
-  const b2 = num('beta2', opts.beta2, 0.999, (v) => v >= 0 && v < 1, 'in [0, 1)');
-  const eps = num('epsilon', opts.epsilon, 1e-8, (v) => v > 0, 'positive');
+  const b1 = num('trainAdam', 'beta1', opts?.beta1, 0.9, (v) => v >= 0 && v < 1, 'in [0, 1)');
+  const b2 = num('trainAdam', 'beta2', opts?.beta2, 0.999, (v) => v >= 0 && v < 1, 'in [0, 1)');
+  const eps = num('trainAdam', 'epsilon', opts?.epsilon, 1e-8, (v) => v > 0, 'positive');
   return train('adam', init, X, Y, opts, (_lr, sizes) => {
     const mom = sizes.map((s) => new Float64Array(s));
     const vel = sizes.map((s) => new Float64Array(s));

@@ -74,7 +74,7 @@ describe('cosine step-size schedule', () => {
     const want = step(step(net0, eta), eta / 2);
     expect(r.network.W1.data).toAllClose(want.W1.data, { rtol: 1e-12, atol: 1e-14 });
     expect(r.network.W2.data).toAllClose(want.W2.data, { rtol: 1e-12, atol: 1e-14 });
-    expect(() => trainSgd(net0, X, Y, { lambda: 0.1, schedule: 'step' as 'cosine' })).toThrow(/schedule must be constant or cosine/);
+    expect(() => trainSgd(net0, X, Y, { lambda: 0.1, schedule: 'step' as 'cosine' })).toThrow(/option 'schedule' must be 'constant' or 'cosine'/);
   });
 });
 

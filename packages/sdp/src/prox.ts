@@ -7,7 +7,8 @@
  * λ₂ is applied as written. SEED 000 / SPEC §6.3 writes the paper's regulariser as
  * λ₁‖A‖_Tr + 2λ₂'‖A‖_F²; that is this problem with λ₂ = 2λ₂'.
  */
-import { CvxnnError, Matrix, assertFinite, assertOption, assertShape, svd } from '@cvxnn/linalg';
+import { CvxnnError, Matrix, type OptionSpec, assertFinite, assertMatrix, assertOption, assertShape, checkOptions, svd } from '@cvxnn/linalg';
+import { NUCLEAR_NORM_OPTIONS, TRACE_NORM_OPTIONS } from './option-specs.js';
 import { checkSamples, lambdaMaxUpper, quadAdjoint, quadForms, quadGram } from './quadratic.js';
 import { assertSymmetric, spectralMap, symEig } from './sym.js';
 
@@ -250,6 +251,18 @@ function fistaWithRestarts(
   return { X: A, status, iterations: Math.min(it, opts.maxIterations), history };
 }
 
+/** Keys and types of a regression call's options, then λ₁, λ₂ ≥ 0 and not both 0. */
+function checkLambdas<T extends TraceNormOptions | NuclearNormOptions>(fn: string, opts: T, spec: OptionSpec<T>): { lambda1: number; lambda2: number } {
+  assertOption(opts !== null && typeof opts === 'object', `${fn}: pass options { lambda1 }`);
+  checkOptions(fn, opts, spec);
+  const lambda1 = opts.lambda1;
+  const lambda2 = opts.lambda2 ?? 0;
+  assertOption(Number.isFinite(lambda1) && lambda1 >= 0, `${fn}: option 'lambda1' must be a finite number ≥ 0, got ${lambda1}`);
+  assertOption(Number.isFinite(lambda2) && lambda2 >= 0, `${fn}: option 'lambda2' must be a finite number ≥ 0, got ${lambda2}`);
+  assertOption(lambda1 > 0 || lambda2 > 0, `${fn}: lambda1 and lambda2 are both 0: the problem has no certificate (and may have no unique solution); set lambda1 > 0`);
+  return { lambda1, lambda2 };
+}
+
 /**
  * Solve the k = 1 RedEx / trace-norm regression problem by FISTA with restarts; the step is 1/L
  * with L ≥ λ_max((x_tᵀx_s)²) + 2λ₂, the certificate is the Fenchel duality gap.
@@ -260,18 +273,16 @@ function fistaWithRestarts(
  */
 export function traceNormRegression(X: Matrix, y: ArrayLike<number>, opts: TraceNormOptions): TraceNormResult {
   const t0 = performance.now();
+  const fn = 'traceNormRegression';
+  assertMatrix(fn, 'X', X);
   checkSamples(X);
-  assertShape(y.length === X.rows, `X has ${X.rows} rows but y has ${y.length} entries`);
+  assertShape(y !== null && typeof y === 'object' && y.length === X.rows, `${fn}: X has ${X.rows} rows but y has ${y?.length} entries`);
   assertFinite(y, 'y');
-  const lambda1 = opts.lambda1;
-  const lambda2 = opts.lambda2 ?? 0;
-  assertOption(Number.isFinite(lambda1) && lambda1 >= 0, `lambda1 must be a finite number ≥ 0, got ${lambda1}`);
-  assertOption(Number.isFinite(lambda2) && lambda2 >= 0, `lambda2 must be a finite number ≥ 0, got ${lambda2}`);
-  assertOption(lambda1 > 0 || lambda2 > 0, 'lambda1 and lambda2 are both 0: the problem has no certificate (and may have no unique solution); use lambda1 > 0');
+  const { lambda1, lambda2 } = checkLambdas(fn, opts, TRACE_NORM_OPTIONS);
   const tol = opts.tol ?? 1e-9;
   const maxIt = opts.maxIterations ?? 20000;
-  assertOption(tol > 0, `tol must be > 0, got ${tol}`);
-  assertOption(Number.isInteger(maxIt) && maxIt > 0, `maxIterations must be a positive integer, got ${maxIt}`);
+  assertOption(tol > 0, `${fn}: option 'tol' must be > 0, got ${tol}`);
+  assertOption(Number.isInteger(maxIt) && maxIt > 0, `${fn}: option 'maxIterations' must be a positive integer, got ${maxIt}`);
   const d = X.cols;
   const N = X.rows;
   const L = lambdaMaxUpper(quadGram(X)) + 2 * lambda2;
@@ -412,19 +423,15 @@ export function nuclearNormObjective(X: Matrix, Y: Matrix, W: Matrix, lambda1: n
  */
 export function nuclearNormRegression(X: Matrix, Yin: Matrix | ArrayLike<number>, opts: NuclearNormOptions): NuclearNormResult {
   const t0 = performance.now();
-  if (!(X instanceof Matrix)) throw new CvxnnError('SHAPE_MISMATCH', 'nuclearNormRegression: X must be a Matrix (n × d)');
+  const fn = 'nuclearNormRegression';
+  assertMatrix(fn, 'X', X);
   if (X.rows === 0 || X.cols === 0) throw new CvxnnError('EMPTY_DATA', `X is ${X.rows}×${X.cols}; nuclearNormRegression needs at least one sample and one feature`);
   X.assertFinite('X');
   const Y = Yin instanceof Matrix ? Yin : Matrix.fromArray(Yin.length, 1, Yin);
   assertShape(Y.rows === X.rows, `X has ${X.rows} rows but Y has ${Y.rows}; pass one target row per sample`);
   if (Y.cols === 0) throw new CvxnnError('EMPTY_DATA', 'Y has no columns (no outputs)');
   Y.assertFinite('Y');
-  assertOption(opts !== undefined && typeof opts === 'object', 'nuclearNormRegression: pass options { lambda1 }');
-  const lambda1 = opts.lambda1;
-  const lambda2 = opts.lambda2 ?? 0;
-  assertOption(Number.isFinite(lambda1) && lambda1 >= 0, `lambda1 must be a finite number ≥ 0, got ${lambda1}`);
-  assertOption(Number.isFinite(lambda2) && lambda2 >= 0, `lambda2 must be a finite number ≥ 0, got ${lambda2}`);
-  assertOption(lambda1 > 0 || lambda2 > 0, 'lambda1 and lambda2 are both 0: the problem has no certificate (and may have no unique solution); use lambda1 > 0');
+  const { lambda1, lambda2 } = checkLambdas(fn, opts, NUCLEAR_NORM_OPTIONS);
   const tol = opts.tol ?? 1e-9;
   const maxIt = opts.maxIterations ?? 20000;
   assertOption(Number.isFinite(tol) && tol > 0, `tol must be > 0, got ${tol}`);

@@ -11,7 +11,8 @@
  * For k = 1 this equals the trace-norm problem of `traceNormRegression` (SPEC §6.3: R = |A| is
  * optimal for both terms). λ₂ is as written; the paper's 2λ₂'‖·‖_F² is λ₂ = 2λ₂'.
  */
-import { CvxnnError, Matrix, assertFinite, assertOption, assertShape } from '@cvxnn/linalg';
+import { CvxnnError, Matrix, type OptionSpec, assertFinite, assertMatrix, assertOption, assertShape, checkOptions } from '@cvxnn/linalg';
+import { REDEX_LAYER_OPTIONS, REDEX_NETWORK_OPTIONS, SDP_OPTIONS } from './option-specs.js';
 import { traceNormRegression } from './prox.js';
 import { checkSamples, choleskyInPlace, choleskySolve, quadAdjoint, quadForms, quadGram } from './quadratic.js';
 import { solveSdp, type ConstraintTerm, type SdpOptions, type SdpProblem, type SdpResult } from './sdp.js';
@@ -73,14 +74,16 @@ function checkTargets(X: Matrix, Y: Matrix | ArrayLike<number>): Matrix {
   return Ym;
 }
 
-function checkLayerOptions(opts: RedexLayerOptions): { lambda1: number; lambda2: number; width: number } {
+function checkLayerOptions<T extends Omit<RedexLayerOptions, 'warmStart'>>(fn: string, opts: T, spec: OptionSpec<T>): { lambda1: number; lambda2: number; width: number } {
+  assertOption(opts !== null && typeof opts === 'object', `${fn}: pass options { lambda1 }`);
+  checkOptions(fn, opts, spec);
   const lambda1 = opts.lambda1;
   const lambda2 = opts.lambda2 ?? 0;
   const width = opts.width ?? Infinity;
-  assertOption(Number.isFinite(lambda1) && lambda1 >= 0, `lambda1 must be a finite number ≥ 0, got ${lambda1}`);
-  assertOption(Number.isFinite(lambda2) && lambda2 >= 0, `lambda2 must be a finite number ≥ 0, got ${lambda2}`);
-  assertOption(width > 0, `width (τ) must be > 0, got ${width}`);
-  assertOption(lambda1 > 0 || lambda2 > 0 || Number.isFinite(width), 'lambda1 = lambda2 = 0 and no width: the problem is not regularised; set lambda1 > 0 or a finite width');
+  assertOption(Number.isFinite(lambda1) && lambda1 >= 0, `${fn}: option 'lambda1' must be a finite number ≥ 0, got ${lambda1}`);
+  assertOption(Number.isFinite(lambda2) && lambda2 >= 0, `${fn}: option 'lambda2' must be a finite number ≥ 0, got ${lambda2}`);
+  assertOption(width > 0, `${fn}: option 'width' (τ) must be > 0, got ${width}`);
+  assertOption(lambda1 > 0 || lambda2 > 0 || Number.isFinite(width), `${fn}: lambda1 = lambda2 = 0 and no width: the problem is not regularised; set lambda1 > 0 or a finite width`);
   return { lambda1, lambda2, width };
 }
 
@@ -253,14 +256,15 @@ function scaled(M: Matrix, c: number): Matrix {
  */
 export function redexAdmm(X: Matrix, Yin: Matrix | ArrayLike<number>, opts: RedexLayerOptions, fixedA?: Matrix[]): RedexLayerResult {
   const t0 = performance.now();
+  assertMatrix('redexAdmm', 'X', X);
   checkSamples(X);
   const Y = checkTargets(X, Yin);
-  const { lambda1, lambda2, width } = checkLayerOptions(opts);
+  const { lambda1, lambda2, width } = checkLayerOptions('redexAdmm', opts, REDEX_LAYER_OPTIONS);
   const tol = opts.tol ?? 1e-8;
   const maxIt = opts.maxIterations ?? 20000;
   const alpha = opts.relaxation ?? 1.6;
-  assertOption(alpha > 0 && alpha < 2, `relaxation must be in (0, 2), got ${alpha}`);
-  assertOption(Number.isInteger(maxIt) && maxIt > 0, `maxIterations must be a positive integer, got ${maxIt}`);
+  assertOption(alpha > 0 && alpha < 2, `redexAdmm: option 'relaxation' must be in (0, 2), got ${alpha}`);
+  assertOption(Number.isInteger(maxIt) && maxIt > 0, `redexAdmm: option 'maxIterations' must be a positive integer, got ${maxIt}`);
   const k = fixedA ? fixedA.length : Y.cols;
   const d = X.cols;
   const N = X.rows;
@@ -479,14 +483,14 @@ function projectPsdM(M: Matrix): Matrix {
  *   redexForward(layer, X); // ≈ y
  */
 export function fitRedexLayer(X: Matrix, Yin: Matrix | ArrayLike<number>, opts: RedexLayerOptions): RedexLayerResult {
+  assertMatrix('fitRedexLayer', 'X', X);
   checkSamples(X);
   const Y = checkTargets(X, Yin);
-  const { lambda1, lambda2, width } = checkLayerOptions(opts);
+  const { lambda1, lambda2, width } = checkLayerOptions('fitRedexLayer', opts, REDEX_LAYER_OPTIONS);
   const solver = opts.solver ?? 'auto';
-  assertOption(['auto', 'prox', 'admm'].includes(solver), `solver must be auto, prox or admm, got '${solver}'`);
   const proxOk = Y.cols === 1 && !Number.isFinite(width) && lambda1 + lambda2 > 0;
   if (solver === 'prox' && !proxOk) {
-    throw new CvxnnError('INVALID_OPTION', `the prox solver handles one output without a width budget (got k = ${Y.cols}, width = ${width}); use solver 'admm'`);
+    throw new CvxnnError('INVALID_OPTION', `fitRedexLayer: the prox solver handles one output without a width budget (got k = ${Y.cols}, width = ${width}); set solver: 'admm'`);
   }
   if (solver === 'prox' || (solver === 'auto' && proxOk)) {
     const res = traceNormRegression(X, column(Y, 0), { lambda1, lambda2, tol: opts.tol ?? 1e-9, maxIterations: opts.maxIterations, timeLimit: opts.timeLimit, warmStart: opts.warmStart?.A[0] });
@@ -623,7 +627,9 @@ export interface RedexNormResult {
  *   redexNorm([Matrix.from([[1, 2], [2, 1]])]).value; // 4 (= ‖A‖_Tr for k = 1)
  */
 export function redexNorm(A: Matrix[], opts: SdpOptions = {}): RedexNormResult {
-  assertOption(A.length > 0, 'redexNorm needs at least one matrix');
+  checkOptions('redexNorm', opts, SDP_OPTIONS);
+  assertOption(Array.isArray(A) && A.length > 0, 'redexNorm needs an array of at least one matrix');
+  A.forEach((Ai, i) => assertMatrix('redexNorm', `A[${i}]`, Ai));
   const d = A[0].rows;
   A.forEach((Ai, i) => {
     assertShape(Ai.rows === d && Ai.cols === d, `A[${i}] is ${Ai.rows}×${Ai.cols}, expected ${d}×${d}`);
@@ -652,7 +658,10 @@ export function redexNorm(A: Matrix[], opts: SdpOptions = {}): RedexNormResult {
  *   redexRegularizer([Matrix.from([[1, 2], [2, 1]])], 1, 1).value; // 14
  */
 export function redexRegularizer(A: Matrix[], lambda1: number, lambda2: number, opts: Omit<RedexLayerOptions, 'lambda1' | 'lambda2'> = {}): { value: number; R: Matrix; gap: number; iterations: number } {
-  assertOption(A.length > 0, 'redexRegularizer needs at least one matrix');
+  const { lambda1: _l1, lambda2: _l2, ...spec } = REDEX_LAYER_OPTIONS;
+  checkOptions('redexRegularizer', opts, spec);
+  assertOption(Array.isArray(A) && A.length > 0, 'redexRegularizer needs an array of at least one matrix');
+  A.forEach((Ai, i) => assertMatrix('redexRegularizer', `A[${i}]`, Ai));
   A.forEach((Ai, i) => assertSymmetric(Ai, `A[${i}]`));
   const d = A[0].rows;
   const Xdummy = Matrix.eye(d).view(0, 0, 1, d);
@@ -705,8 +714,13 @@ export interface RedexNetworkOptions extends Omit<RedexLayerOptions, 'warmStart'
  *   redexNetworkForward(network, Xtest);
  */
 export function fitRedexNetwork(batches: Array<{ X: Matrix; y: Matrix | ArrayLike<number> }>, opts: RedexNetworkOptions): { network: RedexNetwork; results: RedexLayerResult[] } {
+  assertOption(Array.isArray(batches), 'fitRedexNetwork: batches must be an array of { X, y }, one per layer');
   const L = batches.length;
   if (L === 0) throw new CvxnnError('EMPTY_DATA', 'fitRedexNetwork needs one batch of samples per layer (got none)');
+  checkLayerOptions('fitRedexNetwork', opts, REDEX_NETWORK_OPTIONS);
+  // what every layer's fitRedexLayer gets: the network's options other than its own four
+  const { outputs: _o, appendOne: _a, intermediateTargets: _t, layerOptions, ...layerOpts } = opts;
+  (layerOptions ?? []).forEach((lo, l) => lo !== undefined && checkOptions(`fitRedexNetwork: layerOptions[${l}]`, lo, REDEX_LAYER_OPTIONS));
   const appendOne = opts.appendOne ?? true;
   const Yl = batches.map((b) => checkTargets(b.X, b.y));
   const c = Yl[0].cols;
@@ -732,7 +746,7 @@ export function fitRedexNetwork(batches: Array<{ X: Matrix; y: Matrix | ArrayLik
       for (let t = 0; t < X.rows; t++) for (let i = 0; i < k; i++) T.data[t * k + i] = Yl[l].get(t, 0);
     }
     assertShape(T.rows === X.rows && T.cols === k, `targets for layer ${l} must be ${X.rows}×${k}, got ${T.rows}×${T.cols}`);
-    const res = fitRedexLayer(Hin, T, { ...opts, ...(opts.layerOptions?.[l] ?? {}) });
+    const res = fitRedexLayer(Hin, T, { ...layerOpts, ...(layerOptions?.[l] ?? {}) });
     res.layer.appendOne = appendOne;
     layers.push(res.layer);
     results.push(res);

@@ -11,7 +11,8 @@
  * Inequality rows get a slack in an extra nonnegative block. Internally symmetric blocks are
  * vectorised with svec (off-diagonal entries × √2) so inner products are preserved.
  */
-import { CvxnnError, Matrix, assertOption, assertShape } from '@cvxnn/linalg';
+import { CvxnnError, Matrix, assertOption, assertShape, checkOptions } from '@cvxnn/linalg';
+import { SDP_OPTIONS } from './option-specs.js';
 import { choleskyInPlace, choleskySolve } from './quadratic.js';
 import { assertSymmetric, spectralMap, symEig } from './sym.js';
 
@@ -279,14 +280,16 @@ export function denseTerms(block: number, M: Matrix, scale = 1): ConstraintTerm[
  */
 export function solveSdp(problem: SdpProblem, opts: SdpOptions = {}): SdpResult {
   const t0 = performance.now();
+  checkOptions('solveSdp', opts, SDP_OPTIONS);
+  assertOption(problem !== null && typeof problem === 'object' && Array.isArray(problem.blocks), 'solveSdp: problem must be { blocks, C, constraints }');
   const tol = opts.tol ?? 1e-8;
   const maxIt = opts.maxIterations ?? 20000;
   const gamma = opts.relaxation ?? 1.6;
   const adaptive = opts.adaptive ?? true;
   const doScale = opts.scale ?? true;
-  assertOption(tol > 0 && Number.isFinite(tol), `tol must be a positive number, got ${tol}`);
-  assertOption(Number.isInteger(maxIt) && maxIt > 0, `maxIterations must be a positive integer, got ${maxIt}`);
-  assertOption(gamma > 0 && gamma < (1 + Math.sqrt(5)) / 2, `relaxation must be in (0, 1.618), got ${gamma}`);
+  assertOption(tol > 0 && Number.isFinite(tol), `solveSdp: option 'tol' must be a positive number, got ${tol}`);
+  assertOption(Number.isInteger(maxIt) && maxIt > 0, `solveSdp: option 'maxIterations' must be a positive integer, got ${maxIt}`);
+  assertOption(gamma > 0 && gamma < (1 + Math.sqrt(5)) / 2, `solveSdp: option 'relaxation' must be in (0, 1.618), got ${gamma}`);
   const { lay, userBlocks, A, b, c } = compile(problem);
   const { m } = A;
   const n = lay.n;
