@@ -84,17 +84,21 @@ describe('parseCsv: labels and task', () => {
     expect(Array.from(ds.y)).toEqual([1, 0, 1, 0]);
   });
   it('numeric class labels are ordered numerically (2 < 10)', () => {
-    const ds = parseCsv('f,c\n1,10\n2,2\n3,1\n4,2\n');
+    const ds = parseCsv('f,c\n1,10\n2,2\n3,1\n4,2\n5,10\n6,1\n');
     expect(ds.task).toBe('multiclass');
     expect(ds.classes).toEqual(['1', '2', '10']);
-    expect(Array.from(ds.y)).toEqual([2, 1, 0, 1]);
+    expect(Array.from(ds.y)).toEqual([2, 1, 0, 1, 2, 0]);
   });
   it('integer labels with more than 20 distinct values, or fractional ones, are regression', () => {
     const many = 'f,y\n' + Array.from({ length: 25 }, (_, i) => `${i},${i}`).join('\n');
     expect(parseCsv(many).task).toBe('regression');
     expect(parseCsv('f,y\n1,0.5\n2,1\n').task).toBe('regression');
-    const twenty = 'f,y\n' + Array.from({ length: 20 }, (_, i) => `${i},${i}`).join('\n');
+    const twenty = 'f,y\n' + Array.from({ length: 40 }, (_, i) => `${i},${i % 20}`).join('\n');
     expect(parseCsv(twenty).task).toBe('multiclass');
+    // three or more integer classes need two rows per class on average: 1, 2, 3 over 3 rows is a regression
+    expect(parseCsv('f,y\n1,1\n2,2\n3,3\n').task).toBe('regression');
+    expect(parseCsv('f,y\n1,1\n2,2\n3,3\n4,1\n5,2\n6,3\n').task).toBe('multiclass');
+    expect(parseCsv('f,y\n1,1\n2,2\n').task).toBe('binary');
   });
   it('requested task must match the labels', () => {
     const three = 'f,y\n1,a\n2,b\n3,c\n';

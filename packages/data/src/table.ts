@@ -383,8 +383,9 @@ export interface EncodedLabels {
  * Classes are ordered numerically when every label is a number (so '0','1' ↦ 0,1 and '2' < '10'),
  * otherwise by sorted text (code-unit order, e.g. 'B' < 'M'). The task 'auto' picks classification
  * for text labels, or integer labels with at most {@link MAX_AUTO_CLASSES} distinct values (binary
- * for two), else regression. With `knownClasses` (a fitted model's), labels are encoded against
- * those names instead, and a label outside them is `INVALID_OPTION`.
+ * for two; for three or more, at least two rows per class on average), else regression. With
+ * `knownClasses` (a fitted model's), labels are encoded against those names instead, and a label
+ * outside them is `INVALID_OPTION`.
  *
  * @example
  *   encodeLabels(['M', 'B', 'M'], 'auto', 'diagnosis', 'cancer'); // { y: [1, 0, 1], task: 'binary', classes: ['B', 'M'] }
@@ -414,7 +415,9 @@ export function encodeLabels(labels: string[], task: Task | 'auto', labelName: s
   const K = keys.length;
   const integral = allNumeric && values.every((v) => Number.isInteger(v));
   if (task === 'auto') {
-    if (allNumeric && (!integral || K > MAX_AUTO_CLASSES || K < 2)) return { y: Float64Array.from(values), task: 'regression' };
+    // integer labels are classes when there are few of them and, beyond two, at least two rows per
+    // class on average (a 3-row table with targets 1, 2, 3 is a regression)
+    if (allNumeric && (!integral || K > MAX_AUTO_CLASSES || K < 2 || (K > 2 && n < 2 * K))) return { y: Float64Array.from(values), task: 'regression' };
   }
   const shown = keys.slice(0, 10).map((k) => `'${spelling.get(k)}'`).join(', ') + (K > 10 ? `, … (${K} in all)` : '');
   if (K < 2) {
