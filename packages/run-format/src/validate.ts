@@ -226,7 +226,7 @@ const OPTIONAL: Record<string, Check> = {
 export function runIssues(value: unknown): RunIssue[] {
   const issues: RunIssue[] = [];
   if (!isObj(value)) return [{ path: 'run', message: `expected a JSON object, got ${describe(value)}` }];
-  if (!('cvxnnRun' in value)) return [{ path: 'run.cvxnnRun', message: `missing: "cvxnnRun" is missing (files written by \`cvxnn … --out\` start with "cvxnnRun": ${RUN_FORMAT_VERSION})` }];
+  if (!('cvxnnRun' in value)) return [{ path: 'run.cvxnnRun', message: `"cvxnnRun" is missing, so this is not a run file (\`cvxnn fit --out\` and the other commands' --out write files that start with "cvxnnRun": ${RUN_FORMAT_VERSION})` }];
   if (value.cvxnnRun !== RUN_FORMAT_VERSION) return [{ path: 'run.cvxnnRun', message: `run format version ${JSON.stringify(value.cvxnnRun)}; this version of cvxnn reads version ${RUN_FORMAT_VERSION}` }];
   fields({ kind: oneOf(RUN_KINDS), createdAt: str, options: obj, environment: obj, data: obj })(value, 'run', issues);
   for (const [k, check] of Object.entries(OPTIONAL)) if (value[k] !== undefined && value[k] !== null) check(value[k], `run.${k}`, issues);
