@@ -6,10 +6,12 @@
  * @tensorflow/tfjs-node-gpu is installed and finds a CUDA GPU; all loaded lazily) next to the
  * always-available TypeScript ones, then resolves the name with @cvxnn/linalg's `resolveBackend`.
  *
- * `auto` order: tfjs-node-gpu (fp32, GPU only) → onnx (fp64, if onnxruntime-node loads) → blas
- * (fp64, if the addon was built) → ts. `onnx-fp32`, `blas-fp32`, `ts-workers`, `wasm` and
- * `tfjs-cpu` only by name. `webgpu` was evaluated and is not built: asking for it is
- * `BACKEND_UNAVAILABLE` with the reason (see README, Backends).
+ * `auto` takes the fastest fp64 backend that initialises — blas (where its addon was built) →
+ * onnx (where onnxruntime-node loads) → ts — and says nothing about the ones it skipped: the user
+ * asked for none of them. Every other backend (`tfjs-node-gpu`, the fp32 ones, `ts-workers`,
+ * `wasm`, `tfjs-cpu`) only by name; a backend asked for by name that cannot start is
+ * `BACKEND_UNAVAILABLE` with the reason. `webgpu` was evaluated and is not built (see README,
+ * Backends).
  */
 import { registerBlasBackends } from '@cvxnn/backend-blas';
 import { registerOnnxBackends } from '@cvxnn/backend-onnx';
@@ -24,25 +26,49 @@ export const UNAVAILABLE_BACKENDS: Readonly<Record<string, string>> = Object.fre
 let registered = false;
 
 /**
- * Register the optional backends (once) and resolve `name` (`ts`, `onnx`, `onnx-fp32`, `blas`,
- * `blas-fp32`, `ts-workers`, `wasm`, `tfjs-cpu`, `tfjs-node-gpu` or `auto`). Notices list the candidates `auto` skipped, one line each
- * (e.g. "backend 'onnx' unavailable: onnxruntime-node could not be loaded …").
+ * What `auto` tries, in order: the fp64 backends from fastest to the always-available reference.
  *
  * @example
- *   const { backend, notices } = await selectBackend(o.backend);
- *   notices.forEach((n) => io.err(`note: ${n}\n`));
- *   solveGatedRelu(problem, { backend });
+ *   AUTO_ORDER[0]; // 'blas'
  */
-export async function selectBackend(name: string): Promise<BackendResolution> {
+export const AUTO_ORDER: readonly string[] = ['blas', 'onnx', 'ts'];
+
+function registerOptional(): void {
   if (!registered) {
     registerOnnxBackends();
     registerBlasBackends();
     registerTfjsBackends();
     registered = true;
   }
+}
+
+/**
+ * Register the optional backends (once) and resolve `name` (`ts`, `onnx`, `onnx-fp32`, `blas`,
+ * `blas-fp32`, `ts-workers`, `wasm`, `tfjs-cpu`, `tfjs-node-gpu` or `auto`). `auto` returns no
+ * notices (see the module doc); a backend named explicitly that cannot start throws
+ * `BACKEND_UNAVAILABLE` with its one-line reason.
+ *
+ * @example
+ *   const { backend } = await selectBackend(o.backend);
+ *   solveGatedRelu(problem, { backend });
+ */
+export async function selectBackend(name: string): Promise<BackendResolution> {
+  registerOptional();
   const reason = UNAVAILABLE_BACKENDS[name];
   if (reason !== undefined) throw new CvxnnError('BACKEND_UNAVAILABLE', `backend '${name}' unavailable: ${reason}`);
-  if (name !== 'auto' && !listBackends().includes(name)) {
+  if (name === 'auto') {
+    for (const candidate of AUTO_ORDER) {
+      if (!listBackends().includes(candidate)) continue;
+      try {
+        const { backend } = await resolveBackend(candidate);
+        if (backend.precision === 'fp64') return { backend, notices: [] };
+      } catch {
+        // not built / not installed here: auto moves on without a word
+      }
+    }
+    throw new CvxnnError('BACKEND_UNAVAILABLE', `no fp64 backend could be initialised (tried ${AUTO_ORDER.join(', ')})`);
+  }
+  if (!listBackends().includes(name)) {
     throw new CvxnnError('INVALID_OPTION', `unknown backend '${name}'; choose one of auto, ${listBackends().join(', ')}`);
   }
   return resolveBackend(name);
@@ -55,11 +81,6 @@ export async function selectBackend(name: string): Promise<BackendResolution> {
  *   backendNames(); // ['auto', 'tfjs-node-gpu', 'onnx', 'blas', 'ts', 'ts-workers', 'onnx-fp32', 'blas-fp32', 'wasm', 'tfjs-cpu']
  */
 export function backendNames(): string[] {
-  if (!registered) {
-    registerOnnxBackends();
-    registerBlasBackends();
-    registerTfjsBackends();
-    registered = true;
-  }
+  registerOptional();
   return ['auto', ...listBackends()];
 }

@@ -146,14 +146,14 @@ describe('cvxnn compare', () => {
     await bad(['--data', x5, '--lambda', '1', '--model', 'tanh'], /INVALID_OPTION.*--model/);
     await bad(['--data', x5, '--lambda', '1', '--task', 'binary'], /INVALID_OPTION.*exactly 2 classes/);
     await bad(['--data', x5, '--lambda', '1', '--loss', 'logistic'], /INVALID_OPTION/);
-    await bad(['--data', x5, '--lambda', '1', '--label-column', 'zzz'], /INVALID_OPTION.*not a column name/);
+    await bad(['--data', x5, '--lambda', '1', '--label-column', 'zzz'], /INVALID_OPTION.*unknown label column 'zzz'/);
     await bad(['--data', x5, '--lambda', '1', '--test-fraction', '1'], /INVALID_OPTION.*test-fraction/);
     await bad(['--data', x5, '--lambda', '1', '--patterns', '100'], /INVALID_OPTION.*at most 8/);
     await bad(['--data', x5, '--lambda', '1', '--backend', 'nope'], /INVALID_OPTION.*unknown backend 'nope'/);
     await bad(['--data', x5, '--lambda', '1', '--schedule', 'step'], /INVALID_OPTION.*--schedule/);
     await bad(['--data', x5, '--lambda', '1', '--gates', file('g.csv', '1,2\n3,4\n')], /SHAPE_MISMATCH.*gates/);
-    await bad(['--data', file('txt.csv', 'a,b,y\n1,foo,2\n3,4,5\n'), '--lambda', '1'], /NON_NUMERIC.*'foo' is not a number/);
+    await bad(['--data', file('txt.csv', 'a,b,y\n1,foo,2\n3,4,5\n'), '--lambda', '1'], /NON_NUMERIC.*non-numeric value 'foo' at row 1 \(line 2\), column 2 'b'/);
     await bad(['--data', file('miss.csv', 'a,b,y\n1,,2\n3,4,5\n'), '--lambda', '1'], /MISSING_VALUE/);
-    await bad(['--data', file('ragged.csv', 'a,b,y\n1,2,2\n3,4\n'), '--lambda', '1'], /PARSE_ERROR.*cells/);
+    await bad(['--data', file('ragged.csv', 'a,b,y\n1,2,2\n3,4\n'), '--lambda', '1'], /PARSE_ERROR.*row 2 \(line 3\) has 2 fields, but the header has 3/);
   });
 });

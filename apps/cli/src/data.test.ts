@@ -38,10 +38,10 @@ describe('cvxnn data info', () => {
     expect(j.target.std).toBeCloseRel(Math.sqrt(((1 - 1.5) ** 2 + (3 - 1.5) ** 2 + (0.5 - 1.5) ** 2) / 3), 1e-14, 0);
     expect(j.constantFeatures).toEqual([]);
   });
-  it('lists every missing and non-numeric cell with row and column, and exits 1', async () => {
+  it('lists every missing and non-numeric cell with row and column, and exits 2 (bad input)', async () => {
     const p = file('bad.csv', 'a,b,y\n1,NA,0\nfoo,2,1\n3,4,1\n');
     const r = await run('data', 'info', '--data', p, '--json');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     const j = JSON.parse(r.out);
     expect(j.problemCount).toBe(2);
     expect(j.problems.map((q: { code: string; row: number; columnName: string; value: string }) => [q.code, q.row, q.columnName, q.value])).toEqual([

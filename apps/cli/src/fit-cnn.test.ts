@@ -89,25 +89,27 @@ describe('cvxnn fit --arch cnn', () => {
     expect(typeof j.testAccuracy).toBe('number');
     expect(j.networkObjective).toBeCloseRel(j.objective, 1e-6);
     const t = await run('fit', '--data', multi, '--task', 'multiclass', '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--lambda', '0.1', '--patterns', '8', '--max-iters', '50');
-    expect(t.code).toBe(0);
+    expect(t.code).toBe(3); // 50 iterations do not certify; the result is printed
+    expect(t.err).toMatch(/^not certified: status max-iterations/);
     expect(t.out).toMatch(/architecture\s+CNN: 2×2 filters, stride 1, padding 0, 9 patches per image/);
     expect(t.out).toMatch(/certificate\s+duality-gap/);
   });
 
-  it('predict reads a CNN run: re-applied standardization gives the fit\'s training accuracy; a BN run is refused with a reason', async () => {
+  it('predict reads a CNN run: re-applied standardization gives the fit\'s training accuracy; also a BN run (was refused)', async () => {
     const out = path.join(dir, 'cnn-run.json');
     const f = await run('fit', '--data', multi, '--task', 'multiclass', '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--lambda', '0.1', '--patterns', '8', '--max-iters', '200', '--out', out, '--json');
-    expect(f.code).toBe(0);
+    expect([0, 3]).toContain(f.code); // predict reads the run whether or not 200 iterations certify it
     const p = await run('predict', '--model', out, '--data', multi, '--json');
     expect(p.code).toBe(0);
     const jp = JSON.parse(p.out);
     expect(jp.n).toBe(30);
     expect(jp.accuracy).toBeCloseRel(JSON.parse(f.out).trainAccuracy, 1e-12);
     const bnOut = path.join(dir, 'bn-run.json');
-    expect((await run('fit', '--data', binary, '--arch', 'bn', '--lambda', '0.5', '--patterns', '6', '--max-iters', '200', '--out', bnOut, '--json')).code).toBe(0);
-    const b = await run('predict', '--model', bnOut, '--data', binary);
-    expect(b.code).toBe(2);
-    expect(b.err).toMatch(/INVALID_OPTION.*relu, gated-relu, cnn/);
+    const bn = await run('fit', '--data', binary, '--arch', 'bn', '--lambda', '0.5', '--patterns', '6', '--max-iters', '200', '--out', bnOut, '--json');
+    expect([0, 3]).toContain(bn.code);
+    const b = await run('predict', '--model', bnOut, '--data', binary, '--json');
+    expect(b.code, b.err).toBe(0);
+    expect(JSON.parse(b.out).accuracy).toBeCloseRel(JSON.parse(bn.out).trainAccuracy, 1e-12);
   });
 
   it('--model separable | linear | circular: certified variants whose recovered networks attain the objective', async () => {

@@ -7,7 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
-import { describeError, type Io, processIo } from './io.js';
+import { describeError, EXIT, type Io, processIo } from './io.js';
 import { VERSION } from './version.js';
 
 export { type Io, processIo } from './io.js';
@@ -18,12 +18,30 @@ export function buildProgram(io: Io = processIo): Command {
   const program = new Command('cvxnn')
     .description('Train neural networks by convex optimization and certify the global optimum.')
     .version(VERSION, '-V, --version', 'print the cvxnn version')
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError('(run cvxnn <command> --help for the options)')
     .exitOverride();
   for (const register of commands) register(program, io);
-  program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }));
+  // Commander's own errors (unknown option, missing value, …) are printed by runCli as one
+  // `error [INVALID_OPTION]` line, not in commander's format; help and version go to stdout.
+  const output = { writeOut: (s: string) => io.out(s), writeErr: (s: string) => io.err(s), outputError: () => {} };
+  const configure = (c: Command): void => {
+    c.exitOverride().configureOutput(output);
+    c.commands.forEach(configure);
+  };
+  configure(program);
   return program;
+}
+
+/** The command path of argv for the help hint (`fit`, `redex fit`), as far as it names commands. */
+function commandPath(program: Command, args: string[]): string {
+  const names: string[] = [];
+  let c: Command | undefined = program;
+  for (const a of args) {
+    const sub: Command | undefined = c?.commands.find((x) => x.name() === a || x.aliases().includes(a));
+    if (!sub) break;
+    names.push(sub.name());
+    c = sub;
+  }
+  return names.join(' ');
 }
 
 /** Run the CLI on `argv` (as `process.argv`: node, script, args…); resolves to the exit code. */
@@ -34,7 +52,12 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.exitCode;
+      if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.OK;
+      if (e.code === 'commander.help') return EXIT.BAD_INPUT; // a command group without its subcommand: the help was printed to stderr
+      const where = commandPath(program, argv.slice(2));
+      const text = e.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
+      io.err(`error [INVALID_OPTION]: ${text}; run \`cvxnn ${where ? `${where} ` : ''}--help\` for the options\n`);
+      return EXIT.BAD_INPUT;
     }
     const { code, message } = describeError(e);
     if (message) io.err(message + '\n');

@@ -14,6 +14,16 @@ export const processIo: Io = {
   isTTY: Boolean(process.stdout.isTTY),
 };
 
+/**
+ * The exit codes of `cvxnn` (README, "The cvxnn command"): 0 a certified result (or a command that
+ * certifies nothing and succeeded), 1 an internal error, 2 bad input or options, 3 a run that
+ * finished without a certificate (status max-iterations, time-limit, …).
+ *
+ * @example
+ *   if (code === EXIT.UNCERTIFIED) console.error('raise --max-iters');
+ */
+export const EXIT = Object.freeze({ OK: 0, INTERNAL: 1, BAD_INPUT: 2, UNCERTIFIED: 3 });
+
 /** A CLI failure with an exit code; `CvxnnError`s become exit code 2 with their code printed. */
 export class CliExit extends Error {
   constructor(
@@ -46,7 +56,7 @@ export function printKv(io: Io, rows: Array<[string, string | number]>): void {
 /** Turn any thrown value into a message and exit code for the user. */
 export function describeError(e: unknown): { code: number; message: string } {
   if (e instanceof CliExit) return { code: e.exitCode, message: e.message };
-  if (e instanceof CvxnnError) return { code: 2, message: `error [${e.code}]: ${e.message}` };
+  if (e instanceof CvxnnError) return { code: e.code === 'INTERNAL' ? EXIT.INTERNAL : EXIT.BAD_INPUT, message: `error [${e.code}]: ${e.message.replace(/\s*\n\s*/g, ' ')}` };
   if (e instanceof Error) return { code: 1, message: `internal error: ${e.stack ?? e.message}` };
   return { code: 1, message: `internal error: ${String(e)}` };
 }
@@ -60,4 +70,36 @@ export function parseNumber(name: string, value: string, opts: { integer?: boole
   if (opts.min !== undefined && v < opts.min) throw bad(`must be ≥ ${opts.min}`);
   if (opts.exclusiveMin !== undefined && v <= opts.exclusiveMin) throw bad(`must be > ${opts.exclusiveMin}`);
   return v;
+}
+
+/**
+ * The largest seed: the generator takes 32-bit signed seeds, and the CLI keeps to the
+ * non-negative ones (0 … 2³¹ − 1), so no two seeds give the same stream and none is folded
+ * silently onto another.
+ *
+ * @example
+ *   parseSeed('2147483647'); // ok; '4294967296' and '-1' are refused
+ */
+export const MAX_SEED = 2 ** 31 - 1;
+
+/**
+ * Parse `--seed`: an integer in 0 … 2³¹ − 1, else INVALID_OPTION (never wrapped silently).
+ *
+ * @example
+ *   const seed = parseSeed(o.seed);
+ */
+export function parseSeed(value: string, name = 'seed'): number {
+  const v = parseNumber(name, value, { integer: true });
+  if (v < 0 || v > MAX_SEED) throw new CvxnnError('INVALID_OPTION', `--${name} must be an integer in 0 … ${MAX_SEED}, got '${value}' (a seed out of range would silently repeat the stream of another)`);
+  return v;
+}
+
+/**
+ * A seed derived from the user's `--seed` for a second random stream (kept in 0 … 2³¹ − 1).
+ *
+ * @example
+ *   new Rng(derivedSeed(seed, 7919)); // the split's stream
+ */
+export function derivedSeed(seed: number, offset: number): number {
+  return (seed + offset) % (MAX_SEED + 1);
 }

@@ -40,21 +40,21 @@ const patternOf = (X: number[][], g: number[]) => X.map((x) => (x.reduce((s, v, 
 
 describe('cvxnn patterns', () => {
   it('--exact --json on SPEC X1: 6 chambers, formula count 6, rank 2', async () => {
-    const r = await run('patterns', '--data', x1, '--label-column', 'y', '--exact', '--keep-zero', '--json');
+    const r = await run('patterns', '--standardize', 'none', '--data', x1, '--label-column', 'y', '--exact', '--keep-zero', '--json');
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ method: 'exact', n: 3, d: 2, rank: 2, count: 6, chambers: 6, formulaCount: 6 });
     expect(typeof j.timeSeconds).toBe('number');
   });
   it('--bias on 1-D data gives 2n chambers (the all-zero one dropped by default)', async () => {
-    const r = await run('patterns', '--data', oneD, '--label-column', 'y', '--exact', '--bias', '--json');
+    const r = await run('patterns', '--standardize', 'none', '--data', oneD, '--label-column', 'y', '--exact', '--bias', '--json');
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ n: 7, d: 1, gateDimension: 2, bias: true, rank: 2, chambers: 14, formulaCount: 14, count: 13 });
   });
   it('--exact --out writes d × P witness gates that reproduce P distinct non-zero patterns; count = 2·Σ_{k<3} C(7,k) = 58', async () => {
     const out = path.join(dir, 'gates-exact.csv');
-    const r = await run('patterns', '--data', g3, '--label-column', 'y', '--exact', '--json', '--out', out);
+    const r = await run('patterns', '--standardize', 'none', '--data', g3, '--label-column', 'y', '--exact', '--json', '--out', out);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.formulaCount).toBe(2 * (1 + 7 + 21));
@@ -70,37 +70,37 @@ describe('cvxnn patterns', () => {
   });
   it('--sample N --seed S: a subset of the exact patterns, with the draws reported; the same seed reproduces it', async () => {
     const out = path.join(dir, 'gates-sample.csv');
-    const r = await run('patterns', '--data', g3, '--label-column', 'y', '--sample', '300', '--seed', '5', '--json', '--out', out);
+    const r = await run('patterns', '--standardize', 'none', '--data', g3, '--label-column', 'y', '--sample', '300', '--seed', '5', '--json', '--out', out);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ method: 'sampled', draws: 300, seed: 5, rank: 3 });
     const exactOut = path.join(dir, 'gates-all.csv');
-    await run('patterns', '--data', g3, '--label-column', 'y', '--exact', '--out', exactOut);
+    await run('patterns', '--standardize', 'none', '--data', g3, '--label-column', 'y', '--exact', '--out', exactOut);
     const exact = new Set(readGates(exactOut).map((g) => patternOf(g3X, g)));
     const sampled = readGates(out).map((g) => patternOf(g3X, g));
     expect(new Set(sampled).size).toBe(j.count);
     for (const p of sampled) expect(exact.has(p)).toBe(true);
-    const again = JSON.parse((await run('patterns', '--data', g3, '--label-column', 'y', '--sample', '300', '--seed', '5', '--json')).out);
+    const again = JSON.parse((await run('patterns', '--standardize', 'none', '--data', g3, '--label-column', 'y', '--sample', '300', '--seed', '5', '--json')).out);
     expect(again.count).toBe(j.count);
   });
   it('--rank 1 samples the rank-1 approximation (at most 2 chambers); --label-column none keeps every column', async () => {
-    const r1 = JSON.parse((await run('patterns', '--data', g3, '--label-column', 'y', '--sample', '500', '--seed', '1', '--rank', '1', '--keep-zero', '--json')).out);
+    const r1 = JSON.parse((await run('patterns', '--standardize', 'none', '--data', g3, '--label-column', 'y', '--sample', '500', '--seed', '1', '--rank', '1', '--keep-zero', '--json')).out);
     expect(r1.rank).toBe(1);
     expect(r1.count).toBe(2); // a rank-1 arrangement has exactly 2 chambers, both hit by 500 gates
-    const all = JSON.parse((await run('patterns', '--data', g3, '--label-column', 'none', '--exact', '--json')).out);
+    const all = JSON.parse((await run('patterns', '--standardize', 'none', '--data', g3, '--label-column', 'none', '--exact', '--json')).out);
     expect(all.d).toBe(4);
     expect(all.formulaCount).toBe(2 * (1 + 7 + 21 + 35));
   });
   it('--count-only prints just the number; the default output is readable', async () => {
-    const r = await run('patterns', '--data', x1, '--label-column', 'y', '--exact', '--count-only');
+    const r = await run('patterns', '--standardize', 'none', '--data', x1, '--label-column', 'y', '--exact', '--count-only');
     expect(r.code, r.err).toBe(0);
     expect(r.out.trim()).toBe('5'); // 6 chambers; g = (−1,−1) gives the all-zero pattern, dropped by default
-    const h = await run('patterns', '--data', x1, '--label-column', 'y', '--exact');
+    const h = await run('patterns', '--standardize', 'none', '--data', x1, '--label-column', 'y', '--exact');
     expect(h.out).toMatch(/patterns\s+5/);
     expect(h.out).toMatch(/chambers\s+6/);
   });
   it('--standardize zscore with --bias leaves the count unchanged (affine invariance of the affine arrangement)', async () => {
-    const raw = JSON.parse((await run('patterns', '--data', g3, '--label-column', 'y', '--exact', '--bias', '--json')).out);
+    const raw = JSON.parse((await run('patterns', '--standardize', 'none', '--data', g3, '--label-column', 'y', '--exact', '--bias', '--json')).out);
     const z = JSON.parse((await run('patterns', '--data', g3, '--label-column', 'y', '--exact', '--bias', '--standardize', 'zscore', '--json')).out);
     expect(z.standardize).toBe('zscore');
     expect(z.chambers).toBe(raw.chambers);
@@ -116,20 +116,20 @@ describe('cvxnn patterns', () => {
     expect(JSON.parse(viaGates.out).objective).toBeCloseRel(JSON.parse(all.out).objective, 1e-5);
   });
   it('bad input gives typed errors and exit code 2', async () => {
-    const both = await run('patterns', '--data', x1, '--label-column', 'y', '--exact', '--sample', '10');
+    const both = await run('patterns', '--standardize', 'none', '--data', x1, '--label-column', 'y', '--exact', '--sample', '10');
     expect(both.code).toBe(2);
     expect(both.err).toMatch(/INVALID_OPTION.*--exact/);
-    const neither = await run('patterns', '--data', x1, '--label-column', 'y');
+    const neither = await run('patterns', '--standardize', 'none', '--data', x1, '--label-column', 'y');
     expect(neither.code).toBe(2);
-    const zero = await run('patterns', '--data', x1, '--label-column', 'y', '--sample', '0');
+    const zero = await run('patterns', '--standardize', 'none', '--data', x1, '--label-column', 'y', '--sample', '0');
     expect(zero.code).toBe(2);
     expect(zero.err).toMatch(/INVALID_OPTION.*--sample/);
-    const big = await run('patterns', '--data', g3, '--label-column', 'y', '--exact', '--max-patterns', '10');
+    const big = await run('patterns', '--standardize', 'none', '--data', g3, '--label-column', 'y', '--exact', '--max-patterns', '10');
     expect(big.code).toBe(2);
     expect(big.err).toMatch(/INVALID_OPTION.*58/);
     const std = await run('patterns', '--data', x1, '--label-column', 'y', '--exact', '--standardize', 'minmax');
     expect(std.code).toBe(2);
-    const missing = await run('patterns', '--data', path.join(dir, 'nope.csv'), '--exact');
+    const missing = await run('patterns', '--standardize', 'none', '--data', path.join(dir, 'nope.csv'), '--exact');
     expect(missing.code).toBe(2);
   });
 });
@@ -137,7 +137,7 @@ describe('cvxnn patterns', () => {
 describe('cvxnn patterns --solid-angles', () => {
   it('1-D data + bias: estimated chamber probabilities match the exact arcs/2π of the 2n lines (4σ), Σp = 1, and the coupon-collector count follows from min p', async () => {
     const N = 100000;
-    const r = await run('patterns', '--data', oneD, '--exact', '--bias', '--keep-zero', '--solid-angles', String(N), '--json');
+    const r = await run('patterns', '--standardize', 'none', '--data', oneD, '--exact', '--bias', '--keep-zero', '--solid-angles', String(N), '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     const probs = j.solidAngles.probabilities as number[];
@@ -158,15 +158,15 @@ describe('cvxnn patterns --solid-angles', () => {
     expect(j.solidAngles.gatesToSeeAll).toBe(Math.ceil(Math.log(probs.length / 0.05) / pmin));
   });
   it('dropping the all-zero pattern moves its probability into missedMass (text mode prints the summary)', async () => {
-    const withZero = JSON.parse((await run('patterns', '--data', oneD, '--exact', '--bias', '--keep-zero', '--solid-angles', '20000', '--json')).out);
-    const without = JSON.parse((await run('patterns', '--data', oneD, '--exact', '--bias', '--solid-angles', '20000', '--json')).out);
+    const withZero = JSON.parse((await run('patterns', '--standardize', 'none', '--data', oneD, '--exact', '--bias', '--keep-zero', '--solid-angles', '20000', '--json')).out);
+    const without = JSON.parse((await run('patterns', '--standardize', 'none', '--data', oneD, '--exact', '--bias', '--solid-angles', '20000', '--json')).out);
     expect(without.count).toBe(withZero.count - 1);
     const kept = (without.solidAngles.probabilities as number[]).reduce((a, b) => a + b, 0);
     expect(kept + without.solidAngles.missedMass).toBeCloseRel(1, 1e-12);
     expect(without.solidAngles.missedMass).toBeGreaterThan(0);
-    const t = await run('patterns', '--data', oneD, '--exact', '--bias', '--solid-angles', '20000');
+    const t = await run('patterns', '--standardize', 'none', '--data', oneD, '--exact', '--bias', '--solid-angles', '20000');
     expect(t.out).toMatch(/gates to see all\s+≈ \d+/);
-    expect((await run('patterns', '--data', oneD, '--exact', '--solid-angles', '0')).err).toMatch(/INVALID_OPTION.*solid-angles/);
+    expect((await run('patterns', '--standardize', 'none', '--data', oneD, '--exact', '--solid-angles', '0')).err).toMatch(/INVALID_OPTION.*solid-angles/);
   });
 });
 
@@ -174,7 +174,7 @@ describe('cvxnn patterns --vertices', () => {
   it('X1 with all chambers: the vertex file holds Xᵀd_C for every pattern, distinct, and their count is the chamber count (the hexagon of three vectors)', async () => {
     const vfile = path.join(dir, 'v.csv');
     const gfile = path.join(dir, 'g.csv');
-    const r = await run('patterns', '--data', x1, '--exact', '--keep-zero', '--vertices', vfile, '--out', gfile, '--json');
+    const r = await run('patterns', '--standardize', 'none', '--data', x1, '--exact', '--keep-zero', '--vertices', vfile, '--out', gfile, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).vertices).toBe(vfile);
     const V = readFileSync(vfile, 'utf8').trim().split('\n').map((l) => l.split(',').map(Number));

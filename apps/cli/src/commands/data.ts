@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { CvxnnError } from '@cvxnn/linalg';
 import {
-  bundledPath,
   classCounts,
   type CsvOptions,
   type DataProblem,
@@ -10,9 +8,11 @@ import {
   inspectCsv,
   listBundled,
   loadDataset,
+  readText,
 } from '@cvxnn/data';
 import type { Command } from 'commander';
-import { CliExit, fmt, type Io, printJson, printKv } from '../io.js';
+import { resolveData } from '../data-input.js';
+import { CliExit, EXIT, fmt, type Io, printJson, printKv } from '../io.js';
 
 interface InfoOptions {
   data: string;
@@ -62,22 +62,17 @@ export function register(program: Command, io: Io): void {
       let ds: Dataset;
       let problems: DataProblem[] = [];
       let problemCount = 0;
-      const bundled = !existsSync(o.data) ? bundledPath(o.data) : undefined;
-      if (bundled || (existsSync(o.data) && isCsvLike(o.data))) {
-        const file = bundled ?? o.data;
-        let text: string;
-        try {
-          text = readFileSync(file, 'utf8');
-        } catch (e) {
-          throw new CvxnnError('IO_ERROR', `cannot read '${file}': ${(e as Error).message}`);
-        }
-        const name = bundled ? (listBundled().find((b) => bundledPath(b.name) === bundled)?.name ?? o.data) : o.data.replace(/^.*[/\\]/, '').replace(/\.(csv|tsv|txt)$/i, '');
+      const src = resolveData(o.data);
+      if (src.kind === 'bundled' || isCsvLike(src.file)) {
+        const file = src.file;
+        const text = readText(file);
+        const name = src.kind === 'bundled' ? src.name : o.data.replace(/^.*[/\\]/, '').replace(/\.gz$/i, '').replace(/\.(csv|tsv|txt)$/i, '');
         const r = inspectCsv(text, { ...opts, name }, maxProblems);
         ds = r.dataset;
         problems = r.problems;
         problemCount = r.problemCount;
       } else {
-        ds = loadDataset(o.data, opts);
+        ds = loadDataset(src.file, opts);
       }
       const n = ds.X.rows;
       const d = ds.X.cols;
@@ -125,7 +120,7 @@ export function register(program: Command, io: Io): void {
         if (problemCount > problems.length) io.out(`  … ${problemCount - problems.length} more (raise --max-problems)\n`);
       }
       // A dataset with problems cannot be fitted: say so in the exit status (the report is already printed).
-      if (problemCount > 0) throw new CliExit(1, `${problemCount} problem(s) found in ${ds.name}; fix them before \`cvxnn fit\``);
+      if (problemCount > 0) throw new CliExit(EXIT.BAD_INPUT, `${problemCount} problem(s) found in ${ds.name}; fix them before \`cvxnn fit\` (or pass --drop-missing to fit for missing values)`);
     });
 
   data

@@ -1,6 +1,7 @@
 import { getBackend, Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
 import type { Command } from 'commander';
-import { type Io, parseNumber, printJson, printKv } from '../io.js';
+import { type Io, parseNumber, parseSeed, printJson, printKv } from '../io.js';
+import { guardMemory } from '../limits.js';
 
 /** `cvxnn demo`: a small tour of the core — random data, Gaussian-gate patterns, the fused masked products. */
 export function register(program: Command, io: Io): void {
@@ -16,7 +17,9 @@ export function register(program: Command, io: Io): void {
       const n = parseNumber('n', opts.n, { integer: true, min: 1 });
       const d = parseNumber('d', opts.d, { integer: true, min: 1 });
       const p = parseNumber('patterns', opts.patterns, { integer: true, min: 1 });
-      const seed = parseNumber('seed', opts.seed, { integer: true });
+      const seed = parseSeed(opts.seed);
+      // X (n×d), gates and weights (d×P each), the bit-packed masks (n×P), the outputs and gradients
+      guardMemory(`--n ${n} --d ${d} --patterns ${p}`, 8 * (n * d + 3 * d * p + n) + (n * p) / 8, `${n}×${d} data, ${d}×${p} gates and weights, ${n}×${p} pattern bits`, 'use a smaller --n, --d or --patterns');
       const rng = new Rng(seed);
       const X = new Matrix(n, d, rng.normalArray(n * d));
       const G = new Matrix(d, p, rng.normalArray(d * p));

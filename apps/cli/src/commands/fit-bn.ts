@@ -1,9 +1,11 @@
-import { type BnFitResult, type BnNetwork, type BnPlacement, bnForward, bnObjective, fitBnConvex, fitLayerwise, layerwiseMetrics } from '@cvxnn/cnn';
+import { type BnFitResult, type BnPlacement, bnForward, bnNetworkToJson, bnObjective, fitBnConvex, fitLayerwise, layerwiseMetrics, layerwiseToJson } from '@cvxnn/cnn';
 import { assertOption, CvxnnError, type Matrix } from '@cvxnn/linalg';
-import { classesOf, type LossName, networkToJson } from '@cvxnn/networks';
-import { fmt, type Io, parseNumber } from '../io.js';
-import { emitRun, environment, prepareData } from '../run-file.js';
-import type { FitCliOptions } from './fit.js';
+import { classesOf, type LossName } from '@cvxnn/networks';
+import { prepareData } from '../data-input.js';
+import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
+import { prepareOutput } from '../output.js';
+import { emitRun, environment } from '../run-file.js';
+import { dataRow, type FitCliOptions, fitInputs, guardPatterns } from './fit.js';
 
 /** Fraction of rows whose predicted class (sign for ±1 targets, argmax for one-hot) matches. */
 function classAccuracy(F: Matrix<Float64Array>, Y: Matrix<Float64Array>): number {
@@ -18,21 +20,6 @@ function meanSquaredError(F: Matrix<Float64Array>, Y: Matrix<Float64Array>): num
   let s = 0;
   for (let i = 0; i < F.data.length; i++) s += (F.data[i] - Y.data[i]) ** 2;
   return s / Math.max(1, F.rows);
-}
-
-/** BN network as JSON (arrays of rows), with the training statistics used at prediction time. */
-function bnToJson(net: BnNetwork) {
-  return {
-    kind: net.kind,
-    placement: net.placement,
-    normalization: net.normalization ?? 'l2',
-    appendOne: net.appendOne,
-    W1: net.W1.toArrays(),
-    gamma: Array.from(net.gamma),
-    alpha: Array.from(net.alpha),
-    W2: net.W2.toArrays(),
-    stats: net.stats ? { mean: Array.from(net.stats.mean), norm: Array.from(net.stats.norm) } : undefined,
-  };
 }
 
 /**
@@ -59,31 +46,32 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
   assertOption(o.arch === 'bn' || o.arch === 'fc', `fitBn handles --arch bn and --arch fc --layerwise, got --arch ${o.arch}`);
   if (o.lambda === undefined) throw new CvxnnError('INVALID_OPTION', '--lambda is required (a number > 0)');
   const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
-  const seed = parseNumber('seed', o.seed, { integer: true });
+  const seed = parseSeed(o.seed);
   const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
   const maxIters = o.maxIters === undefined ? (o.layerwise !== undefined ? DEFAULT_LAYERWISE_MAX_ITERS : 20000) : parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
   const timeLimit = o.timeLimit === undefined ? undefined : parseNumber('time-limit', o.timeLimit, { exclusiveMin: 0 });
   const testFraction = o.testFraction === undefined ? 0 : parseNumber('test-fraction', o.testFraction, { min: 0 });
   assertOption(o.objectiveScale === 'sum' || o.objectiveScale === 'mean', `--objective-scale must be sum or mean, got '${o.objectiveScale}'`);
   assertOption(o.gates === undefined, '--gates is not supported with --arch bn / --layerwise; use --patterns N or all');
-  const prep = prepareData({ data: o.data, labelColumn: o.labelColumn, task: o.task, standardize: o.standardize, bias: !!o.bias, seed, testFraction });
-  const { table, task, classes, testIdx, Xtr, Ytr, pre } = prep;
+  const out = prepareOutput('--out', o.out, fitInputs(o));
+  const prep = prepareData({ data: o.data, flags: o, standardize: o.standardize, bias: !!o.bias, seed, testFraction, testData: o.testData });
+  const { dataset: table, task, classes, Xtr, Ytr, pre } = prep;
   const scale = o.objectiveScale as 'sum' | 'mean';
   const metricKey = task === 'regression' ? 'MSE' : 'Accuracy';
   const metric = (F: Matrix<Float64Array>, Y: Matrix<Float64Array>) => (task === 'regression' ? meanSquaredError(F, Y) : classAccuracy(F, Y));
-  const dataRow: [string, string] = ['data', `${table.name}: ${Xtr.rows} training rows × ${Xtr.cols} features (${task}${classes ? `, classes ${classes.join('/')}` : ''})${testIdx.length ? `, ${testIdx.length} held out` : ''}`];
+  const dataLine: [string, string] = ['data', dataRow(table.name, Xtr, task, classes, prep.testSource, table.droppedRows)];
   const common = {
-    cvxnnRun: 1,
     kind: 'fit',
     createdAt: new Date().toISOString(),
     environment: environment('ts', 'fp64'),
-    data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task, classes, standardize: o.standardize, nTest: testIdx.length },
+    data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task, classes, standardize: o.standardize, nTest: prep.nTest },
   };
 
   if (o.layerwise !== undefined) {
     const L = parseNumber('layerwise', o.layerwise, { integer: true, min: 1 });
     assertOption((o.patterns ?? '100') !== 'all', '--layerwise samples patterns per block; pass --patterns N');
     const P = parseNumber('patterns', (o.patterns ?? '100'), { integer: true, min: 1 });
+    guardPatterns(P, Xtr.rows, Math.max(Xtr.cols, P) + 1, Ytr.cols, false);
     const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : 'cross-entropy');
     assertOption(['squared', 'logistic', 'cross-entropy'].includes(loss), `--loss must be squared, logistic or cross-entropy, got '${loss}'`);
     const t0 = performance.now();
@@ -113,7 +101,7 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
     if (testM) metrics[`test${metricKey}`] = testM[L - 1];
     const run = {
       ...common,
-      options: { data: o.data, labelColumn: o.labelColumn, task, arch: o.arch, layerwise: L, model: 'gated-relu', bias: true, lambda, patterns: P, seed, loss, tol, maxIters, timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: testFraction || undefined },
+      options: { data: o.data, labelColumn: o.labelColumn, testData: o.testData, task, arch: o.arch, layerwise: L, model: 'gated-relu', bias: true, lambda, patterns: P, seed, loss, tol, maxIters, timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: testFraction || undefined },
       status: worst ? worst.status : 'optimal',
       objective: last.objective,
       dataTerm: last.dataTerm,
@@ -131,11 +119,11 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
       networkObjective: last.objective,
       ...metrics,
       layers,
-      network: { kind: 'layerwise', blocks: model.blocks.map((b) => networkToJson(b)) },
+      network: layerwiseToJson(model),
       preprocessing: pre,
     };
     const rows: Array<[string, string | number]> = [
-      dataRow,
+      dataLine,
       ['model', `${L} greedy gated-ReLU convex blocks (loss ${loss}, scale ${o.objectiveScale}, λ = ${fmt(lambda)}, bias per block)`],
       ['patterns', run.patternSource],
       ['status', run.status],
@@ -148,7 +136,8 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
     }
     rows.push(['time', `${run.timeSeconds.toFixed(3)} s`]);
     for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
-    emitRun(io, { run, json: o.json, out: o.out, rows });
+    const exit = emitRun(io, { run, json: o.json, out, rows, tol });
+    if (exit) throw exit;
     return;
   }
 
@@ -161,6 +150,7 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
   assertOption(loss === 'squared' || loss === 'logistic', `--arch bn supports the squared and logistic losses (multiclass: squared, one-vs-all), got '${loss}'`);
   if (loss === 'logistic' && task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${task})`);
   const patterns = (o.patterns ?? '100') === 'all' ? 'all' : parseNumber('patterns', (o.patterns ?? '100'), { integer: true, min: 1 });
+  if (patterns !== 'all') guardPatterns(patterns, Xtr.rows, Xtr.cols + (o.bias ? 1 : 0), Ytr.cols, true);
   const r: BnFitResult = fitBnConvex(Xtr, Ytr, { placement, normalization, lambda, patterns, seed, appendOne: !!o.bias, loss, scale, tol, maxIters, timeLimit });
   const net = r.network;
   const metrics: Record<string, number> = { [`train${metricKey}`]: metric(bnForward(net, Xtr).F, Ytr) };
@@ -169,7 +159,7 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
   const patternSource = patterns === 'all' ? `all ${r.patterns} non-zero patterns (exact enumeration)` : `${patterns} sampled Gaussian gates (seed ${seed}): ${r.patterns} distinct patterns`;
   const run = {
     ...common,
-    options: { data: o.data, labelColumn: o.labelColumn, task, arch: 'bn', bnPlacement: placement, bnNormalization: normalization, bias: !!o.bias, lambda, patterns: (o.patterns ?? '100'), seed, loss, tol, maxIters, timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: testFraction || undefined },
+    options: { data: o.data, labelColumn: o.labelColumn, testData: o.testData, task, arch: 'bn', bnPlacement: placement, bnNormalization: normalization, bias: !!o.bias, lambda, patterns: (o.patterns ?? '100'), seed, loss, tol, maxIters, timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: testFraction || undefined },
     status: r.status,
     objective: r.objective,
     dataTerm: r.dataTerm,
@@ -186,11 +176,11 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
     precision: 'fp64',
     networkObjective: check.objective,
     ...metrics,
-    network: bnToJson(net),
+    network: bnNetworkToJson(net),
     preprocessing: pre,
   };
   const rows: Array<[string, string | number]> = [
-    dataRow,
+    dataLine,
     ['model', `${r.formulation}: BN ${placement === 'before' ? 'before' : 'after'} the ReLU${placement === 'scale' ? ' (scale only)' : ''} (loss ${loss}, scale ${o.objectiveScale}, β = ${fmt(lambda)}${o.bias ? ', bias' : ''})`],
     ['patterns', patternSource],
     ['status', r.status],
@@ -203,5 +193,6 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
     ['network objective', `${fmt(check.objective, 10)} (recovered BN network, same convention)`],
   ];
   for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
-  emitRun(io, { run, heavy: { history: r.history }, json: o.json, out: o.out, rows });
+  const exit = emitRun(io, { run, heavy: { history: r.history }, json: o.json, out, rows, tol });
+  if (exit) throw exit;
 }

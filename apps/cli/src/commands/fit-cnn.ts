@@ -1,8 +1,10 @@
 import {
+  circularCnnToJson,
   cnnObjectiveTerms,
   cnnPredict,
   cnnToJson,
   type ConvexCnnResult,
+  convGeometry,
   fitCircularCnn,
   fitConvexCnn,
   fitLinearCnn,
@@ -10,21 +12,25 @@ import {
   type LinearCnnResultBase,
   linearCnnObjective,
   linearCnnPredict,
+  linearCnnToJson,
   outputScore,
   parseImageShape,
   recoverCircularCnn,
   recoverCnn,
   recoverLinearCnn,
   recoverSeparableCnn,
+  separableCnnToJson,
   separableObjective,
   separablePredict,
 } from '@cvxnn/cnn';
 import { assertOption, createCpuBackend, CvxnnError, type Matrix } from '@cvxnn/linalg';
 import type { LossName } from '@cvxnn/networks';
 import { selectBackend } from '../backends.js';
-import { fmt, type Io, parseNumber } from '../io.js';
-import { emitRun, environment, prepareData } from '../run-file.js';
-import type { FitCliOptions } from './fit.js';
+import { type PreparedData, prepareData } from '../data-input.js';
+import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
+import { type OutputTarget, prepareOutput } from '../output.js';
+import { emitRun, environment } from '../run-file.js';
+import { dataRow, type FitCliOptions, fitInputs, guardPatterns } from './fit.js';
 
 /** Default number of convolutional gates when `--patterns` is not given. */
 const DEFAULT_CNN_PATTERNS = 32;
@@ -55,7 +61,7 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   const stride = parseNumber('stride', o.stride ?? '1', { integer: true, min: 1 });
   const padding = parseNumber('padding', o.padding ?? '0', { integer: true, min: 0 });
   const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
-  const seed = parseNumber('seed', o.seed, { integer: true });
+  const seed = parseSeed(o.seed);
   const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
   const maxIters = o.maxIters === undefined ? DEFAULT_CNN_MAX_ITERS : parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
   const timeLimit = o.timeLimit === undefined ? undefined : parseNumber('time-limit', o.timeLimit, { exclusiveMin: 0 });
@@ -69,21 +75,26 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   assertOption(o.objectiveScale === 'sum' || o.objectiveScale === 'mean', `--objective-scale must be sum or mean, got '${o.objectiveScale}'`);
   if (o.lambdaPath !== undefined) throw new CvxnnError('INVALID_OPTION', '--lambda-path is not available with --arch cnn');
   const patterns: number | 'all' = o.patterns === 'all' ? 'all' : o.patterns === undefined ? DEFAULT_CNN_PATTERNS : parseNumber('patterns', o.patterns, { integer: true, min: 1 });
-  const { backend: selected, notices } = await selectBackend(o.backend);
+  const out = prepareOutput('--out', o.out, fitInputs(o));
+  const { backend: selected } = await selectBackend(o.backend);
   // the CNN program runs in fp64 (dense products with the pooled features); fp32 backends fall back to the CPU one
   const backend = selected.precision === 'fp64' ? selected : createCpuBackend();
-  if (!o.json) for (const n of notices) io.err(`note: ${n}\n`);
   if (!o.json && backend !== selected) io.err(`note: --arch cnn runs in fp64; using the ${backend.name} backend instead of ${selected.name}\n`);
 
-  const prep = prepareData({ data: o.data, labelColumn: o.labelColumn, task: o.task, standardize: o.standardize, bias: !!o.bias, seed, testFraction });
-  const { table, task, classes, testIdx, Xtr, Ytr, pre } = prep;
+  const prep = prepareData({ data: o.data, flags: o, standardize: o.standardize, bias: !!o.bias, seed, testFraction, testData: o.testData });
+  const { dataset: table, task, classes, Xtr, Ytr, pre } = prep;
+  if (typeof patterns === 'number' && (model === 'relu' || model === 'gated-relu' || model === 'separable')) {
+    // one pattern row per patch: n·K rows of masks over patches of kh·kw·C (+1) values
+    const g = convGeometry(imageShape, { kernel, stride, padding });
+    guardPatterns(patterns, Xtr.rows * g.patches, g.patchSize + (o.bias ? 1 : 0), Ytr.cols, model === 'relu' || model === 'separable');
+  }
   const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : model === 'gated-relu' ? 'cross-entropy' : 'squared');
   assertOption(['squared', 'logistic', 'cross-entropy'].includes(loss), `--loss must be squared, logistic or cross-entropy, got '${loss}'`);
   if (loss === 'logistic' && task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${task})`);
   if (loss === 'cross-entropy' && task !== 'multiclass') throw new CvxnnError('INVALID_OPTION', `--loss cross-entropy needs --task multiclass (the labels give ${task})`);
 
   if (model === 'separable' || model === 'linear' || model === 'circular') {
-    return fitVariant(io, o, { model, imageShape, kernel, stride, padding, lambda, loss, tol, maxIters, timeLimit, seed, patterns, testFraction, backendName: backend.name, prep });
+    return fitVariant(io, o, { model, imageShape, kernel, stride, padding, lambda, loss, tol, maxIters, timeLimit, seed, patterns, testFraction, backendName: backend.name, prep, out });
   }
 
   const result: ConvexCnnResult = fitConvexCnn(Xtr, Ytr, {
@@ -115,12 +126,12 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   const architecture = { imageShape, kernel, stride, padding, pooling: result.pooling, patchesPerImage: g.patches, patchSize: g.patchSize, filterBias: result.bias };
 
   const run = {
-    cvxnnRun: 1,
     kind: 'cnn',
     createdAt: new Date().toISOString(),
     options: {
       data: o.data,
       labelColumn: o.labelColumn,
+      testData: o.testData,
       task,
       arch: 'cnn',
       imageShape: o.imageShape,
@@ -143,7 +154,7 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
       testFraction: testFraction || undefined,
     },
     environment: environment(backend.name, backend.precision),
-    data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task, classes, standardize: o.standardize, nTest: testIdx.length },
+    data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task, classes, standardize: o.standardize, nTest: prep.nTest },
     architecture,
     status: result.status,
     objective: result.objective,
@@ -166,7 +177,7 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
     preprocessing: pre,
   };
   const rows: Array<[string, string | number]> = [
-    ['data', `${table.name}: ${Xtr.rows} training images ${imageShape.height}×${imageShape.width}×${imageShape.channels} (${task}${classes ? `, classes ${classes.join('/')}` : ''})${testIdx.length ? `, ${testIdx.length} held out` : ''}`],
+    ['data', `${dataRow(table.name, Xtr, task, classes, prep.testSource, table.droppedRows)}; images ${imageShape.height}×${imageShape.width}×${imageShape.channels}`],
     ['architecture', `CNN: ${kernel}×${kernel} filters, stride ${stride}, padding ${padding}, ${g.patches} patches per image, global sum pooling${o.bias ? ', filter bias' : ''}`],
     ['model', `${result.formulation} (loss ${loss}, scale ${o.objectiveScale}, λ = ${fmt(lambda)})`],
     ['patterns', result.patternSource],
@@ -183,7 +194,8 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
     ['network objective', `${fmt(check.objective, 10)} (recovered CNN, same convention)`],
   );
   for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
-  emitRun(io, { run, heavy: { history: result.history, groupNorms: result.groupNorms }, json: o.json, out: o.out, rows });
+  const exit = emitRun(io, { run, heavy: { history: result.history, groupNorms: result.groupNorms }, json: o.json, out, rows, tol });
+  if (exit) throw exit;
 }
 
 /**
@@ -209,10 +221,11 @@ function fitVariant(
     patterns: number | 'all';
     testFraction: number;
     backendName: string;
-    prep: ReturnType<typeof prepareData>;
+    prep: PreparedData;
+    out: OutputTarget | undefined;
   },
 ): void {
-  const { table, task, classes, testIdx, Xtr, Ytr, Xte, Yte, pre } = a.prep;
+  const { dataset: table, task, classes, Xtr, Ytr, Xte, Yte, pre } = a.prep;
   const scale = o.objectiveScale as 'sum' | 'mean';
   if (a.model !== 'linear') assertOption(Ytr.cols === 1, `--model ${a.model} has one output; use --task regression or binary (got ${Ytr.cols} outputs)`);
   if (o.bias) throw new CvxnnError('INVALID_OPTION', `--bias is not available with --model ${a.model}`);
@@ -232,7 +245,7 @@ function fitVariant(
     predictFn = (X) => linearCnnPredict(m, X);
     networkObjective = linearCnnObjective(m, Xtr, Ytr, { lambda: a.lambda, loss: a.loss, scale });
     neurons = m.filters.cols;
-    network = { kind: 'linear-circular-cnn', length: r.length, spectrum: { re: Array.from(r.spectrum.re), im: Array.from(r.spectrum.im) }, filters: m.filters.toArrays(), head: m.head.toArrays() };
+    network = { ...circularCnnToJson(r, m) };
     architecture = { imageShape: a.imageShape, circular: true, filterLength: r.length, activeFrequencies: r.activeFrequencies };
   } else if (a.model === 'linear') {
     const r = fitLinearCnn(Xtr, Ytr, { imageShape: a.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, ...common });
@@ -241,7 +254,7 @@ function fitVariant(
     predictFn = (X) => linearCnnPredict(m, X);
     networkObjective = linearCnnObjective(m, Xtr, Ytr, { lambda: a.lambda, loss: a.loss, scale });
     neurons = m.filters.cols;
-    network = { kind: 'linear-cnn', filters: m.filters.toArrays(), head: m.head.toArrays(), outputs: m.outputs };
+    network = { ...linearCnnToJson(m) };
     architecture = { imageShape: a.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, patchesPerImage: r.geometry.patches, patchSize: r.geometry.patchSize, rank: r.rank };
   } else {
     const r = fitSeparableCnn(Xtr, Ytr, { imageShape: a.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, patterns: a.patterns, seed: a.seed, ...common });
@@ -250,19 +263,18 @@ function fitVariant(
     predictFn = (X) => separablePredict(m, X);
     networkObjective = separableObjective(m, Xtr, Ytr, { lambda: a.lambda, loss: a.loss, scale });
     neurons = m.filters.cols;
-    network = { kind: 'separable-cnn', filters: m.filters.toArrays(), head: Array.from(m.head), position: Array.from(m.position) };
+    network = { ...separableCnnToJson(m) };
     architecture = { imageShape: a.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, patchesPerImage: r.geometry.patches, patchSize: r.geometry.patchSize };
   }
   const key = task === 'regression' ? 'MSE' : 'Accuracy';
   const metrics: Record<string, number> = { [`train${key}`]: outputScore(predictFn(Xtr), Ytr, task === 'regression' ? 'mse' : 'accuracy') };
   if (Xte && Yte) metrics[`test${key}`] = outputScore(predictFn(Xte), Yte, task === 'regression' ? 'mse' : 'accuracy');
   const run = {
-    cvxnnRun: 1,
     kind: 'cnn',
     createdAt: new Date().toISOString(),
-    options: { data: o.data, labelColumn: o.labelColumn, task, arch: 'cnn', imageShape: o.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, model: a.model, lambda: a.lambda, patterns: a.patterns, seed: a.seed, loss: a.loss, tol: a.tol, maxIters: a.maxIters, timeLimit: a.timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: a.testFraction || undefined },
+    options: { data: o.data, labelColumn: o.labelColumn, testData: o.testData, task, arch: 'cnn', imageShape: o.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, model: a.model, lambda: a.lambda, patterns: a.patterns, seed: a.seed, loss: a.loss, tol: a.tol, maxIters: a.maxIters, timeLimit: a.timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: a.testFraction || undefined },
     environment: environment(a.backendName, 'fp64'),
-    data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task, classes, standardize: o.standardize, nTest: testIdx.length },
+    data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task, classes, standardize: o.standardize, nTest: a.prep.nTest },
     architecture,
     status: res.status,
     objective: res.objective,
@@ -279,7 +291,7 @@ function fitVariant(
     preprocessing: pre,
   };
   const rows: Array<[string, string | number]> = [
-    ['data', `${table.name}: ${Xtr.rows} training rows (${task})${testIdx.length ? `, ${testIdx.length} held out` : ''}`],
+    ['data', dataRow(table.name, Xtr, task, classes, a.prep.testSource, table.droppedRows)],
     ['model', `${run.formulation} (loss ${a.loss}, scale ${o.objectiveScale}, λ = ${fmt(a.lambda)})`],
     ['status', res.status],
     ['objective', `${fmt(res.objective, 10)} = data term ${fmt(res.dataTerm, 10)} + penalty ${fmt(res.penalty, 10)}`],
@@ -290,5 +302,6 @@ function fitVariant(
     ['network objective', `${fmt(networkObjective, 10)} (recovered network, same convention)`],
   ];
   for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
-  emitRun(io, { run, heavy: { history: res.history }, json: o.json, out: o.out, rows });
+  const exit = emitRun(io, { run, heavy: { history: res.history }, json: o.json, out: a.out, rows, tol: a.tol });
+  if (exit) throw exit;
 }

@@ -5,15 +5,18 @@ import { accuracy, type LossName, mse, networkToJson, objectiveTerms } from '@cv
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { selectBackend } from '../backends.js';
+import { addDataOptions, type DataFlags, inputFile, prepareData } from '../data-input.js';
 import { fitArchitecture } from './fit-arch.js';
 import { DEFAULT_DASHBOARD_PORT, type LiveDashboard, lowDimFields, startLiveDashboard } from './dashboard.js';
-import { fmt, type Io, parseNumber } from '../io.js';
-import { emitRun, environment, patternCountBound, prepareData, readGates, sampleDistinctPatterns, withOnes } from '../run-file.js';
+import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
+import { convexFitBytes, guardMemory } from '../limits.js';
+import { type OutputTarget, prepareOutput } from '../output.js';
+import { emitRun, environment, patternCountBound, readGates, sampleDistinctPatterns, withOnes } from '../run-file.js';
 
-export interface FitCliOptions {
+export interface FitCliOptions extends DataFlags {
   data: string;
-  labelColumn: string;
-  task?: string;
+  /** a second file of test rows (same columns; no split then) */
+  testData?: string;
   model: string;
   bias?: boolean;
   lambda?: string;
@@ -53,17 +56,52 @@ export interface FitCliOptions {
 const MAX_EXACT_PATTERNS = 5000;
 
 /**
+ * The files a fit reads (for refusing an output that would overwrite one): `--data` as resolved,
+ * `--gates`, `--test-data`.
+ *
+ * @example
+ *   const out = prepareOutput('--out', o.out, fitInputs(o));
+ */
+export function fitInputs(o: Pick<FitCliOptions, 'data' | 'gates' | 'testData'>): Array<string | undefined> {
+  return [inputFile(o.data), o.gates, o.testData];
+}
+
+/**
+ * Refuse `--patterns N` (and a CNN's patch rows) whose convex program would not fit in memory.
+ *
+ * @example
+ *   guardPatterns(P, n, dIn, c, model === 'relu');
+ */
+export function guardPatterns(P: number, n: number, d: number, c: number, relu: boolean): void {
+  guardMemory(`--patterns ${P}`, convexFitBytes(n, d, c, P, relu), `${n} rows × ${P} patterns of masks and ${d}×${P}${c > 1 ? `×${c}` : ''} weights`, 'use fewer patterns');
+}
+
+/**
+ * The --lambda-path table as text rows: λ, objective, certificate, active neurons, iterations.
+ *
+ * @example
+ *   rows.push(...pathRows(result.path));
+ */
+export function pathRows(path: Array<{ lambda: number; objective: number; certificate: number; activeNeurons: number; iterations: number }>): Array<[string, string]> {
+  const head = ['λ', 'objective', 'certificate', 'active', 'iterations'];
+  const cells = path.map((p) => [fmt(p.lambda, 4), fmt(p.objective, 8), p.certificate.toExponential(2), String(p.activeNeurons), String(p.iterations)]);
+  const w = head.map((h, k) => Math.max(h.length, ...cells.map((r) => r[k]!.length)));
+  const line = (r: string[]) => r.map((c, k) => c.padStart(w[k]!)).join('  ');
+  return [['λ-path', line(head)], ...cells.map((r, i): [string, string] => [`  ${i + 1}/${path.length}`, line(r)])];
+}
+
+/**
  * `cvxnn fit`: certified convex training of a two-layer ReLU / gated-ReLU network on a CSV.
  *
  * @example
  *   register(program, processIo); // adds `cvxnn fit`
  */
 export function register(program: Command, io: Io): void {
-  program
+  const cmd = program
     .command('fit')
     .description('train a two-layer ReLU (or gated ReLU) network to global optimality by convex optimization, with a certificate')
-    .requiredOption('--data <file>', 'CSV file (header optional) or a bundled dataset name (breast_cancer, diabetes, ...)')
-    .option('--label-column <col>', 'last | first | 0-based index | header name', 'last')
+    .requiredOption('--data <file>', 'data file (CSV, JSON, IDX; .gz too) or a bundled dataset name (breast_cancer, diabetes, …); paths are relative to the current folder')
+    .option('--test-data <file>', 'score on the rows of this file (same columns, matched by header name; the training preprocessing applied) instead of a split')
     .option('--task <task>', 'regression | binary | multiclass (default: inferred from the labels)')
     .option('--model <model>', 'relu (exact C-ReLU) | gated-relu (C-GReLU); --arch cnn also separable | linear | circular; default relu (--arch cnn: gated-relu)')
     .option('--bias', 'append a constant-1 feature (bias inside the group norm)')
@@ -94,189 +132,204 @@ export function register(program: Command, io: Io): void {
     .option('--padding <p>', '--arch cnn: zero padding on each side', '0')
     .option('--bn-placement <p>', '--arch bn: scale (BN after the ReLU, scale only; default) | centred (after, centring + shift) | before (BN before the ReLU)')
     .option('--bn-normalization <n>', '--arch bn: l2 (divide by ‖P_c h‖, the papers’; default) | std (divide by the standard deviation)')
-    .option('--layerwise <L>', 'greedy layer-wise training of L two-layer convex blocks (each block\'s hidden layer becomes the next one\'s features)')
-    .action(async (o: FitCliOptions) => {
-      // default model: relu, except the CNN (its exact C-ReLU has cone constraints on every patch row)
-      o.model ??= o.arch === 'cnn' ? 'gated-relu' : 'relu';
-      if (o.arch !== 'fc' || o.layerwise !== undefined) return fitArchitecture(o, io);
-      if (o.lambda === undefined) throw new CvxnnError('INVALID_OPTION', '--lambda is required (a number > 0)');
-      const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
-      const seed = parseNumber('seed', o.seed, { integer: true });
-      const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
-      const patternsOpt = o.patterns ?? '100';
-      const maxIters = o.maxIters === undefined ? 20000 : parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
-      const timeLimit = o.timeLimit === undefined ? undefined : parseNumber('time-limit', o.timeLimit, { exclusiveMin: 0 });
-      const testFraction = o.testFraction === undefined ? 0 : parseNumber('test-fraction', o.testFraction, { min: 0 });
-      assertOption(testFraction < 1, `--test-fraction must be in [0, 1), got ${testFraction}`);
-      assertOption(o.model === 'relu' || o.model === 'gated-relu', `--model must be relu or gated-relu, got '${o.model}'`);
-      assertOption(['auto', 'fista', 'al'].includes(o.solver), `--solver must be auto, fista or al, got '${o.solver}'`);
-      assertOption(o.objectiveScale === 'sum' || o.objectiveScale === 'mean', `--objective-scale must be sum or mean, got '${o.objectiveScale}'`);
-      assertOption(o.standardize === 'zscore' || o.standardize === 'none', `--standardize must be zscore or none, got '${o.standardize}'`);
-      assertOption(o.vectorOutput === undefined || o.vectorOutput === 'nuclear' || o.vectorOutput === 'one-vs-all', `--vector-output must be nuclear or one-vs-all, got '${o.vectorOutput}'`);
-      const vectorOutput = o.vectorOutput as 'nuclear' | 'one-vs-all' | undefined;
-      const pathPoints = o.lambdaPath === undefined ? undefined : o.lambdaPath === true ? 10 : parseNumber('lambda-path', String(o.lambdaPath), { integer: true, min: 2 });
-      const { backend, notices } = await selectBackend(o.backend);
-      if (!o.json) for (const n of notices) io.err(`note: ${n}\n`);
+    .option('--layerwise <L>', 'greedy layer-wise training of L two-layer convex blocks (each block\'s hidden layer becomes the next one\'s features)');
+  addDataOptions(cmd);
+  cmd.action(async (o: FitCliOptions) => {
+    // default model: relu, except the CNN (its exact C-ReLU has cone constraints on every patch row)
+    o.model ??= o.arch === 'cnn' ? 'gated-relu' : 'relu';
+    if (o.arch !== 'fc' || o.layerwise !== undefined) return fitArchitecture(o, io);
+    if (o.lambda === undefined) throw new CvxnnError('INVALID_OPTION', '--lambda is required (a number > 0)');
+    const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
+    const seed = parseSeed(o.seed);
+    const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
+    const patternsOpt = o.patterns ?? '100';
+    const maxIters = o.maxIters === undefined ? 20000 : parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
+    const timeLimit = o.timeLimit === undefined ? undefined : parseNumber('time-limit', o.timeLimit, { exclusiveMin: 0 });
+    const testFraction = o.testFraction === undefined ? 0 : parseNumber('test-fraction', o.testFraction, { min: 0 });
+    assertOption(testFraction < 1, `--test-fraction must be in [0, 1), got ${testFraction}`);
+    assertOption(o.model === 'relu' || o.model === 'gated-relu', `--model must be relu or gated-relu, got '${o.model}'`);
+    assertOption(['auto', 'fista', 'al'].includes(o.solver), `--solver must be auto, fista or al, got '${o.solver}'`);
+    assertOption(o.objectiveScale === 'sum' || o.objectiveScale === 'mean', `--objective-scale must be sum or mean, got '${o.objectiveScale}'`);
+    assertOption(o.standardize === 'zscore' || o.standardize === 'none', `--standardize must be zscore or none, got '${o.standardize}'`);
+    assertOption(o.vectorOutput === undefined || o.vectorOutput === 'nuclear' || o.vectorOutput === 'one-vs-all', `--vector-output must be nuclear or one-vs-all, got '${o.vectorOutput}'`);
+    const vectorOutput = o.vectorOutput as 'nuclear' | 'one-vs-all' | undefined;
+    const pathPoints = o.lambdaPath === undefined ? undefined : o.lambdaPath === true ? 10 : parseNumber('lambda-path', String(o.lambdaPath), { integer: true, min: 2 });
+    const count = patternsOpt === 'all' ? undefined : parseNumber('patterns', patternsOpt, { integer: true, min: 1 });
+    const out: OutputTarget | undefined = prepareOutput('--out', o.out, fitInputs(o));
+    const { backend } = await selectBackend(o.backend);
 
-      // data: targets, split, standardization (training statistics)
-      const prep = prepareData({ data: o.data, labelColumn: o.labelColumn, task: o.task, standardize: o.standardize, bias: !!o.bias, seed, testFraction });
-      const { table, task, classes, testIdx, Xtr, Ytr, pre } = prep;
-      const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : o.model === 'gated-relu' && vectorOutput !== 'one-vs-all' ? 'cross-entropy' : 'squared');
-      assertOption(['squared', 'logistic', 'cross-entropy'].includes(loss), `--loss must be squared, logistic or cross-entropy, got '${loss}'`);
-      if (loss === 'logistic' && task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${task})`);
-      if (loss === 'cross-entropy' && task !== 'multiclass') throw new CvxnnError('INVALID_OPTION', `--loss cross-entropy needs --task multiclass (the labels give ${task})`);
-      const Xin = o.bias ? withOnes(Xtr) : Xtr;
-      const dIn = Xin.cols;
+    // data: targets, split, standardization (training statistics)
+    const prep = prepareData({ data: o.data, flags: o, standardize: o.standardize, bias: !!o.bias, seed, testFraction, testData: o.testData });
+    const { dataset: table, task, classes, Xtr, Ytr, pre } = prep;
+    const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : o.model === 'gated-relu' && vectorOutput !== 'one-vs-all' ? 'cross-entropy' : 'squared');
+    assertOption(['squared', 'logistic', 'cross-entropy'].includes(loss), `--loss must be squared, logistic or cross-entropy, got '${loss}'`);
+    if (loss === 'logistic' && task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${task})`);
+    if (loss === 'cross-entropy' && task !== 'multiclass') throw new CvxnnError('INVALID_OPTION', `--loss cross-entropy needs --task multiclass (the labels give ${task})`);
+    const Xin = o.bias ? withOnes(Xtr) : Xtr;
+    const dIn = Xin.cols;
 
-      // patterns
-      let masks: PatternMasks;
-      let gates: Matrix<Float64Array>;
-      let patternSource: string;
-      if (o.gates) {
-        gates = readGates(o.gates, dIn, !!o.bias);
-        masks = PatternMasks.fromGates(Xin, gates);
-        patternSource = `gates from ${o.gates}`;
-      } else if (patternsOpt === 'all') {
-        // exact enumeration (@cvxnn/arrangements); refused when the predicted count is huge
-        const ps = enumeratePatterns(Xin, { maxPatterns: MAX_EXACT_PATTERNS });
-        masks = ps.masks;
-        gates = ps.gates;
-        patternSource = `all ${masks.p} non-zero patterns (exact enumeration, rank ${ps.rank})`;
-      } else {
-        const count = parseNumber('patterns', patternsOpt, { integer: true, min: 1 });
-        const bound = patternCountBound(Xin.rows, dIn);
-        if (count > bound) throw new CvxnnError('INVALID_OPTION', `--patterns ${count} is larger than the number of activation patterns these data can have (at most ${bound}); use a smaller N or 'all'`);
-        ({ masks, gates } = sampleDistinctPatterns(Xin, count, seed));
-        patternSource = `${count} sampled Gaussian gates (seed ${seed})`;
-      }
+    // patterns
+    let masks: PatternMasks;
+    let gates: Matrix<Float64Array>;
+    let patternSource: string;
+    if (o.gates) {
+      gates = readGates(o.gates, dIn, !!o.bias);
+      masks = PatternMasks.fromGates(Xin, gates);
+      patternSource = `gates from ${o.gates}`;
+    } else if (patternsOpt === 'all') {
+      // exact enumeration (@cvxnn/arrangements); refused when the predicted count is huge
+      const ps = enumeratePatterns(Xin, { maxPatterns: MAX_EXACT_PATTERNS });
+      masks = ps.masks;
+      gates = ps.gates;
+      patternSource = `all ${masks.p} non-zero patterns (exact enumeration, rank ${ps.rank})`;
+    } else {
+      if (count === undefined) throw new CvxnnError('INTERNAL', 'pattern count missing');
+      guardPatterns(count, Xin.rows, dIn, Ytr.cols, o.model === 'relu');
+      const bound = patternCountBound(Xin.rows, dIn);
+      if (count > bound) throw new CvxnnError('INVALID_OPTION', `--patterns ${count} is larger than the number of activation patterns these data can have (at most ${bound}); use a smaller N or 'all'`);
+      ({ masks, gates } = sampleDistinctPatterns(Xin, count, seed));
+      patternSource = `${count} sampled Gaussian gates (seed ${seed})`;
+    }
 
-      let live: LiveDashboard | null = null;
-      if (o.dashboard) {
-        live = await startLiveDashboard({ port: parseNumber('port', o.port, { integer: true, min: 0 }), host: '127.0.0.1', start: { kind: 'fit', data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task }, options: { model: o.model, lambda, patterns: masks.p, loss, tol, maxIters } } });
-        io.err(`live dashboard: ${live.url}\n`);
-        if (o.dashboardWait !== undefined) {
-          const wait = parseNumber('dashboard-wait', o.dashboardWait, { min: 0 });
-          io.err(`live dashboard: waiting up to ${wait} s for a page to open ${live.url}\n`);
-          if (!(await live.waitForPage(wait))) io.err('live dashboard: no page connected; solving anyway\n');
-        }
+    let live: LiveDashboard | null = null;
+    if (o.dashboard) {
+      live = await startLiveDashboard({ port: parseNumber('port', o.port, { integer: true, min: 0 }), host: '127.0.0.1', start: { kind: 'fit', data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task }, options: { model: o.model, lambda, patterns: masks.p, loss, tol, maxIters } } });
+      io.err(`live dashboard: ${live.url}\n`);
+      if (o.dashboardWait !== undefined) {
+        const wait = parseNumber('dashboard-wait', o.dashboardWait, { min: 0 });
+        io.err(`live dashboard: waiting up to ${wait} s for a page to open ${live.url}\n`);
+        if (!(await live.waitForPage(wait))) io.err('live dashboard: no page connected; solving anyway\n');
       }
-      // progress bar on a TTY only
-      let bar: cliProgress.SingleBar | null = null;
-      if (io.isTTY && !o.json) {
-        bar = new cliProgress.SingleBar({ format: 'fit |{bar}| {value}/{total} iterations  certificate {cert}  objective {obj}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
-        bar.start(maxIters, 0, { cert: '-', obj: '-' });
-      }
-      let result: ConvexResult;
-      try {
-        result = fitConvex(Xin, Ytr, { masks, gates }, {
-          model: o.model as 'relu' | 'gated-relu',
-          lambda,
-          loss,
-          scale: o.objectiveScale as 'sum' | 'mean',
-          solver: o.solver as 'auto' | 'fista' | 'al',
-          tol,
-          maxIters,
-          timeLimit,
-          lambdaPath: pathPoints,
-          vectorOutput,
-          backend,
-          onProgress:
-            bar || live
-              ? (p) => {
-                  bar?.update(Math.min(p.iteration, maxIters), { cert: p.certificate.toExponential(2), obj: fmt(p.objective) });
-                  live?.progress(p);
-                }
-              : undefined,
-        });
-      } catch (e) {
-        await live?.close();
-        throw e;
-      } finally {
-        bar?.stop();
-      }
-      const network = recoverNetwork(result, { appendOne: !!o.bias });
-      // metrics on the data as the user gave it (standardized, bias via appendOne)
-      const metrics: Record<string, number> = {};
-      const metric = (X: Matrix<Float64Array>, Y: Matrix<Float64Array>) => (task === 'regression' ? mse(network, X, Y) : accuracy(network, X, Y));
-      const key = task === 'regression' ? 'MSE' : 'Accuracy';
-      metrics[`train${key}`] = metric(Xtr, Ytr);
-      if (prep.Xte && prep.Yte) metrics[`test${key}`] = metric(prep.Xte, prep.Yte);
-      // the network's own non-convex objective on the training data (same convention)
-      const check = objectiveTerms(network, Xtr, Ytr, { loss, lambda, scale: o.objectiveScale as 'sum' | 'mean' });
-
-      const options = {
-        data: o.data,
-        labelColumn: o.labelColumn,
-        task,
-        model: o.model,
-        bias: !!o.bias,
+    }
+    // progress bar on a TTY only
+    let bar: cliProgress.SingleBar | null = null;
+    if (io.isTTY && !o.json) {
+      bar = new cliProgress.SingleBar({ format: 'fit |{bar}| {value}/{total} iterations  certificate {cert}  objective {obj}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+      bar.start(maxIters, 0, { cert: '-', obj: '-' });
+    }
+    let result: ConvexResult;
+    try {
+      result = fitConvex(Xin, Ytr, { masks, gates }, {
+        model: o.model as 'relu' | 'gated-relu',
         lambda,
-        patterns: o.gates ? 'gates' : patternsOpt,
-        gates: o.gates,
-        seed,
         loss,
-        solver: o.solver,
+        scale: o.objectiveScale as 'sum' | 'mean',
+        solver: o.solver as 'auto' | 'fista' | 'al',
         tol,
         maxIters,
         timeLimit,
-        objectiveScale: o.objectiveScale,
-        standardize: o.standardize,
-        backend: o.backend,
-        testFraction: testFraction || undefined,
         lambdaPath: pathPoints,
         vectorOutput,
-      };
-      const run = {
-        cvxnnRun: 1,
-        kind: 'fit',
-        createdAt: new Date().toISOString(),
-        options,
-        environment: environment(backend.name, backend.precision),
-        data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task, classes, standardize: o.standardize, nTest: testIdx.length },
-        status: result.status,
-        objective: result.objective,
-        dataTerm: result.dataTerm,
-        penalty: result.penalty,
-        certificate: result.certificate,
-        constraintViolation: result.constraintViolation,
-        iterations: result.iterations,
-        timeSeconds: result.timeSeconds,
-        patterns: result.patterns,
-        patternSource,
-        activeNeurons: result.activeNeurons,
-        formulation: result.formulation,
-        lambdaMax: result.lambdaMax,
-        backend: result.backend,
-        precision: result.precision,
-        polish: result.polish,
-        networkObjective: check.objective,
-        ...metrics,
-        network: networkToJson(network),
-        preprocessing: pre,
-        path: result.path,
-      };
-      const rows: Array<[string, string | number]> = [
-        ['data', `${table.name}: ${Xtr.rows} training rows × ${Xtr.cols} features (${task}${classes ? `, classes ${classes.join('/')}` : ''})${testIdx.length ? `, ${testIdx.length} held out` : ''}`],
-        ['model', `${result.formulation} (loss ${loss}, scale ${o.objectiveScale}, λ = ${fmt(lambda)}${o.bias ? ', bias' : ''})`],
-        ['patterns', patternSource],
-        ['status', result.status],
-        ['objective', `${fmt(result.objective, 10)} = data term ${fmt(result.dataTerm, 10)} + penalty ${fmt(result.penalty, 10)}`],
-        ['certificate', `${result.certificate.kind} ${result.certificate.value.toExponential(2)} relative (${result.certificate.absolute.toExponential(2)} absolute)`],
-      ];
-      if (o.model === 'relu') rows.push(['constraint violation', result.constraintViolation.toExponential(2)]);
-      rows.push(
-        ['iterations', String(result.iterations)],
-        ['time', `${result.timeSeconds.toFixed(3)} s`],
-        ['backend', `${result.backend} (${result.precision})${result.polish ? `; finished and certified in fp64 on ${result.polish.backend} (${result.polish.iterations} iterations)` : ''}`],
-        ['active neurons', `${result.activeNeurons} of ${result.patterns} patterns`],
-        ['network objective', `${fmt(check.objective, 10)} (recovered network, same convention)`],
-      );
-      for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
-      const heavy = { history: result.history, groupNorms: result.groupNorms, ...lowDimFields(network, Xtr, Ytr, gates, task) };
-      emitRun(io, { run, heavy, json: o.json, out: o.out, rows });
-      if (live) {
-        live.finish({ ...run, ...heavy });
-        io.err(`live dashboard: the final result is at ${live.url} (Ctrl-C to stop)\n`);
-      }
-    });
+        backend,
+        onProgress:
+          bar || live
+            ? (p) => {
+                bar?.update(Math.min(p.iteration, maxIters), { cert: p.certificate.toExponential(2), obj: fmt(p.objective) });
+                live?.progress(p);
+              }
+            : undefined,
+      });
+    } catch (e) {
+      await live?.close();
+      throw e;
+    } finally {
+      bar?.stop();
+    }
+    const network = recoverNetwork(result, { appendOne: !!o.bias });
+    // metrics on the data as the user gave it (standardized, bias via appendOne)
+    const metrics: Record<string, number> = {};
+    const metric = (X: Matrix<Float64Array>, Y: Matrix<Float64Array>) => (task === 'regression' ? mse(network, X, Y) : accuracy(network, X, Y));
+    const key = task === 'regression' ? 'MSE' : 'Accuracy';
+    metrics[`train${key}`] = metric(Xtr, Ytr);
+    if (prep.Xte && prep.Yte) metrics[`test${key}`] = metric(prep.Xte, prep.Yte);
+    // the network's own non-convex objective on the training data (same convention)
+    const check = objectiveTerms(network, Xtr, Ytr, { loss, lambda, scale: o.objectiveScale as 'sum' | 'mean' });
+
+    const options = {
+      data: o.data,
+      labelColumn: o.labelColumn,
+      testData: o.testData,
+      task,
+      model: o.model,
+      bias: !!o.bias,
+      lambda,
+      patterns: o.gates ? 'gates' : patternsOpt,
+      gates: o.gates,
+      seed,
+      loss,
+      solver: o.solver,
+      tol,
+      maxIters,
+      timeLimit,
+      objectiveScale: o.objectiveScale,
+      standardize: o.standardize,
+      backend: o.backend,
+      testFraction: testFraction || undefined,
+      lambdaPath: pathPoints,
+      vectorOutput,
+    };
+    const run = {
+      kind: 'fit',
+      createdAt: new Date().toISOString(),
+      options,
+      environment: environment(backend.name, backend.precision),
+      data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task, classes, standardize: o.standardize, nTest: prep.nTest, droppedRows: table.droppedRows?.length },
+      status: result.status,
+      objective: result.objective,
+      dataTerm: result.dataTerm,
+      penalty: result.penalty,
+      certificate: result.certificate,
+      constraintViolation: result.constraintViolation,
+      iterations: result.iterations,
+      timeSeconds: result.timeSeconds,
+      patterns: result.patterns,
+      patternSource,
+      activeNeurons: result.activeNeurons,
+      formulation: result.formulation,
+      lambdaMax: result.lambdaMax,
+      backend: result.backend,
+      precision: result.precision,
+      polish: result.polish,
+      networkObjective: check.objective,
+      ...metrics,
+      network: networkToJson(network),
+      preprocessing: pre,
+      path: result.path,
+    };
+    const rows: Array<[string, string | number]> = [
+      ['data', dataRow(table.name, Xtr, task, classes, prep.testSource, table.droppedRows)],
+      ['model', `${result.formulation} (loss ${loss}, scale ${o.objectiveScale}, λ = ${fmt(lambda)}${o.bias ? ', bias' : ''})`],
+      ['patterns', patternSource],
+      ['status', result.status],
+      ['objective', `${fmt(result.objective, 10)} = data term ${fmt(result.dataTerm, 10)} + penalty ${fmt(result.penalty, 10)}`],
+      ['certificate', `${result.certificate.kind} ${result.certificate.value.toExponential(2)} relative (${result.certificate.absolute.toExponential(2)} absolute)`],
+    ];
+    if (o.model === 'relu') rows.push(['constraint violation', result.constraintViolation.toExponential(2)]);
+    rows.push(
+      ['iterations', String(result.iterations)],
+      ['time', `${result.timeSeconds.toFixed(3)} s`],
+      ['backend', `${result.backend} (${result.precision})${result.polish ? `; finished and certified in fp64 on ${result.polish.backend} (${result.polish.iterations} iterations)` : ''}`],
+      ['active neurons', `${result.activeNeurons} of ${result.patterns} patterns`],
+      ['network objective', `${fmt(check.objective, 10)} (recovered network, same convention)`],
+    );
+    for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
+    if (result.path) rows.push(...pathRows(result.path));
+    const heavy = { history: result.history, groupNorms: result.groupNorms, ...lowDimFields(network, Xtr, Ytr, gates, task) };
+    const exit = emitRun(io, { run, heavy, json: o.json, out, rows, tol });
+    if (live) {
+      live.finish({ ...run, ...heavy });
+      io.err(`live dashboard: the final result is at ${live.url} (Ctrl-C to stop)\n`);
+    }
+    if (exit) throw exit;
+  });
+}
+
+/**
+ * The `data` row of a fit's text output: name, sizes, task, classes, test rows, dropped rows.
+ *
+ * @example
+ *   rows.push(['data', dataRow(ds.name, Xtr, 'binary', ['B', 'M'], '114 rows held out', undefined)]);
+ */
+export function dataRow(name: string, Xtr: Matrix<Float64Array>, task: string, classes: string[] | undefined, testSource: string | undefined, dropped: number[] | undefined): string {
+  return `${name}: ${Xtr.rows} training rows × ${Xtr.cols} features (${task}${classes ? `, classes ${classes.join('/')}` : ''})${testSource ? `; test: ${testSource}` : ''}${dropped?.length ? `; ${dropped.length} row(s) with missing values dropped` : ''}`;
 }

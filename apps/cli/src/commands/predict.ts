@@ -1,13 +1,31 @@
-import { readFileSync } from 'node:fs';
-import { cnnFromJson, cnnPredict } from '@cvxnn/cnn';
+import { MODEL_KINDS, modelFromJson } from '@cvxnn/cnn';
+import { readText } from '@cvxnn/data';
 import { CvxnnError, type Matrix } from '@cvxnn/linalg';
-import { classesOf, networkFromJson, predict } from '@cvxnn/networks';
+import { classesOf } from '@cvxnn/networks';
+import { parseRun, requirePredictable } from '@cvxnn/run-format';
 import type { Command } from 'commander';
+import { type DataFlags, loadRowsFor, standardizeLike } from '../data-input.js';
 import { fmt, type Io, printJson, printKv } from '../io.js';
-import { applyPreprocessing, encodeTargets, type Preprocessing, readLabelledCsv, resolveDataPath } from '../run-file.js';
+import { userPath } from '../user-path.js';
+
+interface PredictOptions extends Pick<DataFlags, 'delimiter' | 'header' | 'dropMissing'> {
+  model: string;
+  data: string;
+  json?: boolean;
+}
+
+/** Read and validate a run file: one-line typed errors for a missing file, bad JSON, `null`, `{}`, a run without a network or preprocessing. */
+function readRun(file: string) {
+  const text = readText(userPath(file));
+  return requirePredictable(parseRun(text, `the run file '${file}'`), `the run file '${file}'`);
+}
 
 /**
- * `cvxnn predict`: apply a fitted run's network (and its stored preprocessing) to new rows.
+ * `cvxnn predict`: apply a fitted run's network (and its stored preprocessing) to new rows. The
+ * run is validated (`@cvxnn/run-format`); the rows are read with `@cvxnn/data` and matched to the
+ * run's features by header name (reordered when the file has them in another order; refused when
+ * a feature is missing, a name is duplicated or a column is unknown) or, without a header, by
+ * position. Every network kind `cvxnn fit` writes is read (two-layer, CNN variants, BN, layer-wise).
  *
  * @example
  *   register(program, processIo); // adds `cvxnn predict`
@@ -15,69 +33,61 @@ import { applyPreprocessing, encodeTargets, type Preprocessing, readLabelledCsv,
 export function register(program: Command, io: Io): void {
   program
     .command('predict')
-    .description('predict with the network of a run file written by `cvxnn fit --out` (two-layer networks and `--arch cnn` pooled CNNs)')
+    .description('predict with the network of a run file written by `cvxnn fit --out` (every --arch and --model it writes)')
     .requiredOption('--model <run.json>', 'run file from `cvxnn fit --out`')
-    .requiredOption('--data <file>', 'CSV with the same feature columns (a label column is used for metrics when present)')
+    .requiredOption('--data <file>', "rows to predict (CSV, JSON, IDX, .gz): the run's feature columns, matched by header name (any order), or in the training order without a header; a label column is used for metrics when present")
+    .option('--delimiter <c>', "field delimiter (default: detected)")
+    .option('--header <h>', 'auto | yes | no (default auto)', 'auto')
+    .option('--drop-missing', 'leave out rows with a missing cell instead of refusing them')
     .option('--json', 'print one JSON object')
-    .action((o: { model: string; data: string; json?: boolean }) => {
-      let run: { network?: unknown; preprocessing?: Preprocessing; kind?: string };
-      try {
-        run = JSON.parse(readFileSync(o.model, 'utf8')) as typeof run;
-      } catch (e) {
-        throw new CvxnnError('IO_ERROR', `cannot read the run file '${o.model}': ${(e as Error).message}`);
-      }
-      if (!run.network || !run.preprocessing) {
-        throw new CvxnnError('PARSE_ERROR', `'${o.model}' has no network/preprocessing; pass a run file written by \`cvxnn fit --out\``);
-      }
+    .action((o: PredictOptions) => {
+      const run = readRun(o.model);
       const pre = run.preprocessing;
-      // a two-layer network (fit), or a pooled CNN (fit --arch cnn); BN and layer-wise networks are not read yet
-      const netKind = (run.network as { kind?: unknown }).kind;
-      if (netKind !== 'relu' && netKind !== 'gated-relu' && netKind !== 'cnn') {
-        throw new CvxnnError('INVALID_OPTION', `predict reads two-layer networks and pooled CNNs (network kinds relu, gated-relu, cnn); '${o.model}' holds a ${JSON.stringify(netKind)} network`);
+      if (!MODEL_KINDS.includes(run.network.kind)) {
+        throw new CvxnnError('INVALID_OPTION', `'${o.model}' holds a ${JSON.stringify(run.network.kind)} network; predict reads ${MODEL_KINDS.join(', ')}`);
       }
-      let forward: (X: Matrix<Float64Array>) => Matrix<Float64Array>;
-      if (netKind === 'cnn') {
-        const cnn = cnnFromJson(run.network);
-        forward = (X) => cnnPredict(cnn, X);
-      } else {
-        const net = networkFromJson(run.network);
-        forward = (X) => predict(net, X);
+      const model = modelFromJson(run.network, run.architecture);
+      if (model.inputs !== pre.featureNames.length) {
+        throw new CvxnnError('PARSE_ERROR', `the run file '${o.model}' is inconsistent: its network reads ${model.inputs} features but run.preprocessing.featureNames lists ${pre.featureNames.length}`);
       }
-      const file = resolveDataPath(o.data);
-      // with the label column when the file has one more column than the features
-      const firstLine = readFileSync(file, 'utf8').split(/\r?\n/, 1)[0] ?? '';
-      const withLabel = firstLine.split(',').length === pre.featureNames.length + 1;
-      const table = readLabelledCsv(file, withLabel ? pre.labelColumn : 'none');
-      const labels: string[] | null = withLabel ? table.labels : null;
-      const X = applyPreprocessing(table.X, pre);
-      const F = forward(X);
+      const rows = loadRowsFor(o.data, pre, o);
+      if (!rows.byName && !pre.featureNames.every((f, k) => f === `x${k}`) && !o.json) {
+        io.err(`note: '${o.data}' has no header; its columns are taken in the training order (${pre.featureNames.slice(0, 6).join(', ')}${pre.featureNames.length > 6 ? ', …' : ''})\n`);
+      }
+      const F: Matrix<Float64Array> = model.predict(standardizeLike(rows.X, pre));
       let predictions: Array<number | string>;
       const metrics: Record<string, number> = {};
       if (pre.task === 'regression') {
-        predictions = Array.from(F.data);
-        if (labels) {
-          const { Y } = encodeTargets(labels, 'regression');
+        predictions = Array.from({ length: F.rows }, (_, i) => F.data[i * F.cols]!);
+        if (rows.y) {
           let s = 0;
-          for (let i = 0; i < Y.rows; i++) s += (F.data[i] - Y.data[i]) ** 2;
-          metrics.MSE = s / Y.rows;
+          for (let i = 0; i < F.rows; i++) s += (predictions[i] as number - rows.y[i]!) ** 2;
+          metrics.MSE = s / F.rows;
         }
       } else {
-        const cls = pre.classes ?? [];
-        const k = classesOf(F as Matrix<Float64Array>);
-        predictions = Array.from(k, (v) => (pre.task === 'binary' ? cls[v > 0 ? 1 : 0] : cls[v]));
-        if (labels) {
+        const cls = pre.classes!;
+        const k = classesOf(F);
+        predictions = Array.from(k, (v) => (pre.task === 'binary' ? cls[v > 0 ? 1 : 0]! : cls[v]!));
+        if (rows.y) {
           let hit = 0;
-          labels.forEach((l, i) => {
-            if (l === predictions[i]) hit++;
-          });
-          metrics.accuracy = hit / labels.length;
+          for (let i = 0; i < F.rows; i++) if (predictions[i] === cls[rows.y[i]!]) hit++;
+          metrics.accuracy = hit / F.rows;
         }
       }
+      const notes = { ...(rows.reordered ? { reordered: true } : {}), ...(rows.droppedRows ? { droppedRows: rows.droppedRows } : {}) };
       if (o.json) {
-        printJson(io, { n: X.rows, task: pre.task, predictions, ...metrics });
+        printJson(io, { n: F.rows, task: pre.task, network: run.network.kind, ...notes, predictions, ...metrics });
         return;
       }
-      printKv(io, [['rows', X.rows], ['task', pre.task], ...Object.entries(metrics).map(([k2, v]): [string, string] => [k2, fmt(v)])]);
+      const kv: Array<[string, string]> = [
+        ['rows', String(F.rows)],
+        ['task', pre.task],
+        ['network', run.network.kind],
+      ];
+      if (rows.reordered) kv.push(['columns', `matched by name and reordered to the training order`]);
+      if (rows.droppedRows) kv.push(['dropped', `${rows.droppedRows.length} row(s) with missing values`]);
+      for (const [k2, v] of Object.entries(metrics)) kv.push([k2, fmt(v)]);
+      printKv(io, kv);
       io.out(predictions.map(String).join('\n') + '\n');
     });
 }

@@ -1,10 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { loadDataset } from '@cvxnn/data';
+import { readFileSync } from 'node:fs';
+import { applyStandardizer, fitStandardizer } from '@cvxnn/data';
 import { assertOption, CvxnnError, Matrix, Rng } from '@cvxnn/linalg';
 import { fitRedexNetwork, nuclearNormRegression, redexNetworkForward, redexNorm, symEig, traceNorm, withOne, type RedexLayerResult } from '@cvxnn/sdp';
 import type { Command } from 'commander';
-import { fmt, type Io, parseNumber, printJson, printKv } from '../io.js';
-import { environment, finiteJson } from '../run-file.js';
+import { inputFile, loadData } from '../data-input.js';
+import { fmt, type Io, parseNumber, parseSeed, printJson, printKv } from '../io.js';
+import { prepareOutput } from '../output.js';
+import { environment, finiteJson, RUN_FORMAT_VERSION, uncertified } from '../run-file.js';
+import { userPath } from '../user-path.js';
 
 interface RedexCliOptions {
   data: string;
@@ -27,7 +30,7 @@ const rows = (M: Matrix) => M.toArrays().map((r) => Array.from(r));
 
 /** Features and the last `k` columns as targets (optionally z-scored features), as `redex fit` and `redex nuclear` read them. */
 function loadTable(file: string, k: number, standardize: string): { name: string; X: Matrix; Y: Matrix; n: number; d: number; scaling?: { mean: number[]; std: number[] } } {
-  const ds = loadDataset(file, { task: 'regression' });
+  const ds = loadData(file, { labelColumn: 'last', task: 'regression' });
   const dAll = ds.X.cols + 1;
   assertOption(dAll - k >= 1, `--outputs ${k} leaves no feature columns (the table has ${dAll} columns)`);
   const d = dAll - k;
@@ -41,12 +44,9 @@ function loadTable(file: string, k: number, standardize: string): { name: string
   }
   let scaling: { mean: number[]; std: number[] } | undefined;
   if (standardize === 'zscore') {
-    const mean = Array.from({ length: d }, (_, j) => X.colCopy(j).reduce((a, b) => a + b, 0) / n);
-    const std = mean.map((m, j) => Math.sqrt(X.colCopy(j).reduce((a, b) => a + (b - m) ** 2, 0) / n) || 1);
-    const Z = Matrix.zeros(n, d);
-    for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) Z.data[t * d + j] = (X.get(t, j) - mean[j]) / std[j];
-    X = Z;
-    scaling = { mean, std };
+    const s = fitStandardizer(X);
+    X = applyStandardizer(X, s);
+    scaling = { mean: Array.from(s.mean), std: Array.from(s.scale) };
   }
   return { name: ds.name, X, Y, n, d, scaling };
 }
@@ -58,7 +58,7 @@ function loadTable(file: string, k: number, standardize: string): { name: string
 function readMatrices(file: string): Matrix[] {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(readFileSync(userPath(file), 'utf8'));
   } catch (e) {
     throw new CvxnnError((e as NodeJS.ErrnoException).code ? 'IO_ERROR' : 'PARSE_ERROR', `cannot read matrices from '${file}': ${(e as Error).message.split('\n')[0]}`);
   }
@@ -115,7 +115,7 @@ export function register(program: Command, io: Io): void {
       const k = parseNumber('outputs', o.outputs, { integer: true, min: 1 });
       const width = o.width === undefined ? Infinity : parseNumber('width', o.width, { exclusiveMin: 0 });
       const L = parseNumber('layers', o.layers, { integer: true, min: 1 });
-      const seed = parseNumber('seed', o.seed, { integer: true });
+      const seed = parseSeed(o.seed);
       const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
       const maxIters = parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
       assertOption(['auto', 'prox', 'sdp'].includes(o.solver), `--solver must be auto, prox or sdp, got '${o.solver}'`);
@@ -125,6 +125,8 @@ export function register(program: Command, io: Io): void {
         throw new CvxnnError('INVALID_OPTION', `--solver prox handles one output without --width (got --outputs ${k}${Number.isFinite(width) ? `, --width ${width}` : ''}); use --solver sdp`);
       }
 
+      const dataFile = inputFile(o.data);
+      const out = prepareOutput('--out', o.out, [dataFile]);
       const { name: dataName, X, Y, n, d, scaling } = loadTable(o.data, k, o.standardize);
       assertOption(n >= L, `--layers ${L} needs at least ${L} rows (one fresh part per layer), the data has ${n}`);
       const perm = L > 1 ? Array.from(new Rng(seed).permutation(n)) : Array.from({ length: n }, (_, t) => t);
@@ -168,7 +170,7 @@ export function register(program: Command, io: Io): void {
       const options = { data: o.data, lambda1, lambda2, outputs: k, width: Number.isFinite(width) ? width : null, layers: L, solver: o.solver, bias: appendOne, standardize: o.standardize, seed, tol, maxIters };
       const warnings: string[] = [];
       const run = {
-        cvxnnRun: 1,
+        cvxnnRun: RUN_FORMAT_VERSION,
         kind: 'redex',
         createdAt: new Date().toISOString(),
         options,
@@ -189,15 +191,11 @@ export function register(program: Command, io: Io): void {
         layers,
       };
       const light = finiteJson(run, warnings);
-      if (o.out) {
-        try {
-          writeFileSync(o.out, JSON.stringify({ ...light, warnings: warnings.length ? [...new Set(warnings)] : undefined }, null, 1) + '\n');
-        } catch (e) {
-          throw new CvxnnError('IO_ERROR', `cannot write '${o.out}': ${(e as Error).message}`);
-        }
-      }
+      out?.write(JSON.stringify({ ...light, warnings: warnings.length ? [...new Set(warnings)] : undefined }, null, 1) + '\n');
+      const exit = uncertified(run.status, { kind: 'duality gap', value: run.certificate.relative }, tol);
       if (o.json) {
         printJson(io, warnings.length ? { ...light, warnings: [...new Set(warnings)] } : light);
+        if (exit) throw exit;
         return;
       }
       const kv: Array<[string, string | number]> = [
@@ -218,8 +216,9 @@ export function register(program: Command, io: Io): void {
         kv.push([`${p}V (extractor)`, JSON.stringify(lj.V.map((r) => r.map((v) => Number(v.toPrecision(4)))))]);
         lj.P.forEach((P, i) => kv.push([`${p}P${lj.P.length > 1 ? `[${i}]` : ''} (read-out)`, JSON.stringify(P.map((r) => r.map((v) => Number(v.toPrecision(4)))))]));
       }
-      if (o.out) kv.push(['run file', o.out]);
+      if (out) kv.push(['run file', out.given]);
       printKv(io, kv);
+      if (exit) throw exit;
     });
   redex
     .command('nuclear')
