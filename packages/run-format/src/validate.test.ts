@@ -119,6 +119,12 @@ describe('preprocessing and network', () => {
     expect(messages({ ...sampleRun(), network: { kind: 'bn', placement: 'scale', appendOne: false, W1: [[1]], alpha: [0], W2: [[1]] } })).toEqual(['run.network.gamma: missing']);
     expect(messages({ ...sampleRun(), network: { kind: 'layerwise', blocks: [{ W1: [[1]], W2: [[null]] }] } })).toEqual(['run.network.blocks[0].W2[0][0]: expected a number, got null']);
   });
+  it('network and preprocessing are checked in fit and cnn runs; other kinds keep their own network shape', () => {
+    const clifford = { ...sampleRun(), kind: 'clifford', network: { W1: [1, -1], b1: [0, 0.5], w2: [1, 1], b2: 0 }, preprocessing: undefined };
+    expect(runIssues(clifford)).toEqual([]);
+    expect(messages({ ...clifford, kind: 'fit' })[0]).toBe('run.network.kind: missing');
+    expect(messages({ ...sampleRun(), preprocessing: null })).toEqual(['run.preprocessing: expected an object, got null']);
+  });
   it('requirePredictable names what a run lacks', () => {
     const { network: _n, preprocessing: _p, ...bare } = sampleRun();
     const e = errorOf(() => requirePredictable(validateRun({ ...bare, kind: 'compare' }), 'cmp.json'));

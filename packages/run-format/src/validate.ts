@@ -211,9 +211,10 @@ const OPTIONAL: Record<string, Check> = {
   eigenvalues: numArray(true),
   certificate: fields({ kind: str, value: num(true) }),
   status: str,
-  network,
-  preprocessing,
 };
+
+/** Checked in the runs `cvxnn predict` reads (kinds fit and cnn); other kinds keep their own `network` shape (clifford's 1-D form). */
+const PREDICTABLE: Record<string, Check> = { network, preprocessing };
 
 /**
  * Every problem of a value as a run file (empty when it is valid): the version, the keys every
@@ -230,6 +231,9 @@ export function runIssues(value: unknown): RunIssue[] {
   if (value.cvxnnRun !== RUN_FORMAT_VERSION) return [{ path: 'run.cvxnnRun', message: `run format version ${JSON.stringify(value.cvxnnRun)}; this version of cvxnn reads version ${RUN_FORMAT_VERSION}` }];
   fields({ kind: oneOf(RUN_KINDS), createdAt: str, options: obj, environment: obj, data: obj })(value, 'run', issues);
   for (const [k, check] of Object.entries(OPTIONAL)) if (value[k] !== undefined && value[k] !== null) check(value[k], `run.${k}`, issues);
+  if (value.kind === 'fit' || value.kind === 'cnn') {
+    for (const [k, check] of Object.entries(PREDICTABLE)) if (value[k] !== undefined) check(value[k], `run.${k}`, issues);
+  }
   return issues;
 }
 
