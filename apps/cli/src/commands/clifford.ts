@@ -6,7 +6,7 @@ import { applyStandardizer, fitStandardizer } from '@cvxnn/data';
 import { addDataOptions, type DataFlags, inputFile, loadData } from '../data-input.js';
 import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
 import { prepareOutput } from '../output.js';
-import { emitRun, environment } from '../run-file.js';
+import { emitRun, environment, RUN_FORMAT_VERSION } from '../run-file.js';
 
 interface CliffordCliOptions extends DataFlags {
   data: string;
@@ -158,6 +158,7 @@ export function register(program: Command, io: Io): void {
 
     const options = { data: o.data, labelColumn: o.labelColumn, lambda, dictionary, sample: sample ?? null, sampling: o.sampling, sketch: sketchDim ?? null, seed, objectiveScale: scale, solver: lasso.solver, tol, maxIters, lambdaPath: lambdaPath ?? null, standardize: o.standardize, compareExact: !!o.compareExact };
     const run = {
+      cvxnnRun: RUN_FORMAT_VERSION,
       kind: 'clifford',
       createdAt: new Date().toISOString(),
       options,

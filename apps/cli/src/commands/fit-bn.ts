@@ -4,7 +4,7 @@ import { classesOf, type LossName } from '@cvxnn/networks';
 import { prepareData } from '../data-input.js';
 import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
 import { prepareOutput } from '../output.js';
-import { emitRun, environment } from '../run-file.js';
+import { emitRun, environment, RUN_FORMAT_VERSION } from '../run-file.js';
 import { dataRow, type FitCliOptions, fitInputs, guardPatterns } from './fit.js';
 
 /** Fraction of rows whose predicted class (sign for ±1 targets, argmax for one-hot) matches. */
@@ -61,6 +61,7 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
   const metric = (F: Matrix<Float64Array>, Y: Matrix<Float64Array>) => (task === 'regression' ? meanSquaredError(F, Y) : classAccuracy(F, Y));
   const dataLine: [string, string] = ['data', dataRow(table.name, Xtr, task, classes, prep.testSource, table.droppedRows)];
   const common = {
+    cvxnnRun: RUN_FORMAT_VERSION,
     kind: 'fit',
     createdAt: new Date().toISOString(),
     environment: environment('ts', 'fp64'),

@@ -29,7 +29,7 @@ import { selectBackend } from '../backends.js';
 import { type PreparedData, prepareData } from '../data-input.js';
 import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
 import { type OutputTarget, prepareOutput } from '../output.js';
-import { emitRun, environment } from '../run-file.js';
+import { emitRun, environment, RUN_FORMAT_VERSION } from '../run-file.js';
 import { dataRow, type FitCliOptions, fitInputs, guardPatterns } from './fit.js';
 
 /** Default number of convolutional gates when `--patterns` is not given. */
@@ -126,6 +126,7 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   const architecture = { imageShape, kernel, stride, padding, pooling: result.pooling, patchesPerImage: g.patches, patchSize: g.patchSize, filterBias: result.bias };
 
   const run = {
+    cvxnnRun: RUN_FORMAT_VERSION,
     kind: 'cnn',
     createdAt: new Date().toISOString(),
     options: {
@@ -270,6 +271,7 @@ function fitVariant(
   const metrics: Record<string, number> = { [`train${key}`]: outputScore(predictFn(Xtr), Ytr, task === 'regression' ? 'mse' : 'accuracy') };
   if (Xte && Yte) metrics[`test${key}`] = outputScore(predictFn(Xte), Yte, task === 'regression' ? 'mse' : 'accuracy');
   const run = {
+    cvxnnRun: RUN_FORMAT_VERSION,
     kind: 'cnn',
     createdAt: new Date().toISOString(),
     options: { data: o.data, labelColumn: o.labelColumn, testData: o.testData, task, arch: 'cnn', imageShape: o.imageShape, kernel: a.kernel, stride: a.stride, padding: a.padding, model: a.model, lambda: a.lambda, patterns: a.patterns, seed: a.seed, loss: a.loss, tol: a.tol, maxIters: a.maxIters, timeLimit: a.timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: a.testFraction || undefined },

@@ -11,7 +11,7 @@ import { DEFAULT_DASHBOARD_PORT, type LiveDashboard, lowDimFields, startLiveDash
 import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
 import { convexFitBytes, guardMemory } from '../limits.js';
 import { type OutputTarget, prepareOutput } from '../output.js';
-import { emitRun, environment, patternCountBound, readGates, sampleDistinctPatterns, withOnes } from '../run-file.js';
+import { emitRun, environment, patternCountBound, readGates, RUN_FORMAT_VERSION, sampleDistinctPatterns, withOnes } from '../run-file.js';
 
 export interface FitCliOptions extends DataFlags {
   data: string;
@@ -269,6 +269,7 @@ export function register(program: Command, io: Io): void {
       vectorOutput,
     };
     const run = {
+      cvxnnRun: RUN_FORMAT_VERSION,
       kind: 'fit',
       createdAt: new Date().toISOString(),
       options,
