@@ -14,6 +14,8 @@ import { collectRuns, type DashboardServer, isLoopbackHost, requestPath, startDa
 import { run } from '../test/run.js';
 
 const BIN_TS = fileURLToPath(new URL('./bin.ts', import.meta.url));
+/** apps/cli: `--import tsx` resolves tsx from the child's folder, and tsx is this package's dev dependency */
+const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 let dir = '';
 beforeAll(() => {
@@ -193,7 +195,7 @@ async function startChild(args: string[], opts: { env?: Record<string, string>; 
   delete env.npm_command;
   Object.assign(env, opts.env);
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
-  const child = opts.shell ? spawn('sh', ['-c', `${node.map(quote).join(' ')}; echo "sh: after node"`], { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(node[0], node.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = opts.shell ? spawn('sh', ['-c', `${node.map(quote).join(' ')}; echo "sh: after node"`], { cwd: CLI_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(node[0], node.slice(1), { cwd: CLI_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
