@@ -5,13 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CvxnnError, Matrix } from '@cvxnn/linalg';
+import { CvxnnError, Matrix, checkOptions } from '@cvxnn/linalg';
 import { baseName, readCsvRecords } from './csv.js';
 import { readText } from './file.js';
 import { loadIdx } from './idx.js';
 import { readJsonRecords } from './json.js';
 import { checkLabelCell, checkMissing, encodeLabels, isMissing, parseCell, type RawRecord, readFeatureCell, type TableContext } from './table.js';
 import type { Task } from './types.js';
+import { ALIGN_OPTIONS } from './option-specs.js';
 
 /**
  * The columns a fitted model reads: its feature names in order, the label column's name and
@@ -204,6 +205,7 @@ export function alignRecords(records: RawRecord[], model: ModelColumns, opts: Al
  *   alignCsv('b,a\n2,1\n', { featureNames: ['a', 'b'], task: 'regression' }).X.toArrays(); // [[1, 2]]
  */
 export function alignCsv(text: string, model: ModelColumns, opts: AlignOptions = {}): AlignedData {
+  checkOptions('alignCsv', opts, ALIGN_OPTIONS);
   const name = opts.name ?? 'data';
   return alignRecords(readCsvRecords(text, opts.delimiter, name), model, opts, { name, source: 'csv' });
 }
@@ -223,6 +225,7 @@ export function alignCsv(text: string, model: ModelColumns, opts: AlignOptions =
  *   a.X.cols; // 2, in the order age, bmi
  */
 export function loadAligned(file: string, model: ModelColumns, opts: AlignOptions = {}): AlignedData {
+  checkOptions('loadAligned', opts, ALIGN_OPTIONS);
   checkColumns(model);
   const lower = file.toLowerCase().replace(/\.gz$/, '');
   const name = opts.name ?? baseName(file);

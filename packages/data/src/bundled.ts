@@ -2,11 +2,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CvxnnError } from '@cvxnn/linalg';
+import { CvxnnError, checkOptions } from '@cvxnn/linalg';
 import { loadCsv } from './csv.js';
 import { loadIdx } from './idx.js';
 import { loadJson } from './json.js';
 import type { CsvOptions, Dataset, Task } from './types.js';
+import { CSV_OPTIONS } from './option-specs.js';
 
 /**
  * A bundled dataset's description.
@@ -93,6 +94,7 @@ function isIdxPath(p: string): boolean {
  *   const mine = loadDataset('./my.csv', { labelColumn: 'target' });
  */
 export function loadDataset(spec: string, opts: CsvOptions = {}): Dataset {
+  checkOptions('loadDataset', opts, CSV_OPTIONS);
   if (typeof spec !== 'string' || spec.trim() === '') throw new CvxnnError('INVALID_OPTION', 'dataset spec must be a bundled name or a file path');
   const bundled = bundledPath(spec);
   if (bundled && !existsSync(spec)) {

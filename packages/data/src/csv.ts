@@ -1,10 +1,11 @@
 /** CSV loading: `csv-parse` for the syntax, {@link tableToDataset} for the meaning. */
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { CvxnnError } from '@cvxnn/linalg';
+import { CvxnnError, checkOptions } from '@cvxnn/linalg';
 import { readText } from './file.js';
 import { tableToDataset, type ProblemSink, type RawRecord } from './table.js';
 import type { CsvOptions, DataProblem, Dataset } from './types.js';
+import { CSV_OPTIONS } from './option-specs.js';
 
 /** Occurrences of `c` outside double-quoted fields of one line. */
 function countOutsideQuotes(line: string, c: string): number {
@@ -113,6 +114,7 @@ export function readCsvRecords(text: string, delimiter?: string, name = 'data'):
  *   Array.from(ds.y); // [1, 0]
  */
 export function parseCsv(text: string, opts: CsvOptions = {}): Dataset {
+  checkOptions('parseCsv', opts, CSV_OPTIONS);
   const name = opts.name ?? 'data';
   return tableToDataset(readCsvRecords(text, opts.delimiter, name), opts, { name, source: 'csv' });
 }
@@ -129,6 +131,7 @@ export function baseName(file: string): string {
  *   const ds = loadCsv('data/housing.csv', { labelColumn: 'price', task: 'regression' });
  */
 export function loadCsv(file: string, opts: CsvOptions = {}): Dataset {
+  checkOptions('loadCsv', opts, CSV_OPTIONS);
   return parseCsv(readText(file, { maxBytes: opts.maxBytes }), { ...opts, name: opts.name ?? baseName(file) });
 }
 
@@ -157,6 +160,7 @@ export interface CsvInspection {
  *   problemCount; // 1 (row 2, column 'a'); the label 'x' is fine as a class
  */
 export function inspectCsv(text: string, opts: CsvOptions = {}, maxProblems = 100): CsvInspection {
+  checkOptions('inspectCsv', opts, CSV_OPTIONS);
   const name = opts.name ?? 'data';
   const sink: ProblemSink = { list: [], count: 0, max: maxProblems };
   const dataset = tableToDataset(readCsvRecords(text, opts.delimiter, name), opts, { name, source: 'csv', sink });

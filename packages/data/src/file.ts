@@ -1,7 +1,8 @@
 /** Reading a data file: regular files only, a byte limit, gzip by its magic number. */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { CvxnnError } from '@cvxnn/linalg';
+import { CvxnnError, checkOptions } from '@cvxnn/linalg';
+import { READ_OPTIONS } from './option-specs.js';
 
 /**
  * The largest data file (and the largest decompressed `.gz` content) the loaders read by
@@ -33,6 +34,7 @@ function mb(bytes: number): string {
  *   const bytes = readInput('data/train.csv.gz'); // the decompressed CSV bytes
  */
 export function readInput(file: string, opts: ReadInputOptions = {}): Buffer {
+  checkOptions('readInput', opts, READ_OPTIONS);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!(Number.isFinite(maxBytes) && maxBytes > 0)) throw new CvxnnError('INVALID_OPTION', `maxBytes must be a positive number of bytes, got ${maxBytes}`);
   const fail = (e: unknown): never => {
@@ -95,5 +97,6 @@ export function readInput(file: string, opts: ReadInputOptions = {}): Buffer {
  *   const text = readText('data.csv');
  */
 export function readText(file: string, opts: ReadInputOptions = {}): string {
+  checkOptions('readText', opts, READ_OPTIONS);
   return readInput(file, opts).toString('utf8');
 }

@@ -1,10 +1,11 @@
 /** IDX files (MNIST, Fashion-MNIST): big-endian typed tensors, optionally gzip-compressed. */
 import { gunzipSync } from 'node:zlib';
-import { CvxnnError, Matrix } from '@cvxnn/linalg';
+import { CvxnnError, Matrix, checkOptions } from '@cvxnn/linalg';
 import { baseName } from './csv.js';
 import { readInput } from './file.js';
 import { encodeLabels } from './table.js';
 import type { Dataset } from './types.js';
+import { IDX_OPTIONS } from './option-specs.js';
 
 const TYPES: Record<number, { name: string; size: number }> = {
   0x08: { name: 'unsigned byte', size: 1 },
@@ -109,6 +110,7 @@ export interface IdxOptions {
  *   ds.X.cols; // 784
  */
 export function loadIdx(imagesPath: string, labelsPath?: string, opts: IdxOptions = {}): Dataset {
+  checkOptions('loadIdx', opts, IDX_OPTIONS);
   const { limit, normalize = true } = opts;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
     throw new CvxnnError('INVALID_OPTION', `limit must be a positive integer, got ${limit}`);

@@ -1,9 +1,10 @@
 /** JSON loading: an array of rows, or `{ X, y }`. */
-import { CvxnnError } from '@cvxnn/linalg';
+import { CvxnnError, checkOptions } from '@cvxnn/linalg';
 import { baseName } from './csv.js';
 import { readText } from './file.js';
 import { tableToDataset, type RawRecord } from './table.js';
 import type { CsvOptions, Dataset } from './types.js';
+import { CSV_OPTIONS } from './option-specs.js';
 
 function cellText(v: unknown, where: () => string): string {
   if (v === null || v === undefined) return '';
@@ -26,6 +27,7 @@ function cellText(v: unknown, where: () => string): string {
  *   ds.X.rows; // 2
  */
 export function loadJson(pathOrText: string, opts: CsvOptions = {}): Dataset {
+  checkOptions('loadJson', opts, CSV_OPTIONS);
   const { records, opts: o, yName } = readJsonRecords(pathOrText, opts);
   const ds = tableToDataset(records, o, { name: o.name!, source: 'json' });
   return yName === undefined ? ds : { ...ds, labelName: yName };

@@ -1,6 +1,7 @@
 /** Preprocessing: standardization, seeded splits, row subsets and label encodings. */
-import { CvxnnError, Matrix, Rng } from '@cvxnn/linalg';
+import { CvxnnError, Matrix, Rng, checkOptions } from '@cvxnn/linalg';
 import type { Dataset } from './types.js';
+import { SPLIT_OPTIONS } from './option-specs.js';
 
 /**
  * Per-feature z-score statistics: `mean` and `scale` (the population standard deviation, or 1 for
@@ -166,6 +167,7 @@ export interface SplitOptions {
  *   test.X.rows; // 45
  */
 export function trainTestSplit(ds: Dataset, testFraction: number, seed: number, opts: SplitOptions = {}): { train: Dataset; test: Dataset } {
+  checkOptions('trainTestSplit', opts, SPLIT_OPTIONS);
   const n = ds.X.rows;
   if (!(testFraction > 0 && testFraction < 1)) {
     throw new CvxnnError('INVALID_OPTION', `testFraction must be in (0, 1), got ${testFraction}`);
