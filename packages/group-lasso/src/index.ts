@@ -19,3 +19,16 @@ export { minNormSubgradient, solveReluCore, type ReluCoreInput, type ReluCoreOpt
 export { fitConvex, lambdaMax } from './fit.js';
 export { recoverNetwork } from './recover.js';
 export { coneDecomposition } from './decompose.js';
+// the problem/solver split: problems as data, one certificate module, the solver registry
+export * from './core/layout.js';
+export { denseOperator, genericOperator, groupImages, maskedOperator as maskedProblemOperator, reluOperator, type ProblemOperator, type RestrictedOperator } from './core/operator.js';
+export * from './core/penalty.js';
+export * from './core/certificate.js';
+export * from './core/problem.js';
+export * from './core/dense.js';
+export * from './solvers/registry.js';
+export { solveFista } from './solvers/fista.js';
+export { coactivation, NEWTON_DIRECT_MAX_N, newtonUnsupported, solveNewton, type NewtonOptions } from './solvers/newton.js';
+export { alUnsupported, solveAl } from './solvers/al.js';
+export { FP32_STAGE_TOL, solveStaged } from './solvers/staged.js';
+export { lambdaGrid } from './fit.js';

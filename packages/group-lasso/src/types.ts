@@ -77,8 +77,8 @@ export interface ConvexFitOptions {
   loss?: LossName;
   /** `sum` (default, ½‖·‖²) or `mean` (1/(2n)‖·‖², scnn's) */
   scale?: ObjectiveScale;
-  /** `auto` (fista for gated, al for relu), `fista` (gated only) or `al` */
-  solver?: 'auto' | 'fista' | 'al';
+  /** a registered solver (`auto`, `newton`, `fista`, `al`; see `listSolvers`), default `auto` */
+  solver?: 'auto' | 'fista' | 'newton' | 'al';
   /** relative certificate tolerance (default 1e-6) */
   tol?: number;
   /** maximum absolute cone-constraint violation for C-ReLU (default 1e-6) */
@@ -155,4 +155,6 @@ export interface ConvexResult {
    * constraint violation reported here (`iterations` of the total were fp64 ones).
    */
   polish?: { backend: string; precision: 'fp64'; iterations: number };
+  /** the registered solver(s) that ran, with their stages */
+  solver?: string;
 }

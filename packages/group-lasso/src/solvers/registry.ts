@@ -1,0 +1,109 @@
+import { CvxnnError } from '@cvxnn/linalg';
+import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
+import { solveFista } from './fista.js';
+import { alUnsupported, solveAl } from './al.js';
+import { NEWTON_DIRECT_MAX_N, newtonUnsupported, solveNewton } from './newton.js';
+
+/**
+ * A registered solver: what it is, which problems it takes (`unsupported` returns the reason it
+ * cannot, undefined when it can), and the solve itself.
+ *
+ * @example
+ *   registerSolver({ name: 'mine', description: '…', unsupported: () => undefined, solve: solveFista });
+ */
+export interface SolverSpec {
+  name: string;
+  description: string;
+  unsupported(problem: GroupLassoProblem): string | undefined;
+  solve(problem: GroupLassoProblem, opts: SolveOptions): SolveResult;
+}
+
+const solvers = new Map<string, SolverSpec>();
+
+/**
+ * Add (or replace) a solver in the registry.
+ *
+ * @example
+ *   registerSolver(spec);
+ */
+export function registerSolver(spec: SolverSpec): void {
+  solvers.set(spec.name, spec);
+}
+
+/**
+ * The registered solvers, in registration order.
+ *
+ * @example
+ *   listSolvers().map((s) => s.name); // ['fista', 'newton']
+ */
+export function listSolvers(): SolverSpec[] {
+  return [...solvers.values()];
+}
+
+/**
+ * The measurable features `auto` decides on.
+ *
+ * @example
+ *   problemFeatures(problem).n;
+ */
+export function problemFeatures(problem: GroupLassoProblem): { n: number; c: number; groups: number; dim: number; loss: string; penalty: string; free: number; operator: string } {
+  const { op, loss, penalty } = problem;
+  return { n: op.n, c: op.c, groups: penalty.layout.count, dim: op.inDim, loss: loss.name, penalty: penalty.kind, free: penalty.layout.free.length, operator: op.kind };
+}
+
+/**
+ * The `auto` rule, in one place (BENCHMARKS.md `solvers` supports it):
+ * - squared loss, Euclidean groups, one output column → `newton` (primal–dual active-set Newton
+ *   after an R-FISTA warm start; direct n-space systems up to n = {@link NEWTON_DIRECT_MAX_N},
+ *   MINRES above). Its cost per step does not grow as λ shrinks, where R-FISTA's iteration count does.
+ * - everything else (logistic / cross-entropy, nuclear-norm blocks, cone-constrained C-ReLU
+ *   blocks) → `fista` (R-FISTA with working sets and the refined duality gap).
+ *
+ * @example
+ *   chooseSolver(problem); // 'newton'
+ */
+export function chooseSolver(problem: GroupLassoProblem): string {
+  if (!newtonUnsupported(problem)) return 'newton';
+  return 'fista';
+}
+
+/**
+ * Solve a problem with the named solver (`auto` by default: {@link chooseSolver}). An unknown
+ * name, or a solver that does not take this problem, is INVALID_OPTION naming what would.
+ *
+ * @example
+ *   const r = solve(gatedProblem(X, masks, loss, 0.1), { solver: 'auto', tol: 1e-6 });
+ */
+export function solve(problem: GroupLassoProblem, opts: SolveOptions = {}): SolveResult {
+  const name = opts.solver ?? 'auto';
+  const chosen = name === 'auto' ? chooseSolver(problem) : name;
+  const spec = solvers.get(chosen);
+  if (!spec) throw new CvxnnError('INVALID_OPTION', `unknown solver '${name}'; registered: auto, ${listSolvers().map((s) => s.name).join(', ')}`);
+  const why = spec.unsupported(problem);
+  if (why) {
+    const ok = listSolvers().filter((s) => !s.unsupported(problem)).map((s) => s.name);
+    throw new CvxnnError('INVALID_OPTION', `solver '${chosen}' cannot solve this problem: ${why}; use one of: auto, ${ok.join(', ')}`);
+  }
+  return spec.solve(problem, opts);
+}
+
+registerSolver({
+  name: 'fista',
+  description: 'R-FISTA (restarts, backtracking) over working sets of groups, refined duality gap',
+  unsupported: () => undefined,
+  solve: solveFista,
+});
+
+registerSolver({
+  name: 'newton',
+  description: 'primal–dual active-set Newton on the dual optimality system (squared loss, Euclidean groups), R-FISTA warm start',
+  unsupported: newtonUnsupported,
+  solve: (p, o) => solveNewton(p, o),
+});
+
+registerSolver({
+  name: 'al',
+  description: 'augmented Lagrangian on the C-ReLU cone constraints (scnn\'s method), min-norm-subgradient certificate',
+  unsupported: alUnsupported,
+  solve: solveAl,
+});
