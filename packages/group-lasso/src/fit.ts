@@ -57,9 +57,6 @@ function validate(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patterns: Pa
   if (o.model === 'gated-relu' && solver === 'al') {
     throw new CvxnnError('INVALID_OPTION', "fitConvex: the gated ReLU program has no constraints, so solver 'al' does not apply; use solver 'auto', 'newton' or 'fista'");
   }
-  if (o.model === 'relu' && solver === 'newton') {
-    throw new CvxnnError('INVALID_OPTION', "fitConvex: solver 'newton' handles the gated program (Euclidean groups); use solver 'auto', 'fista' or 'al' for model relu");
-  }
   const loss = o.loss ?? 'squared';
   const vo = o.vectorOutput ?? (o.model === 'relu' ? 'one-vs-all' : 'nuclear');
   assertOption(vo === 'nuclear' || vo === 'one-vs-all', `unknown vectorOutput '${String(vo)}'; use nuclear or one-vs-all`);

@@ -202,8 +202,9 @@ export function solveNewton(problem0: GroupLassoProblem, opts: NewtonOptions = {
       if (lam === lambda) record(o, iterations, e);
       if (process.env.CVXNN_DEBUG) console.error(`newton λ=${lam.toExponential(3)} step ${step}: |A| ${m} rel ${e.rel.toExponential(2)} primal ${e.primal}`);
       if (!Number.isFinite(e.primal)) return { ok: false, best, bestX, bestF };
-      if (!best || e.rel < 0.7 * best.rel) fails = 0;
-      else if (++fails >= 3) {
+      // progress: the gap falls by 30%, or (far from the optimum, gap ≈ 1) the objective by 10%
+      if (!best || e.rel < 0.7 * best.rel || (e.rel > 0.1 && e.primal < 0.9 * best.primal)) fails = 0;
+      else if (++fails >= 4) {
         if (e.rel < best.rel) {
           best = e;
           bestX = x;
@@ -211,7 +212,7 @@ export function solveNewton(problem0: GroupLassoProblem, opts: NewtonOptions = {
         }
         return { ok: false, best, bestX, bestF };
       }
-      if (!best || e.rel < best.rel || !bestX) {
+      if (!best || e.rel < best.rel || !bestX || (e.rel > 0.1 && e.primal < best.primal)) {
         best = e;
         bestX = x;
         bestF = F;
