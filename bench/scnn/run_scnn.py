@@ -8,10 +8,12 @@ README.md beside this file).
 
 Usage:
     /usr/bin/python3 bench/scnn/run_scnn.py DIR --model gated|relu [--threads 2]
-        [--dtype float64|float32] [--weights-out FILE] [--check]
+        [--dtype float64|float32] [--weights-out FILE] [--lambda 0.01] [--check]
 
 DIR holds meta.json ({n, d, P, lambda, scale: "mean"}) and little-endian float64 files
-X.f64 (n x d, row-major), y.f64 (n) and G.f64 (d x P gates, row-major).
+X.f64 (n x d, row-major), y.f64 (n) and G.f64 (d x P gates, row-major); or, as written by
+../shared/bench/make_scnn_problem.py, data.csv (header, label last) and gates.csv (d x P), with
+lambda from --lambda (default 0.01) and the 'mean' scale.
 
 --model gated  : scnn.models.ConvexGatedReLU(G) + solvers.RFISTA (scnn's default solver for it)
 --model relu   : scnn.models.ConvexReLU(G)      + solvers.AL     (scnn's default solver for it)
@@ -183,12 +185,36 @@ def install_fallbacks() -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-def read_problem(directory: str):
+def read_csv_problem(directory: str, lam: float):
+    """A directory written by ../shared/bench/make_scnn_problem.py: data.csv (header row, label
+    last) and gates.csv (d x P, no header); lambda from --lambda, scale 'mean'."""
+    import numpy as np
+
+    data = np.loadtxt(os.path.join(directory, "data.csv"), delimiter=",", skiprows=1, ndmin=2)
+    G = np.loadtxt(os.path.join(directory, "gates.csv"), delimiter=",", ndmin=2)
+    X, y = np.ascontiguousarray(data[:, :-1]), np.ascontiguousarray(data[:, -1])
+    n, d, P = X.shape[0], X.shape[1], G.shape[1]
+    if G.shape[0] != d:
+        raise DriverError(f"gates.csv has {G.shape[0]} rows, data.csv has d = {d} feature columns")
+    if not (np.all(np.isfinite(data)) and np.all(np.isfinite(G))):
+        raise DriverError("data.csv or gates.csv contains NaN or Inf")
+    if not (lam > 0):
+        raise DriverError(f"lambda must be > 0, got {lam}")
+    meta = {"format": "csv (data.csv + gates.csv)", "name": os.path.basename(os.path.normpath(directory)),
+            "n": n, "d": d, "P": P, "lambda": lam, "scale": "mean"}
+    return meta, X, y, G, lam
+
+
+def read_problem(directory: str, csv_lambda: float = 0.01):
     import numpy as np
 
     meta_path = os.path.join(directory, "meta.json")
     if not os.path.isfile(meta_path):
-        raise DriverError(f"{directory} has no meta.json; write it with bench/scnn/make_problem.ts")
+        if all(os.path.isfile(os.path.join(directory, f)) for f in ("data.csv", "gates.csv")):
+            return read_csv_problem(directory, csv_lambda)
+        raise DriverError(
+            f"{directory} has no meta.json (nor data.csv + gates.csv); write it with bench/scnn/make_problem.ts"
+        )
     with open(meta_path) as f:
         meta = json.load(f)
     for key in ("n", "d", "P", "lambda"):
@@ -271,7 +297,7 @@ def gate_indices(G, G_used):
 def run(args) -> dict:
     pin_threads(args.threads)
     # the problem is checked before scnn is looked for, so a bad directory is reported as such
-    meta, X, y, G, lam = read_problem(args.dir)
+    meta, X, y, G, lam = read_problem(args.dir, args.lam)
     origin = locate_sources()
     fallbacks = install_fallbacks()
 
@@ -420,6 +446,8 @@ def main(argv=None) -> int:
     p.add_argument("--model", choices=["gated", "relu"], default="gated")
     p.add_argument("--threads", type=int, default=2, help="BLAS and torch threads (default 2, as the cvxnn run)")
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    p.add_argument("--lambda", dest="lam", type=float, default=0.01,
+                   help="lambda for a data.csv + gates.csv directory (default 0.01; meta.json directories carry their own)")
     p.add_argument("--weights-out", help="write the returned weights as little-endian float64 (P x d; ReLU: V then W)")
     p.add_argument("--check", action="store_true", help="only check that scnn imports; print its origin as JSON")
     args = p.parse_args(argv)
