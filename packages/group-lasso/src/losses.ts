@@ -24,6 +24,8 @@ export interface DataLoss extends SmoothFunction {
   c: number;
   /** ℓ*(Z); +Infinity outside the domain */
   conjugate(z: Float64Array): number;
+  /** set when this is a base loss composed with a K-to-1 sum pooling (not a plain squared loss of n·c outputs) */
+  pooledBy?: number;
 }
 
 function xlogx(p: number): number {

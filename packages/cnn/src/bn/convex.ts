@@ -1,5 +1,5 @@
 import { appendOnes, enumeratePatterns, samplePatterns } from '@cvxnn/arrangements';
-import { type Certificate, coneProjector, type DataLoss, dataLoss, fitConvex, type HistoryPoint, type LinearMap, recoverNetwork, rfista, type SolveStatus } from '@cvxnn/group-lasso';
+import { type Certificate, coneProjector, contiguousLayout, customPenalty, type DataLoss, dataLoss, fitConvex, type GroupPenalty, type HistoryPoint, type LinearMap, linearProblem, recoverNetwork, solve, type SolveStatus } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, PatternMasks, svd } from '@cvxnn/linalg';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
 import { type ConstrainedOptions, type ConstrainedResult, type GroupSpec, partialGroupPenalty, type SolveSummary, solveConstrainedGroupLasso, solveSummary } from './constrained.js';
@@ -475,7 +475,6 @@ function solveWhitenedExact(
   };
   const proj = bases.map((b) => coneProjector(b.C, ones(b.C.rows)));
   const warm: number[][] = p.groups.map(() => []);
-  const pen = partialGroupPenalty(p.groups, p.lambda);
   const zIn = new Float64Array(64);
   const zOut = new Float64Array(64);
   /** Π_{K×R} of the group's (s, b) written into `out` at the group's offset; returns its norm */
@@ -502,66 +501,47 @@ function solveWhitenedExact(
     }
     return Math.sqrt(nrm);
   };
-  const penalty = {
-    value: (x: Float64Array) => pen.value(x),
-    prox(x: Float64Array, t: number, out: Float64Array) {
-      const th = t * p.lambda;
-      p.groups.forEach((g, q) => {
-        let zn = 0;
-        for (let k = 0; k < g.size; k++) zn += x[g.offset + k] ** 2;
-        if (Math.sqrt(zn) <= th) {
-          for (let k = 0; k < g.size; k++) out[g.offset + k] = 0;
-          return;
-        }
-        const pn = project(q, x, out, 1);
-        const f = pn > th ? 1 - th / pn : 0;
-        for (let k = 0; k < g.size; k++) out[g.offset + k] *= f;
-      });
-    },
-  };
-  const n = p.data.outDim;
-  const R = new Float64Array(n);
-  const Rs = new Float64Array(n);
-  const h = new Float64Array(p.dim);
+  // the penalty λΣ‖θ_g‖ + ι_{K_g×R}: its exact prox above, dual norm ‖Π_{K×R}(z_g)‖ (z = −Aᵀ∇ℓ)
+  const layout = contiguousLayout(p.groups, p.dim);
   const scratch = new Float64Array(p.dim);
-  const history: HistoryPoint[] = [];
-  let bestDual = -Infinity;
-  let last = { primal: Infinity, gap: Infinity, rel: Infinity, dataTerm: 0 };
-  let iterSeen = 0;
-  const evaluate = (x: Float64Array, F: Float64Array, it: number) => {
-    const dataTerm = p.loss.valueAndGrad(F, R);
-    p.data.adjoint(R, h);
-    let m = 0;
-    p.groups.forEach((g, q) => {
-      m = Math.max(m, project(q, h, scratch, -1));
+  const make = (lam: number): GroupPenalty => {
+    const pl = partialGroupPenalty(p.groups, lam);
+    return customPenalty({
+      layout,
+      lambda: lam,
+      value: (x) => pl.value(x),
+      prox(x, t, out) {
+        const th = t * lam;
+        p.groups.forEach((g, q) => {
+          let zn = 0;
+          for (let k = 0; k < g.size; k++) zn += x[g.offset + k] ** 2;
+          if (Math.sqrt(zn) <= th) {
+            for (let k = 0; k < g.size; k++) out[g.offset + k] = 0;
+            return;
+          }
+          const pn = project(q, x, out, 1);
+          const f = pn > th ? 1 - th / pn : 0;
+          for (let k = 0; k < g.size; k++) out[g.offset + k] *= f;
+        });
+      },
+      groupNorms: (x) => pl.groupNorms(x),
+      dualNorms: (z) => Float64Array.from(p.groups, (_g, q) => project(q, z, scratch, 1)),
+      withLambda: (l2) => make(l2),
     });
-    const kappa = m > p.lambda ? p.lambda / m : 1;
-    for (let j = 0; j < n; j++) Rs[j] = kappa * R[j];
-    bestDual = Math.max(bestDual, -p.loss.conjugate(Rs));
-    const primal = dataTerm + pen.value(x);
-    const gap = Math.max(0, primal - bestDual);
-    last = { primal, gap, rel: gap / Math.max(Math.abs(primal), 1e-300), dataTerm };
-    iterSeen = it;
-    history.push({ iteration: it, timeSeconds: (performance.now() - t0) / 1000, objective: primal, certificate: last.rel });
-    o.onProgress?.({ iteration: it, certificate: last.rel, objective: primal });
-    return last.rel <= tol;
   };
-  const r = rfista(
-    { dim: p.dim, terms: [{ map: p.data, fn: p.loss }], penalty },
-    { maxIters: o.maxIters ?? 50000, timeLimit: o.timeLimit, checkEvery: 10, check: (x, Ax, it) => evaluate(x, Ax[0], it) },
-  );
-  if (iterSeen !== r.iterations) evaluate(r.x, r.Ax[0], r.iterations);
+  const problem = linearProblem(p.data, layout, p.loss, p.lambda, (_L, lam) => make(lam), 'bn-whitened');
+  const r = solve(problem, { solver: 'fista', tol, maxIters: o.maxIters ?? 50000, timeLimit: o.timeLimit, onProgress: o.onProgress });
   return {
     x: r.x,
-    status: last.rel <= tol ? 'optimal' : r.timedOut ? 'time-limit' : 'max-iterations',
-    objective: last.primal,
-    dataTerm: last.dataTerm,
-    penalty: last.primal - last.dataTerm,
-    certificate: { kind: 'duality-gap', value: last.rel, absolute: last.gap },
+    status: r.status,
+    objective: r.objective,
+    dataTerm: r.dataTerm,
+    penalty: r.penalty,
+    certificate: r.certificate,
     constraintViolation: 0,
     iterations: r.iterations,
     timeSeconds: (performance.now() - t0) / 1000,
-    history,
-    groupNorms: pen.groupNorms(r.x),
+    history: r.history,
+    groupNorms: r.groupNorms,
   };
 }

@@ -1,5 +1,5 @@
-import type { DataLoss, HistoryPoint, LinearMap, Penalty, SolveStatus } from '@cvxnn/group-lasso';
-import { rfista } from '@cvxnn/group-lasso';
+import { type GroupLassoProblem, type HistoryPoint, solve, type SolveStatus } from '@cvxnn/group-lasso';
+import type { Backend } from '@cvxnn/linalg';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
 import type { LinearCnnResultBase } from './linear.js';
 
@@ -13,65 +13,74 @@ export interface CertifiedOptions {
   tol: number;
   maxIters: number;
   timeLimit: number;
-  /** first R-FISTA step (default 1; it backtracks and grows from there) */
+  /** a registered solver (default auto) */
+  solver?: string;
+  /** first proximal-gradient step (it backtracks and grows from there) */
   step0?: number;
   /** time origin and iteration offset of the history (several solves in one fit) */
   t0?: number;
   itersOffset?: number;
+  history?: HistoryPoint[];
+  backend?: Backend;
   onProgress?: (p: { iteration: number; certificate: number; objective: number }) => void;
 }
 
 /**
- * Solve min_x ℓ(A x) + penalty(x) by R-FISTA, certified by the Fenchel duality gap with the dual
- * point z = s∇ℓ(Ax), s = min(1, λ / dualNorm(Aᵀ∇ℓ)) (feasible for max −ℓ*(z) s.t. dualNorm(Aᵀz) ≤ λ).
+ * What a CNN formulation needs of a solve: the point, the objective split, the duality gap, the
+ * status and the trace.
+ *
+ * @example
+ *   const r: CertifiedSolve = solveCertified(problem, opts);
+ */
+export interface CertifiedSolve {
+  x: Float64Array;
+  objective: number;
+  dataTerm: number;
+  penalty: number;
+  gap: number;
+  relGap: number;
+  certificateKind: 'duality-gap' | 'min-norm-subgradient';
+  iterations: number;
+  status: SolveStatus;
+  history: HistoryPoint[];
+  timeSeconds: number;
+  solver: string;
+}
+
+/**
+ * Solve a CNN program through group-lasso's solver registry (the formulation only builds the
+ * problem: operator, loss, penalty). The certificate is the registry's: the duality gap of the full
+ * problem with the best (refined) dual point kept.
  * @internal
  */
-export function solveCertified(
-  A: LinearMap,
-  loss: DataLoss,
-  penalty: Penalty,
-  dualNorm: (g: Float64Array) => number,
-  lambda: number,
-  o: CertifiedOptions,
-): { x: Float64Array; objective: number; dataTerm: number; penalty: number; gap: number; relGap: number; iterations: number; status: SolveStatus; history: HistoryPoint[]; timeSeconds: number } {
-  const t0 = performance.now();
-  const R = new Float64Array(A.outDim);
-  const G = new Float64Array(A.inDim);
-  const history: HistoryPoint[] = [];
-  let best = -Infinity;
-  const evalGap = (x: Float64Array, Ax: Float64Array) => {
-    const dataTerm = loss.valueAndGrad(Ax, R);
-    A.adjoint(R, G);
-    const m = dualNorm(G);
-    const s = m > lambda ? lambda / m : 1;
-    for (let j = 0; j < R.length; j++) R[j] *= s;
-    best = Math.max(best, -loss.conjugate(R));
-    const pen = penalty.value(x);
-    const primal = dataTerm + pen;
-    const gap = Math.max(0, primal - best);
-    return { primal, dataTerm, pen, gap, rel: gap / Math.max(Math.abs(primal), 1e-300) };
+export function solveCertified(problem: GroupLassoProblem, o: CertifiedOptions): CertifiedSolve {
+  const history = o.history ?? [];
+  const r = solve(problem, {
+    solver: o.solver ?? 'auto',
+    tol: o.tol,
+    maxIters: o.maxIters,
+    timeLimit: o.timeLimit,
+    step0: o.step0,
+    t0: o.t0,
+    itersOffset: o.itersOffset,
+    history,
+    backend: o.backend,
+    onProgress: o.onProgress,
+  });
+  return {
+    x: r.x,
+    objective: r.objective,
+    dataTerm: r.dataTerm,
+    penalty: r.penalty,
+    gap: r.certificate.absolute,
+    relGap: r.certificate.value,
+    certificateKind: r.certificate.kind,
+    iterations: r.iterations,
+    status: r.status,
+    history,
+    timeSeconds: r.timeSeconds,
+    solver: r.solver,
   };
-  let last = { primal: 0, dataTerm: 0, pen: 0, gap: Infinity, rel: Infinity };
-  const r = rfista(
-    { dim: A.inDim, terms: [{ map: A, fn: loss }], penalty },
-    {
-      maxIters: o.maxIters,
-      timeLimit: o.timeLimit,
-      step0: o.step0,
-      checkEvery: 10,
-      check: (x, Ax, it) => {
-        last = evalGap(x, Ax[0]);
-        const t = o.t0 ?? t0;
-        const iteration = (o.itersOffset ?? 0) + it;
-        history.push({ iteration, timeSeconds: (performance.now() - t) / 1000, objective: last.primal, certificate: last.rel });
-        o.onProgress?.({ iteration, certificate: last.rel, objective: last.primal });
-        return last.rel <= o.tol;
-      },
-    },
-  );
-  last = evalGap(r.x, r.Ax[0]);
-  const status: SolveStatus = last.rel <= o.tol ? 'optimal' : r.timedOut ? 'time-limit' : 'max-iterations';
-  return { x: r.x, objective: last.primal, dataTerm: last.dataTerm, penalty: last.pen, gap: last.gap, relGap: last.rel, iterations: r.iterations, status, history, timeSeconds: (performance.now() - t0) / 1000 };
 }
 
 /**
@@ -79,13 +88,13 @@ export function solveCertified(
  * certificate, iterations, time, history) with the problem's λ, loss and scale.
  * @internal
  */
-export function certifiedFields(r: ReturnType<typeof solveCertified>, lambda: number, loss: LossName, scale: ObjectiveScale): LinearCnnResultBase {
+export function certifiedFields(r: CertifiedSolve, lambda: number, loss: LossName, scale: ObjectiveScale): LinearCnnResultBase {
   return {
     status: r.status,
     objective: r.objective,
     dataTerm: r.dataTerm,
     penalty: r.penalty,
-    certificate: { kind: 'duality-gap', value: r.relGap, absolute: r.gap },
+    certificate: { kind: r.certificateKind, value: r.relGap, absolute: r.gap },
     iterations: r.iterations,
     timeSeconds: r.timeSeconds,
     lambda,

@@ -1,4 +1,4 @@
-import { dataLoss, type LinearMap, type Penalty } from '@cvxnn/group-lasso';
+import { dataLoss, indexLayout, l2Penalty, type LinearMap, linearProblem } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, CvxnnError, Matrix } from '@cvxnn/linalg';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
 import FFT from 'fft.js';
@@ -127,23 +127,11 @@ export function fitCircularCnn(
     },
   };
   const gnorm = (x: Float64Array, g: number[]) => Math.sqrt(g.reduce((s, j) => s + x[j] * x[j], 0));
-  const penalty: Penalty = {
-    value: (x) => lambda * groups.reduce((s, g) => s + gnorm(x, g), 0),
-    prox(x, t, out) {
-      for (const g of groups) {
-        const nr = gnorm(x, g);
-        const f = nr > t * lambda ? 1 - (t * lambda) / nr : 0;
-        for (const j of g) out[j] = f * x[j];
-      }
-    },
-  };
   const lossName = opts.loss ?? 'squared';
   const scale = opts.scale ?? 'sum';
-  const r = solveCertified(A, dataLoss(lossName, scale, Y), penalty, (g) => Math.max(...groups.map((gr) => gnorm(g, gr))), lambda, {
-    tol: opts.tol ?? 1e-8,
-    maxIters: opts.maxIters ?? 20000,
-    timeLimit: opts.timeLimit ?? Infinity,
-  });
+  // the ℓ1 norm of the spectrum as a group Lasso over the real/imaginary pairs of each frequency
+  const problem = linearProblem(A, indexLayout(groups, d), dataLoss(lossName, scale, Y), lambda, (L, l) => l2Penalty(L, l), 'fourier');
+  const r = solveCertified(problem, { tol: opts.tol ?? 1e-8, maxIters: opts.maxIters ?? 20000, timeLimit: opts.timeLimit ?? Infinity });
   const re = new Float64Array(d);
   const im = new Float64Array(d);
   let active = 0;

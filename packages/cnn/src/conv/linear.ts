@@ -1,4 +1,4 @@
-import { type Certificate, dataLoss, type HistoryPoint, type LinearMap, type Penalty, type SolveStatus } from '@cvxnn/group-lasso';
+import { type Certificate, customPenalty, dataLoss, type HistoryPoint, indexLayout, type LinearMap, linearProblem, type SolveStatus } from '@cvxnn/group-lasso';
 import { certifiedFields, solveCertified } from './certified.js';
 import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, svd } from '@cvxnn/linalg';
 import { type LossName, makeLoss, type ObjectiveScale } from '@cvxnn/networks';
@@ -149,15 +149,27 @@ export function fitLinearCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   const A = patchOperator(extractPatches(X, geometry), K, c);
   const lambda = opts.lambda;
   const asMatrix = (x: Float64Array) => new Matrix(h, K * c, x);
-  const penalty: Penalty = {
-    value: (x) => lambda * nuclearNorm(asMatrix(x)),
-    prox: (x, t, out) => out.set(svt(asMatrix(x), t * lambda).data),
-  };
-  const r = solveCertified(A, dataLoss(lossName, scale, Y), penalty, (g) => spectralNorm(asMatrix(g)), lambda, {
-    tol: opts.tol ?? 1e-8,
-    maxIters: opts.maxIters ?? 20000,
-    timeLimit: opts.timeLimit ?? Infinity,
-  });
+  // one matrix-valued group: λ‖Z‖_* with its SVT prox, dual = spectral norm, direction u₁v₁ᵀ
+  const layout = indexLayout([Array.from({ length: h * K * c }, (_, j) => j)], h * K * c);
+  const nuclear = (lam: number): ReturnType<typeof customPenalty> =>
+    customPenalty({
+      layout,
+      lambda: lam,
+      value: (x) => lam * nuclearNorm(asMatrix(x)),
+      prox: (x, t, out) => out.set(svt(asMatrix(x), t * lam).data),
+      groupNorms: (x) => Float64Array.of(nuclearNorm(asMatrix(x))),
+      dualNorms: (z) => Float64Array.of(spectralNorm(asMatrix(z))),
+      dualDirection(z, _g, out) {
+        const M = asMatrix(z);
+        const tall = h >= K * c;
+        const { U, s, V } = svd(tall ? M : M.transpose());
+        if (!((s[0] ?? 0) > 0)) return;
+        for (let r = 0; r < h; r++) for (let k = 0; k < K * c; k++) out[r * K * c + k] = tall ? U.get(r, 0) * V.get(k, 0) : V.get(r, 0) * U.get(k, 0);
+      },
+      withLambda: (l2) => nuclear(l2),
+    });
+  const problem = linearProblem(A, layout, dataLoss(lossName, scale, Y), lambda, (_L, lam) => nuclear(lam), 'patch');
+  const r = solveCertified(problem, { tol: opts.tol ?? 1e-8, maxIters: opts.maxIters ?? 20000, timeLimit: opts.timeLimit ?? Infinity });
   const Z = asMatrix(r.x);
   const s = svd(h >= K * c ? Z : Z.transpose()).s;
   return {

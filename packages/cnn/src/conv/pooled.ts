@@ -2,16 +2,20 @@ import { enumeratePatterns, type PatternSet, samplePatterns } from '@cvxnn/arran
 import {
   blockDualNorms,
   coneGroupPenalty,
+  conePenalty,
   type ConvexResult,
   type DataLoss,
   dataLoss,
-  frobeniusGroupPenalty,
+  denseProblem,
   type HistoryPoint,
+  l2Penalty,
   type LinearMap,
-  nuclearGroupPenalty,
+  linearProblem,
+  nuclearPenalty,
   recoverNetwork,
+  reluProblem,
   type SolveStatus,
-  solveReluCore,
+  stridedLayout,
 } from '@cvxnn/group-lasso';
 import { solveCertified } from './certified.js';
 import { assertFinite, assertOption, assertShape, type Backend, CvxnnError, getBackend, Matrix, type PatternMasks } from '@cvxnn/linalg';
@@ -39,6 +43,7 @@ export function pooledLoss(base: DataLoss, K: number): DataLoss {
   return {
     name: base.name,
     scale: base.scale,
+    pooledBy: K,
     n: n * K,
     c,
     valueAndGrad(z, grad) {
@@ -270,14 +275,10 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   const solveOpts = (it0: number) => ({ tol, maxIters, timeLimit: timeLimit - (performance.now() - t0) / 1000, step0, t0, itersOffset: it0, onProgress: opts.onProgress });
 
   if (opts.model === 'gated-relu') {
-    const A: LinearMap = {
-      inDim: h * P * c,
-      outDim: X.rows * c,
-      apply: (x, out) => void backend.gemm(Phi, new Matrix(h * P, c, x), { out: new Matrix(X.rows, c, out) }),
-      adjoint: (z, out) => void backend.gemm(Phi, new Matrix(X.rows, c, z), { transA: true, out: new Matrix(h * P, c, out) }),
-    };
-    const pen = c > 1 ? nuclearGroupPenalty(lambda, h, P, c) : frobeniusGroupPenalty(lambda, h, P, 1, 1, backend);
-    const r = solveCertified(A, lossY, pen, (g) => maxOf(blockDualNorms(g, h, P, c, c > 1, backend)), lambda, solveOpts(0));
+    const layout = stridedLayout(h, P, c, 1);
+    const problem = denseProblem(Phi, layout, lossY, lambda, (L, lam) => (c > 1 ? nuclearPenalty(h, P, c, lam) : l2Penalty(L, lam, backend)), { backend });
+    const r = solveCertified(problem, { ...solveOpts(0), solver: opts.solver === 'fista' ? 'fista' : 'auto' });
+    const pen = problem.penalty;
     history.push(...r.history);
     iterations = r.iterations;
     status = r.status;
@@ -334,6 +335,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
     assertOption(['auto', 'fista', 'al'].includes(solver), `unknown solver '${solver}'; use auto, fista or al`);
     const useAl = solver === 'al' || (solver === 'auto' && patches.rows > 2000);
     const cone = coneGroupPenalty(patches, masks, lambda, backend);
+    const conePen = conePenalty(patches, masks, lambda, backend);
     const sigma = Math.sqrt(step0);
     let alPatches: Matrix<Float64Array> | undefined;
     const V = Matrix.zeros(h, P * c);
@@ -353,22 +355,17 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
       let r: { x: Float64Array; objective: number; dataTerm: number; penalty: number; gap: number; relGap: number; iterations: number; status: SolveStatus };
       if (useAl) {
         const lk = dataLoss(lossName, scale, yk);
-        const g0 = new Float64Array(X.rows);
-        lk.valueAndGrad(new Float64Array(X.rows), g0);
-        const certScale = Math.max(maxOf(blockDualNorms(backend.gemm(Phi, new Matrix(X.rows, 1, g0), { transA: true }).data, h, P, 1, false, backend)), 1e-300);
         const so = solveOpts(iterations);
         // the AL's R-FISTA starts at step 1: solve in the coordinates V' = V/σ, 𝐗' = σ𝐗, λ' = σλ
         // with σ = √step0 (so step 1 is about 1/L there), then map back (same objective; the
         // relative certificate and the cones are scale-invariant)
         alPatches ??= new Matrix(patches.rows, h, patches.data.map((v) => v * sigma));
-        const a = solveReluCore(
-          { X: alPatches, masks, loss: pooledLoss(lk, K), lambda: lambda * sigma, backend, certScale: certScale * sigma },
-          { tol, constraintTol: opts.constraintTol ?? 1e-6, maxIters: so.maxIters, timeLimit: so.timeLimit, t0, itersOffset: iterations, history, onProgress: opts.onProgress },
-        );
+        const a = solveCertified(reluProblem(alPatches, masks, pooledLoss(lk, K), lambda * sigma, { backend }), { ...so, step0: undefined, history, solver: 'al' });
         const x = a.x.map((v) => v * sigma);
-        r = { ...a, x, gap: a.kkt / sigma, relGap: a.relKkt, status: a.converged ? 'optimal' : a.timedOut ? 'time-limit' : 'max-iterations' };
+        r = { ...a, x, gap: a.gap / sigma };
       } else {
-        const f = solveCertified(A, dataLoss(lossName, scale, yk), cone, (g) => maxOf(cone.dualNorms(g.subarray(0, half))), lambda, solveOpts(iterations));
+        const problem = linearProblem(A, stridedLayout(h, P, 1, 2), dataLoss(lossName, scale, yk), lambda, (_L, lam) => (lam === lambda ? conePen : conePenalty(patches, masks, lam, backend)), 'pooled-relu');
+        const f = solveCertified(problem, { ...solveOpts(iterations), solver: 'fista' });
         history.push(...f.history);
         r = f;
       }

@@ -1,5 +1,5 @@
 import { enumeratePatterns, samplePatterns } from '@cvxnn/arrangements';
-import { coneGroupPenalty, dataLoss, type LinearMap, type Penalty } from '@cvxnn/group-lasso';
+import { coneGroupPenalty, customPenalty, dataLoss, indexLayout, type LinearMap, linearProblem } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, CvxnnError, getBackend, Matrix, type PatternMasks } from '@cvxnn/linalg';
 import { type LossName, makeLoss, type ObjectiveScale } from '@cvxnn/networks';
 import { certifiedFields, solveCertified } from './certified.js';
@@ -126,20 +126,55 @@ export function fitSeparableCnn(
       }
     },
   };
-  const penalty: Penalty = {
-    value: (x) => blocks.reduce((s, b) => s + b.cone.value(x.subarray(b.offset, b.offset + 2 * h * b.P)), 0),
-    prox(x, t, out) {
-      for (const b of blocks) b.cone.prox(x.subarray(b.offset, b.offset + 2 * h * b.P), t, out.subarray(b.offset, b.offset + 2 * h * b.P));
-    },
-  };
-  const dualNorm = (g: Float64Array) => {
-    let m = 0;
-    for (const b of blocks) for (const v of b.cone.dualNorms(g.subarray(b.offset, b.offset + h * b.P))) m = Math.max(m, v);
-    return m;
+  // one group per (position, pattern): the pair (v, w) of that pattern's cone blocks; the dual
+  // norm is the larger cone-restricted norm of the two (what the dual rescaling needs)
+  const groupCoords: number[][] = [];
+  for (const b of blocks) {
+    const half = h * b.P;
+    for (let i = 0; i < b.P; i++) {
+      const cs: number[] = [];
+      for (let r = 0; r < h; r++) cs.push(b.offset + r * b.P + i, b.offset + half + r * b.P + i);
+      groupCoords.push(cs);
+    }
+  }
+  const layout = indexLayout(groupCoords, dim);
+  const cones = (lam: number) => blocks.map((b) => coneGroupPenalty(b.Xk, b.masks, lam, backend));
+  const penalty = (lam: number): ReturnType<typeof customPenalty> => {
+    const cs = lam === lambda ? blocks.map((b) => b.cone) : cones(lam);
+    const slice = (x: Float64Array, b: (typeof blocks)[number]) => x.subarray(b.offset, b.offset + 2 * h * b.P);
+    return customPenalty({
+      layout,
+      lambda: lam,
+      value: (x) => blocks.reduce((acc, b, t) => acc + cs[t].value(slice(x, b)), 0),
+      prox(x, t, out) {
+        blocks.forEach((b, q) => cs[q].prox(slice(x, b), t, out.subarray(b.offset, b.offset + 2 * h * b.P)));
+      },
+      groupNorms(x) {
+        const out = new Float64Array(layout.count);
+        let o = 0;
+        blocks.forEach((b, q) => {
+          const nv = cs[q].groupNorms(slice(x, b));
+          for (let i = 0; i < b.P; i++) out[o + i] = nv[i] + nv[b.P + i];
+          o += b.P;
+        });
+        return out;
+      },
+      dualNorms(z) {
+        const out = new Float64Array(layout.count);
+        let o = 0;
+        blocks.forEach((b, q) => {
+          out.set(cs[q].dualNorms(z.subarray(b.offset, b.offset + h * b.P)), o);
+          o += b.P;
+        });
+        return out;
+      },
+      withLambda: (l2) => penalty(l2),
+    });
   };
   const lossName = opts.loss ?? 'squared';
   const scale = opts.scale ?? 'sum';
-  const r = solveCertified(A, dataLoss(lossName, scale, Y), penalty, dualNorm, lambda, { tol: opts.tol ?? 1e-8, maxIters: opts.maxIters ?? 20000, timeLimit: opts.timeLimit ?? Infinity });
+  const problem = linearProblem(A, layout, dataLoss(lossName, scale, Y), lambda, (_L, lam) => penalty(lam), 'separable-patches');
+  const r = solveCertified(problem, { tol: opts.tol ?? 1e-8, maxIters: opts.maxIters ?? 20000, timeLimit: opts.timeLimit ?? Infinity });
   const positions: SeparableCnnResult['positions'] = [];
   let active = 0;
   for (let k = 0; k < K; k++) {

@@ -126,7 +126,7 @@ export function certifier(op: ProblemOperator, loss: DataLoss, penalty: GroupPen
     const q = m + f;
     if (q === 0 || q > maxRefine) return null;
     const dirs = new Float64Array(N);
-    for (const g of groups) penalty.dualDirection(z, g, dirs);
+    for (const g of groups) penalty.dualDirection!(z, g, dirs);
     // BᵀB by row chunks of the group images (never the whole B in memory for large n)
     const BtB = new Float64Array(q * q);
     const n = op.n;
@@ -207,7 +207,7 @@ export function certifier(op: ProblemOperator, loss: DataLoss, penalty: GroupPen
       let refined = false;
       best = Math.max(best, d0.value);
       const relNow = () => Math.max(0, primal - best) / Math.max(Math.abs(primal), 1e-300);
-      if (refine && relNow() > 1e-14) {
+      if (refine && penalty.dualDirection && relNow() > 1e-14) {
         const norms = penalty.groupNorms(x);
         let th: Float64Array = theta;
         for (let rep = 0; rep < 2; rep++) {

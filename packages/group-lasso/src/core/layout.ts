@@ -131,3 +131,26 @@ export function restrictLayout(layout: GroupLayout, groups: ArrayLike<number>): 
     },
   };
 }
+
+/**
+ * A layout from explicit coordinate lists (one per group; the rest of the `dim` coordinates are
+ * free): the Fourier-coefficient groups of the circular CNN, or any irregular grouping.
+ *
+ * @example
+ *   const L = indexLayout([[0], [1, 2]], 4); L.free; // [3]
+ */
+export function indexLayout(groups: ReadonlyArray<ArrayLike<number>>, dim: number): GroupLayout {
+  const owned = new Uint8Array(dim);
+  const coords = groups.map((g, k) => {
+    const c = Int32Array.from(g as ArrayLike<number>);
+    for (const j of c) {
+      assertOption(Number.isInteger(j) && j >= 0 && j < dim, `group ${k} holds coordinate ${j}, outside 0..${dim - 1}`);
+      assertOption(owned[j] === 0, `coordinate ${j} belongs to two groups`);
+      owned[j] = 1;
+    }
+    return c;
+  });
+  const free: number[] = [];
+  for (let j = 0; j < dim; j++) if (!owned[j]) free.push(j);
+  return { dim, count: groups.length, coords: (g) => coords[g], free: Int32Array.from(free), maxSize: Math.max(0, ...coords.map((c) => c.length)) };
+}

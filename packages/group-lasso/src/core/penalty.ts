@@ -21,12 +21,13 @@ import { type GroupLayout, stridedLayout } from './layout.js';
  *   pen.prox(x, t, out); pen.dualNorms(z);
  */
 export interface GroupPenalty extends Penalty {
-  readonly kind: 'l2' | 'nuclear' | 'cone';
+  readonly kind: 'l2' | 'nuclear' | 'cone' | 'custom';
   readonly layout: GroupLayout;
   readonly lambda: number;
   groupNorms(x: Float64Array): Float64Array;
   dualNorms(z: Float64Array): Float64Array;
-  dualDirection(z: Float64Array, g: number, out: Float64Array): void;
+  /** absent for `custom` penalties without one: the certificate then skips its refinement */
+  dualDirection?(z: Float64Array, g: number, out: Float64Array): void;
   withLambda(lambda: number): GroupPenalty;
 }
 
@@ -238,4 +239,17 @@ export function conePenalty(X: Matrix<Float64Array>, masks: PatternMasks, lambda
     },
     withLambda: (l) => conePenalty(X, masks, l, backend),
   };
+}
+
+/**
+ * A penalty a formulation defines itself (a nuclear norm of one matrix, cone blocks of several
+ * positions, …) as a {@link GroupPenalty}: its value, prox, per-group norms and dual norms (the
+ * certificate rescales the dual point by them), optionally the dual directions (for the refined
+ * gap). Solvers that need a known kind (newton: `l2`) do not take it; `fista` does.
+ *
+ * @example
+ *   const pen = customPenalty({ layout, lambda, value, prox, groupNorms, dualNorms, withLambda });
+ */
+export function customPenalty(spec: Omit<GroupPenalty, 'kind'>): GroupPenalty {
+  return { ...spec, kind: 'custom' };
 }

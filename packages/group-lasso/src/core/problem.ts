@@ -23,6 +23,11 @@ export interface GroupLassoProblem {
   readonly op: ProblemOperator;
   readonly loss: DataLoss;
   readonly penalty: GroupPenalty;
+  /**
+   * Linear inequality constraints C x ≥ 0 that the penalty does not fold in (batch-norm and
+   * three-layer programs); only the augmented-Lagrangian solver takes them.
+   */
+  readonly constraints?: LinearMap;
   /** X and the masks behind a masked operator (second-order preconditioners) */
   readonly structure?: { X: Matrix<Float64Array>; masks: PatternMasks; backend: Backend };
   restrict?(groups: Int32Array): { problem: GroupLassoProblem; gather(x: Float64Array): Float64Array; scatter(xs: Float64Array, x: Float64Array): void };
@@ -177,13 +182,22 @@ export function denseProblem(Phi: Matrix<Float64Array>, layout: GroupLayout, los
  * @example
  *   const p = linearProblem(A, layout, loss, 0.1, (L, l) => l2Penalty(L, l));
  */
-export function linearProblem(A: LinearMap, layout: GroupLayout, loss: DataLoss, lambda: number, penalty: (layout: GroupLayout, lambda: number) => GroupPenalty, kind = 'linear-map'): GroupLassoProblem {
+export function linearProblem(
+  A: LinearMap,
+  layout: GroupLayout,
+  loss: DataLoss,
+  lambda: number,
+  penalty: (layout: GroupLayout, lambda: number) => GroupPenalty,
+  kind = 'linear-map',
+  constraints?: LinearMap,
+): GroupLassoProblem {
   const op = genericOperator(A, layout, loss.n, loss.c, kind);
   return {
     op,
     loss,
     penalty: penalty(layout, lambda),
-    withLambda: (l) => linearProblem(A, layout, loss, l, penalty, kind),
+    constraints,
+    withLambda: (l) => linearProblem(A, layout, loss, l, penalty, kind, constraints),
   };
 }
 

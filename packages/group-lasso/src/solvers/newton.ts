@@ -16,6 +16,8 @@ export const NEWTON_DIRECT_MAX_N = 2500;
 
 /** Why `solveNewton` cannot take a problem (undefined when it can). */
 export function newtonUnsupported(problem: GroupLassoProblem): string | undefined {
+  if (problem.constraints) return 'the Newton solver does not take explicit constraints C x ≥ 0 (use al)';
+  if (problem.loss.pooledBy) return 'the Newton solver handles a plain squared loss (this one is pooled)';
   if (problem.loss.name !== 'squared') return `the Newton solver handles the squared loss (this problem has ${problem.loss.name})`;
   if (problem.penalty.kind !== 'l2') return `the Newton solver handles Euclidean group norms (this problem has ${problem.penalty.kind} groups)`;
   if (problem.op.c !== 1) return 'the Newton solver handles one output column (solve vector outputs one-vs-all or with fista)';
@@ -224,7 +226,7 @@ export function solveNewton(problem0: GroupLassoProblem, opts: NewtonOptions = {
   const cert = certifier(op, loss, penalty, { backend });
   const warmTol = Math.max(o.tol, opts.warmTol ?? 3e-2);
   // 1) a short R-FISTA warm start: where it reaches warmTol it has found the active set
-  const warm = solveFista(problem, { ...opts, tol: warmTol, maxIters: Math.min(o.maxIters, direct ? 200 : 1500), history: o.history, t0: o.t0, itersOffset: o.itersOffset, timeLimit: o.timeLimit });
+  const warm = solveFista(problem, { ...opts, tol: warmTol, maxIters: Math.min(o.maxIters, direct ? 400 : 1500), history: o.history, t0: o.t0, itersOffset: o.itersOffset, timeLimit: o.timeLimit });
   iterations += warm.iterations;
   stages.push(`fista warm start ${warm.iterations} it`);
   let bestX: Float64Array = Float64Array.from(warm.x);

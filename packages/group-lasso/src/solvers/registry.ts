@@ -2,6 +2,7 @@ import { CvxnnError } from '@cvxnn/linalg';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
 import { solveFista } from './fista.js';
 import { alUnsupported, solveAl } from './al.js';
+import { bcdUnsupported, solveBcd } from './bcd.js';
 import { NEWTON_DIRECT_MAX_N, newtonUnsupported, solveNewton } from './newton.js';
 
 /**
@@ -56,6 +57,7 @@ export function problemFeatures(problem: GroupLassoProblem): { n: number; c: num
  * - squared loss, Euclidean groups, one output column → `newton` (primal–dual active-set Newton
  *   after an R-FISTA warm start; direct n-space systems up to n = {@link NEWTON_DIRECT_MAX_N},
  *   MINRES above). Its cost per step does not grow as λ shrinks, where R-FISTA's iteration count does.
+ * - explicit constraints C x ≥ 0 (batch-norm, three-layer programs) → `al`.
  * - everything else (logistic / cross-entropy, nuclear-norm blocks, cone-constrained C-ReLU
  *   blocks) → `fista` (R-FISTA with working sets and the refined duality gap).
  *
@@ -63,6 +65,7 @@ export function problemFeatures(problem: GroupLassoProblem): { n: number; c: num
  *   chooseSolver(problem); // 'newton'
  */
 export function chooseSolver(problem: GroupLassoProblem): string {
+  if (problem.constraints) return 'al';
   if (!newtonUnsupported(problem)) return 'newton';
   return 'fista';
 }
@@ -90,7 +93,7 @@ export function solve(problem: GroupLassoProblem, opts: SolveOptions = {}): Solv
 registerSolver({
   name: 'fista',
   description: 'R-FISTA (restarts, backtracking) over working sets of groups, refined duality gap',
-  unsupported: () => undefined,
+  unsupported: (p) => (p.constraints ? 'R-FISTA does not take explicit constraints C x ≥ 0 (use al)' : undefined),
   solve: solveFista,
 });
 
@@ -106,4 +109,11 @@ registerSolver({
   description: 'augmented Lagrangian on the C-ReLU cone constraints (scnn\'s method), min-norm-subgradient certificate',
   unsupported: alUnsupported,
   solve: solveAl,
+});
+
+registerSolver({
+  name: 'bcd',
+  description: 'block coordinate descent with exact block solves (eigendecomposed block Grams, secular equation), strong-rule screening with a full KKT check each epoch',
+  unsupported: bcdUnsupported,
+  solve: solveBcd,
 });
