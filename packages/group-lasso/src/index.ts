@@ -33,3 +33,4 @@ export { alUnsupported, solveAl } from './solvers/al.js';
 export { bcdUnsupported, blockSolve, solveBcd } from './solvers/bcd.js';
 export { FP32_STAGE_TOL, solveStaged } from './solvers/staged.js';
 export { lambdaGrid } from './fit.js';
+export { type LambdaRow, type LambdaSelection, type LambdaSelectOptions, selectLambda } from './select.js';

@@ -1,0 +1,135 @@
+import { assertOption, assertShape, CvxnnError, Matrix, PatternMasks } from '@cvxnn/linalg';
+import { accuracy, mse } from '@cvxnn/networks';
+import { fitConvex, lambdaGrid, lambdaMax } from './fit.js';
+import { recoverNetwork } from './recover.js';
+import type { ConvexFitOptions, ConvexResult, PatternInput } from './types.js';
+
+/**
+ * Options of {@link selectLambda}.
+ *
+ * @example
+ *   const o: LambdaSelectOptions = { folds, points: 12, score: 'accuracy' };
+ */
+export interface LambdaSelectOptions {
+  /** fold of each training row, integers 0 … K−1 (K ≥ 2 folds: K-fold CV; K = 1 is refused). Build it with a seeded stratified split (`@cvxnn/data`) */
+  folds: Int32Array;
+  /** grid points from λ_max down to λ_max·ratio (default 12) */
+  points?: number;
+  /** smallest λ of the grid relative to λ_max (default 1e-4) */
+  ratio?: number;
+  /** validation score: `accuracy` (higher is better; classification targets) or `mse` (lower) */
+  score: 'accuracy' | 'mse';
+  /** score only the first this many folds (default all; 1 = one validation split, the rest trains) */
+  evaluateFolds?: number;
+  /** called after each grid point of each fold */
+  onProgress?: (p: { fold: number; folds: number; point: number; points: number; lambda: number }) => void;
+}
+
+/**
+ * One row of the λ table: the λ, the mean validation score over the folds, and the fold solves'
+ * worst certificate and mean number of active neurons.
+ *
+ * @example
+ *   sel.table.map((r) => [r.lambda, r.score]);
+ */
+export interface LambdaRow {
+  lambda: number;
+  score: number;
+  /** worst relative certificate of the fold solves at this λ */
+  certificate: number;
+  activeNeurons: number;
+}
+
+/**
+ * Result of {@link selectLambda}: the chosen λ, the table behind the choice and the refit on all
+ * training rows at that λ (certified like any fit).
+ *
+ * @example
+ *   const { lambda, table, result } = selectLambda(X, Y, patterns, opts, sel);
+ */
+export interface LambdaSelection {
+  lambda: number;
+  table: LambdaRow[];
+  score: 'accuracy' | 'mse';
+  folds: number;
+  result: ConvexResult;
+}
+
+/** Rows `rows` of the masks (a new mask set). */
+function selectRows(masks: PatternMasks, rows: number[]): PatternMasks {
+  const out = new PatternMasks(rows.length, masks.p);
+  const w = masks.wordsPerRow;
+  rows.forEach((j, t) => out.bits.set(masks.bits.subarray(j * w, (j + 1) * w), t * w));
+  return out;
+}
+
+function rowsOf(M: Matrix<Float64Array>, rows: number[]): Matrix<Float64Array> {
+  const out = Matrix.zeros(rows.length, M.cols);
+  rows.forEach((j, t) => {
+    for (let k = 0; k < M.cols; k++) out.data[t * M.cols + k] = M.get(j, k);
+  });
+  return out;
+}
+
+/**
+ * Choose λ by K-fold cross-validation along a warm-started geometric λ-path from λ_max (cv.glmnet
+ * and scikit-learn's `*CV` estimators are the model): for each fold, fit on the other folds along
+ * the path (each point warm-started from the last) and score the recovered network on the fold;
+ * pick the λ with the best mean score (ties: the larger λ, the sparser network); refit on all rows
+ * at that λ along the same path, certified. `options.lambda` is ignored (the grid replaces it).
+ *
+ * @example
+ *   const sel = selectLambda(X, Y, { masks, gates }, { model: 'gated-relu', lambda: 1 }, { folds, score: 'accuracy' });
+ *   sel.lambda; sel.result.certificate.value;
+ */
+export function selectLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patterns: PatternInput, options: ConvexFitOptions, sel: LambdaSelectOptions): LambdaSelection {
+  const n = X.rows;
+  assertShape(sel.folds.length === n, `selectLambda: folds has ${sel.folds.length} entries but X has ${n} rows`);
+  const K = Math.max(...sel.folds) + 1;
+  assertOption(K >= 2 && sel.folds.every((f) => Number.isInteger(f) && f >= 0), `selectLambda: folds must hold integers 0 … K−1 with K ≥ 2 (got K = ${K})`);
+  for (let k = 0; k < K; k++) if (!sel.folds.includes(k)) throw new CvxnnError('INVALID_OPTION', `selectLambda: fold ${k} has no rows; number the folds 0 … ${K - 1} without gaps`);
+  const points = sel.points ?? 12;
+  assertOption(Number.isInteger(points) && points >= 2, `selectLambda: points must be an integer ≥ 2, got ${points}`);
+  const ratio = sel.ratio ?? 1e-4;
+  assertOption(ratio > 0 && ratio < 1, `selectLambda: ratio must be in (0, 1), got ${ratio}`);
+  const nuclear = options.model === 'gated-relu';
+  const lmax = lambdaMax(X, Y, patterns.masks, options.loss ?? 'squared', options.scale ?? 'sum', nuclear);
+  const grid = lambdaGrid(lmax, lmax * ratio, points);
+  const sums = new Float64Array(grid.length);
+  const certs = new Float64Array(grid.length);
+  const active = new Float64Array(grid.length);
+  const counts = new Int32Array(grid.length);
+  const evalK = Math.min(K, sel.evaluateFolds ?? K);
+  assertOption(Number.isInteger(evalK) && evalK >= 1, `selectLambda: evaluateFolds must be a positive integer, got ${sel.evaluateFolds}`);
+  for (let k = 0; k < evalK; k++) {
+    const tr: number[] = [];
+    const va: number[] = [];
+    for (let j = 0; j < n; j++) (sel.folds[j] === k ? va : tr).push(j);
+    const Xtr = rowsOf(X, tr);
+    const Ytr = rowsOf(Y, tr);
+    const Xva = rowsOf(X, va);
+    const Yva = rowsOf(Y, va);
+    const pats: PatternInput = patterns.gates ? { masks: PatternMasks.fromGates(Xtr, patterns.gates), gates: patterns.gates } : { masks: selectRows(patterns.masks, tr) };
+    // the path, one point at a time so that every point is scored (each solve certified)
+    for (let t = 0; t < grid.length; t++) {
+      const lam = grid[t];
+      const r = fitConvex(Xtr, Ytr, pats, { ...options, lambda: lam });
+      const net = recoverNetwork(r, { appendOne: false });
+      const score = sel.score === 'accuracy' ? accuracy(net, Xva, Yva) : mse(net, Xva, Yva);
+      sums[t] += score;
+      certs[t] = Math.max(certs[t], r.certificate.value);
+      active[t] += r.activeNeurons;
+      counts[t]++;
+      sel.onProgress?.({ fold: k, folds: evalK, point: t, points: grid.length, lambda: lam });
+      if (r.status === 'time-limit') break;
+    }
+  }
+  const table: LambdaRow[] = grid.map((lambda, t) => ({ lambda, score: counts[t] ? sums[t] / counts[t] : NaN, certificate: certs[t], activeNeurons: counts[t] ? active[t] / counts[t] : NaN }));
+  let best = 0;
+  const better = (a: number, b: number) => (sel.score === 'accuracy' ? a > b + 1e-12 : a < b - 1e-12 * Math.max(1, Math.abs(b)));
+  for (let t = 1; t < table.length; t++) if (Number.isFinite(table[t].score) && better(table[t].score, table[best].score)) best = t;
+  const lambda = table[best].lambda;
+  // refit on all rows, down the path to the chosen λ (warm starts)
+  const result = fitConvex(X, Y, patterns, { ...options, lambda, lambdaPath: best >= 1 ? best + 1 : undefined });
+  return { lambda, table, score: sel.score, folds: evalK, result };
+}
