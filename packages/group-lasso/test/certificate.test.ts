@@ -419,7 +419,7 @@ describe('free coordinates: the dual stays on (Aᵀθ)_F = 0', () => {
   // neither re-projects θ' off span(A_F) nor checks it: −ℓ*(κθ') is then no lower bound, and since
   // the refinement keeps the step exactly when its value is higher, the infeasible point wins.
   // Re-projecting (projectFree(t2) before dualAt(t2)) restores weak duality.
-  it.fails('refined dual with (active groups + free) > n stays ≤ p* at points near the optimum', () => {
+  it('refined dual with (active groups + free) > n stays ≤ p* at points near the optimum', () => {
     const { rng, dp, problem } = wideLasso(4, 4, 6, 2, 0.05);
     const oracle = groupLassoOracle(dp, 200000);
     const pStar = oracle.upper;
@@ -433,7 +433,7 @@ describe('free coordinates: the dual stays on (Aᵀθ)_F = 0', () => {
     }
   });
 
-  it.fails('…so fista stops "optimal" with gap 0 while 0.4% above p* (n = 5, 12 features, free intercept)', () => {
+  it('…so fista stops "optimal" with gap 0 while 0.4% above p* (n = 5, 12 features, free intercept)', () => {
     const { dp, problem } = wideLasso(8, 5, 12, 1, 0.02, 3);
     const pStar = groupLassoOracle(dp, 200000).upper;
     const r = solve(problem, { solver: 'fista', tol: 1e-6 });

@@ -215,6 +215,8 @@ export function certifier(op: ProblemOperator, loss: DataLoss, penalty: GroupPen
           for (let g = 0; g < layout.count; g++) if (norms[g] > 0 || d0.dn[g] > lambda) act.push(g);
           const t2 = refineStep(th, d0.dn, Int32Array.from(act));
           if (!t2) break;
+          // a shifted (singular) BᵀB leaves a residue on the free coordinates: project it off again
+          projectFree(t2);
           const d1 = dualAt(t2);
           if (!(d1.value > best)) break;
           best = d1.value;

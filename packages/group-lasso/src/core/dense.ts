@@ -137,8 +137,8 @@ export function forwardSolveBlocked(L: Float64Array, n: number, b: Float64Array,
 
 /**
  * Dense Cholesky solve of a small SPD system (copies A): x = A⁻¹ b. Adds a relative diagonal
- * shift (up to 1e-10·trace/n, doubling) when A is only semidefinite in floating point; throws
- * `NOT_CONVERGED` when even that fails.
+ * shift (from 1e-14 up to 1e-8 of the mean |diagonal|, ×4 each try) when A is only semidefinite in
+ * floating point; throws `NOT_CONVERGED` when even that fails (an indefinite matrix).
  *
  * @example
  *   const x = spdSolve(Float64Array.from([2, 0, 0, 2]), 2, Float64Array.from([2, 4]), backend); // [1, 2]
@@ -147,7 +147,7 @@ export function spdSolve(A: Float64Array, n: number, b: Float64Array, backend: B
   let tr = 0;
   for (let i = 0; i < n; i++) tr += Math.abs(A[i * n + i]);
   const base = tr > 0 ? tr / n : 1;
-  for (let shift = 0, tries = 0; tries < 40; tries++, shift = shift === 0 ? 1e-14 * base : shift * 4) {
+  for (let shift = 0; shift <= 1e-8 * base; shift = shift === 0 ? 1e-14 * base : shift * 4) {
     const L = Float64Array.from(A);
     if (shift > 0) for (let i = 0; i < n; i++) L[i * n + i] += shift;
     if (choleskyInPlace(L, n, backend)) {

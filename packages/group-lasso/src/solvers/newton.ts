@@ -179,7 +179,8 @@ export function solveNewton(problem0: GroupLassoProblem, opts: NewtonOptions = {
       for (let j = 0; j < n; j++) F1[j] += theta[j] / s + y[j];
       const r2 = new Float64Array(q);
       for (let t = 0; t < m; t++) r2[t] = 0.5 * (gn[A[t]] ** 2 - lam * lam);
-      for (let t = 0; t < nf; t++) r2[m + t] = G[free[t]];
+      // B's free columns are −a_f: the free rows read −a_fᵀ(θ + δθ) = 0, i.e. r2_f = −(Aᵀθ)_f
+      for (let t = 0; t < nf; t++) r2[m + t] = -G[free[t]];
       let sol: StepSolution;
       try {
         sol = direct ? directStep(op, A, G, nu, free, F1, r2, s, backend) : iterativeStep(problem, op, A, G, nu, free, F1, r2, s, backend, structure, Math.min(1e-4, Math.max(1e-10, 0.01 * (best?.rel ?? 1))));
