@@ -176,6 +176,8 @@ export interface PreparedData {
   classes?: string[];
   Xtr: Matrix<Float64Array>;
   Ytr: Matrix<Float64Array>;
+  /** the training labels as `@cvxnn/data` encodes them: class indices 0 … K−1, or the regression values (for validation folds) */
+  ytr: Float64Array;
   Xte: Matrix<Float64Array> | null;
   Yte: Matrix<Float64Array> | null;
   /** test rows: from the split, or from `--test-data` */
@@ -247,7 +249,7 @@ export function prepareData(o: {
     Yte = targets(t.y, ds.task, ds.classes);
     testSource = `${t.X.rows} rows of ${o.testData}${t.reordered ? ' (columns reordered by name)' : ''}`;
   }
-  return { dataset: ds, task: ds.task, classes: ds.classes, Xtr: std(train.X), Ytr: targets(train.y, ds.task, ds.classes), Xte, Yte, nTest: Xte?.rows ?? 0, testSource, pre };
+  return { dataset: ds, task: ds.task, classes: ds.classes, Xtr: std(train.X), Ytr: targets(train.y, ds.task, ds.classes), ytr: Float64Array.from(train.y), Xte, Yte, nTest: Xte?.rows ?? 0, testSource, pre };
 }
 
 /**

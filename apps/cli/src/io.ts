@@ -4,14 +4,17 @@ import { CvxnnError } from '@cvxnn/linalg';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
-  /** true when stdout is an interactive terminal (progress bars are shown only then) */
+  /** true when stdout is an interactive terminal */
   isTTY: boolean;
+  /** true when stderr is an interactive terminal (progress bars, drawn on stderr, are shown only then); absent: false */
+  errIsTTY?: boolean;
 }
 
 export const processIo: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
   isTTY: Boolean(process.stdout.isTTY),
+  errIsTTY: Boolean(process.stderr.isTTY),
 };
 
 /**

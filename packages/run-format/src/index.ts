@@ -9,6 +9,8 @@ export {
   type Fit1d,
   type Geometry2d,
   type HistoryPoint,
+  type LambdaRowJson,
+  type LambdaSelectionJson,
   type NetworkJson,
   type NeuronJson,
   type Preprocessing,

@@ -157,6 +157,41 @@ export interface NetworkJson {
 }
 
 /**
+ * One row of `lambdaSelection.table`: a λ of the grid, its validation score (mean over the folds
+ * scored), the worst relative certificate of its fold solves, and the mean active neurons (null
+ * where the path stopped early, e.g. at a time limit).
+ *
+ * @example
+ *   const r: LambdaRowJson = { lambda: 0.5, score: 0.97, certificate: 4e-7, activeNeurons: 12 };
+ */
+export interface LambdaRowJson {
+  lambda: number;
+  score: number | null;
+  certificate: number | null;
+  activeNeurons: number | null;
+}
+
+/**
+ * How `cvxnn fit --lambda auto` chose λ: the score (`accuracy`, higher is better; `mse`, lower),
+ * the number of validation folds scored (1: one split of the training rows, whose fraction is
+ * `split`; K: K-fold cross-validation), the index of the chosen row in `table` and its λ.
+ *
+ * @example
+ *   const s: LambdaSelectionJson = { score: 'accuracy', folds: 1, split: 0.2, chosen: 0, lambda: 0.5, table: [{ lambda: 0.5, score: 0.97, certificate: 4e-7, activeNeurons: 12 }] };
+ */
+export interface LambdaSelectionJson {
+  score: 'accuracy' | 'mse';
+  folds: number;
+  /** the fraction of the training rows held out for validation when `folds` is 1 */
+  split?: number;
+  chosen: number;
+  lambda: number;
+  table: LambdaRowJson[];
+  /** seconds of the whole search: the fold solves and the refit */
+  timeSeconds?: number;
+}
+
+/**
  * A validated run. The keys every run has are required; the rest are typed where a reader uses
  * them and kept as they are otherwise.
  *
@@ -186,6 +221,8 @@ export interface Run {
   geometry2d?: Geometry2d;
   fit1d?: Fit1d;
   eigenvalues?: Array<number | null>;
+  /** `fit --lambda auto`: the λ table and the choice */
+  lambdaSelection?: LambdaSelectionJson;
   warnings?: string[];
   [k: string]: unknown;
 }

@@ -133,6 +133,41 @@ describe('preprocessing and network', () => {
   });
 });
 
+describe('lambdaSelection (fit --lambda auto)', () => {
+  const sel = () => ({
+    score: 'accuracy',
+    folds: 1,
+    split: 0.2,
+    chosen: 1,
+    lambda: 0.5,
+    table: [
+      { lambda: 5, score: 0.9, certificate: 1e-8, activeNeurons: 2 },
+      { lambda: 0.5, score: 0.97, certificate: 4e-7, activeNeurons: 9 },
+      { lambda: 0.05, score: null, certificate: null, activeNeurons: null },
+    ],
+    timeSeconds: 1.5,
+  });
+  const issues = (s: unknown) => runIssues({ ...sampleRun(), lambdaSelection: s }).map((i) => `${i.path}: ${i.message}`);
+
+  it('accepts a valid selection (null entries where a path stopped early) and a run without one', () => {
+    expect(issues(sel())).toEqual([]);
+    const { split: _split, timeSeconds: _t, ...cv } = { ...sel(), folds: 3 };
+    expect(issues(cv)).toEqual([]);
+    expect(runIssues(sampleRun())).toEqual([]);
+  });
+
+  it('names each problem by its path: types, the chosen index, its λ, its score', () => {
+    expect(issues({ ...sel(), score: 'f1' })).toEqual([expect.stringMatching(/^run\.lambdaSelection\.score: expected one of "accuracy", "mse"/)]);
+    expect(issues({ ...sel(), folds: 0, split: 1 })).toEqual([expect.stringMatching(/^run\.lambdaSelection\.folds: expected an integer ≥ 1/), expect.stringMatching(/^run\.lambdaSelection\.split: expected a fraction in \(0, 1\), got 1/)]);
+    expect(issues({ ...sel(), chosen: 3 })).toEqual(['run.lambdaSelection.chosen: is 3 but run.lambdaSelection.table has 3 rows (0-based index)']);
+    expect(issues({ ...sel(), lambda: 5 })).toEqual([expect.stringMatching(/^run\.lambdaSelection\.lambda: is 5 but the chosen row run\.lambdaSelection\.table\[1\] has λ 0\.5/)]);
+    expect(issues({ ...sel(), chosen: 2, lambda: 0.05 })).toEqual(['run.lambdaSelection.table[2].score: the chosen row has no score (null)']);
+    expect(issues({ ...sel(), table: [] })).toEqual(['run.lambdaSelection.table: expected at least one row, got an empty array']);
+    expect(issues({ ...sel(), table: [{ lambda: -1, score: 1, certificate: 0, activeNeurons: 1 }] })).toEqual([expect.stringMatching(/^run\.lambdaSelection\.table\[0\]\.lambda: expected a positive number/)]);
+    expect(issues('auto')).toEqual(['run.lambdaSelection: expected an object, got the string "auto"']);
+  });
+});
+
 describe('parseRun', () => {
   it('round-trips a serialized run', () => {
     expect(parseRun(JSON.stringify(sampleRun(), null, 1)).objective).toBe(1.5);

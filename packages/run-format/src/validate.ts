@@ -3,7 +3,7 @@
  * (`run.preprocessing.mean[3]: expected a number, got a string`).
  */
 import { CvxnnError } from '@cvxnn/linalg';
-import { type Preprocessing, type Run, RUN_FORMAT_VERSION, RUN_KINDS, type RunKind } from './types.js';
+import { type LambdaSelectionJson, type Preprocessing, type Run, RUN_FORMAT_VERSION, RUN_KINDS, type RunKind } from './types.js';
 
 /**
  * One problem of a value: where (a JSON path starting at `run`) and what.
@@ -202,6 +202,33 @@ const preprocessing: Check = (v, p, issues) => {
   }
 };
 
+const fraction: Check = (v, p, issues) => {
+  if (!(typeof v === 'number' && v > 0 && v < 1)) issue(issues, p, `expected a fraction in (0, 1), got ${describe(v)}`);
+};
+
+/** `lambdaSelection` (fit --lambda auto): the fields, `split` only for one split, and `chosen` a row of `table` holding `lambda`. */
+const lambdaSelection: Check = (v, p, issues) => {
+  const before = issues.length;
+  fields(
+    {
+      score: oneOf(['accuracy', 'mse']),
+      folds: int(1),
+      split: fraction,
+      chosen: int(0),
+      lambda: num(false, true),
+      table: arrayOf(fields({ lambda: num(false, true), score: num(true), certificate: num(true), activeNeurons: num(true) })),
+      timeSeconds: num(false),
+    },
+    ['split', 'timeSeconds'],
+  )(v, p, issues);
+  if (!isObj(v) || issues.length > before) return;
+  const s = v as unknown as LambdaSelectionJson;
+  if (s.table.length === 0) return issue(issues, `${p}.table`, 'expected at least one row, got an empty array');
+  if (s.chosen >= s.table.length) return issue(issues, `${p}.chosen`, `is ${s.chosen} but ${p}.table has ${s.table.length} rows (0-based index)`);
+  if (s.table[s.chosen]!.lambda !== s.lambda) issue(issues, `${p}.lambda`, `is ${s.lambda} but the chosen row ${p}.table[${s.chosen}] has λ ${s.table[s.chosen]!.lambda}`);
+  if (s.table[s.chosen]!.score === null) issue(issues, `${p}.table[${s.chosen}].score`, 'the chosen row has no score (null)');
+};
+
 const OPTIONAL: Record<string, Check> = {
   history: arrayOf(fields({ iteration: num(false), timeSeconds: num(false), objective: num(true), certificate: num(true) })),
   curves: arrayOf(fields({ method: str, points: arrayOf(fields({ iteration: num(false), timeSeconds: num(false), objective: num(true) })) })),
@@ -209,6 +236,7 @@ const OPTIONAL: Record<string, Check> = {
   geometry2d,
   fit1d,
   eigenvalues: numArray(true),
+  lambdaSelection,
   certificate: fields({ kind: str, value: num(true) }),
   status: str,
 };

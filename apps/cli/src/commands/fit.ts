@@ -1,5 +1,5 @@
 import { enumeratePatterns } from '@cvxnn/arrangements';
-import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
+import { type ConvexFitOptions, type ConvexResult, fitConvex, type LambdaSelection, recoverNetwork, selectLambda } from '@cvxnn/group-lasso';
 import { assertOption, CvxnnError, type Matrix, PatternMasks } from '@cvxnn/linalg';
 import { accuracy, type LossName, mse, networkToJson, objectiveTerms } from '@cvxnn/networks';
 import cliProgress from 'cli-progress';
@@ -9,6 +9,7 @@ import { addDataOptions, type DataFlags, inputFile, prepareData } from '../data-
 import { fitArchitecture } from './fit-arch.js';
 import { DEFAULT_DASHBOARD_PORT, type LiveDashboard, lowDimFields, startLiveDashboard } from './dashboard.js';
 import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
+import { lambdaBar, parseLambdaAuto, selectionJson, selectionRows, SPLIT_FOLDS, validationFolds } from '../lambda-auto.js';
 import { convexFitBytes, guardMemory } from '../limits.js';
 import { type OutputTarget, prepareOutput } from '../output.js';
 import { emitRun, environment, patternCountBound, readGates, RUN_FORMAT_VERSION, sampleDistinctPatterns, withOnes } from '../run-file.js';
@@ -19,7 +20,12 @@ export interface FitCliOptions extends DataFlags {
   testData?: string;
   model: string;
   bias?: boolean;
+  /** a number, or `auto` (validation along a λ grid; fc only) */
   lambda?: string;
+  /** --lambda auto: K-fold cross-validation instead of one 20% validation split */
+  cv?: string;
+  lambdaPoints?: string;
+  lambdaRatio?: string;
   patterns?: string;
   gates?: string;
   seed: string;
@@ -90,6 +96,13 @@ export function pathRows(path: Array<{ lambda: number; objective: number; certif
   return [['λ-path', line(head)], ...cells.map((r, i): [string, string] => [`  ${i + 1}/${path.length}`, line(r)])];
 }
 
+/** Parse a numeric `--lambda` (the message names `auto` too). */
+function parseLambda(value: string): number {
+  const v = Number(value);
+  if (value.trim() === '' || !Number.isFinite(v) || v <= 0) throw new CvxnnError('INVALID_OPTION', `--lambda must be a number > 0 or 'auto', got '${value}'`);
+  return v;
+}
+
 /**
  * `cvxnn fit`: certified convex training of a two-layer ReLU / gated-ReLU network on a CSV.
  *
@@ -105,7 +118,10 @@ export function register(program: Command, io: Io): void {
     .option('--task <task>', 'regression | binary | multiclass (default: inferred from the labels)')
     .option('--model <model>', 'relu (exact C-ReLU) | gated-relu (C-GReLU); --arch cnn also separable | linear | circular; default relu (--arch cnn: gated-relu)')
     .option('--bias', 'append a constant-1 feature (bias inside the group norm)')
-    .option('--lambda <L>', 'group penalty λ > 0 (weight decay λ/2 on both layers)')
+    .option('--lambda <L>', "group penalty λ > 0 (weight decay λ/2 on both layers), or 'auto': choose λ on a validation split of the training rows along a geometric grid from λ_max, then refit (--arch fc)")
+    .option('--cv <K>', '--lambda auto: K-fold cross-validation over the training rows (K ≥ 2) instead of one 20% validation split')
+    .option('--lambda-points <N>', '--lambda auto: points of the λ grid (default 12)')
+    .option('--lambda-ratio <r>', '--lambda auto: smallest λ of the grid relative to λ_max (default 1e-4)')
     .option('--patterns <all|N>', "number of sampled Gaussian-gate patterns, or 'all' for exact enumeration (default 100; 32 convolutional gates for --arch cnn)")
     .option('--gates <file>', 'd×P CSV of gate vectors (patterns 1[X g > 0]); overrides --patterns')
     .option('--seed <s>', 'seed for gates and the train/test split', '0')
@@ -137,9 +153,19 @@ export function register(program: Command, io: Io): void {
   cmd.action(async (o: FitCliOptions) => {
     // default model: relu, except the CNN (its exact C-ReLU has cone constraints on every patch row)
     o.model ??= o.arch === 'cnn' ? 'gated-relu' : 'relu';
+    const auto = o.lambda === 'auto';
+    if (auto && (o.arch !== 'fc' || o.layerwise !== undefined)) {
+      throw new CvxnnError('INVALID_OPTION', `--lambda auto is supported for --arch fc only (the fully connected relu / gated-relu fit), not for ${o.layerwise !== undefined ? '--layerwise' : `--arch ${o.arch}`}; give a number (--lambda 1e-3)`);
+    }
+    if (!auto) {
+      const stray = ([['cv', '--cv'], ['lambdaPoints', '--lambda-points'], ['lambdaRatio', '--lambda-ratio']] as const).find(([k]) => o[k] !== undefined);
+      if (stray) throw new CvxnnError('INVALID_OPTION', `${stray[1]} applies to --lambda auto only`);
+    }
     if (o.arch !== 'fc' || o.layerwise !== undefined) return fitArchitecture(o, io);
-    if (o.lambda === undefined) throw new CvxnnError('INVALID_OPTION', '--lambda is required (a number > 0)');
-    const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
+    if (o.lambda === undefined) throw new CvxnnError('INVALID_OPTION', "--lambda is required (a number > 0, or 'auto' to choose it on a validation split)");
+    const autoOpts = auto ? parseLambdaAuto(o) : undefined;
+    if (auto && o.lambdaPath !== undefined) throw new CvxnnError('INVALID_OPTION', '--lambda auto solves its own λ path; leave out --lambda-path');
+    let lambda = auto ? Number.NaN : parseLambda(o.lambda);
     const seed = parseSeed(o.seed);
     const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
     const patternsOpt = o.patterns ?? '100';
@@ -193,7 +219,7 @@ export function register(program: Command, io: Io): void {
 
     let live: LiveDashboard | null = null;
     if (o.dashboard) {
-      live = await startLiveDashboard({ port: parseNumber('port', o.port, { integer: true, min: 0 }), host: '127.0.0.1', start: { kind: 'fit', data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task }, options: { model: o.model, lambda, patterns: masks.p, loss, tol, maxIters } } });
+      live = await startLiveDashboard({ port: parseNumber('port', o.port, { integer: true, min: 0 }), host: '127.0.0.1', start: { kind: 'fit', data: { name: table.name, n: Xtr.rows, d: Xtr.cols, task }, options: { model: o.model, lambda: auto ? 'auto' : lambda, patterns: masks.p, loss, tol, maxIters } } });
       io.err(`live dashboard: ${live.url}\n`);
       if (o.dashboardWait !== undefined) {
         const wait = parseNumber('dashboard-wait', o.dashboardWait, { min: 0 });
@@ -201,40 +227,89 @@ export function register(program: Command, io: Io): void {
         if (!(await live.waitForPage(wait))) io.err('live dashboard: no page connected; solving anyway\n');
       }
     }
-    // progress bar on a TTY only
-    let bar: cliProgress.SingleBar | null = null;
-    if (io.isTTY && !o.json) {
-      bar = new cliProgress.SingleBar({ format: 'fit |{bar}| {value}/{total} iterations  certificate {cert}  objective {obj}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
-      bar.start(maxIters, 0, { cert: '-', obj: '-' });
-    }
+    const fitOptions: ConvexFitOptions = {
+      model: o.model as 'relu' | 'gated-relu',
+      lambda, // NaN with --lambda auto: selectLambda sets each grid point's λ
+      loss,
+      scale: o.objectiveScale as 'sum' | 'mean',
+      solver: o.solver as 'auto' | 'fista' | 'al',
+      tol,
+      maxIters,
+      timeLimit,
+      lambdaPath: pathPoints,
+      vectorOutput,
+      backend,
+    };
+    // progress bars on stderr, only when stderr is a terminal and never with --json
+    const showBar = Boolean(io.errIsTTY) && !o.json;
     let result: ConvexResult;
+    let selection: LambdaSelection | undefined;
+    let folds: Int32Array | undefined;
+    let stopBar = () => {};
+    let searchStart = 0;
+    let searchSeconds = 0;
     try {
-      result = fitConvex(Xin, Ytr, { masks, gates }, {
-        model: o.model as 'relu' | 'gated-relu',
-        lambda,
-        loss,
-        scale: o.objectiveScale as 'sum' | 'mean',
-        solver: o.solver as 'auto' | 'fista' | 'al',
-        tol,
-        maxIters,
-        timeLimit,
-        lambdaPath: pathPoints,
-        vectorOutput,
-        backend,
-        onProgress:
-          bar || live
-            ? (p) => {
-                bar?.update(Math.min(p.iteration, maxIters), { cert: p.certificate.toExponential(2), obj: fmt(p.objective) });
-                live?.progress(p);
-              }
-            : undefined,
-      });
+      if (autoOpts) {
+        // validation folds of the training rows only (the test rows never enter the choice)
+        const K = autoOpts.cv ?? SPLIT_FOLDS;
+        folds = validationFolds(prep.ytr, task, classes, K, seed);
+        searchStart = performance.now();
+        const N = autoOpts.points;
+        const evaluateFolds = autoOpts.cv === undefined ? 1 : K;
+        // the grid's points for the bar: λ_max·ratio^((t+1)/N), λ_max known once the first point reports
+        let grid = (_t: number) => Number.NaN;
+        const bar = showBar ? lambdaBar(process.stderr, evaluateFolds, N, (t) => grid(t)) : null;
+        if (bar) stopBar = () => bar.stop();
+        selection = selectLambda(
+          Xin,
+          Ytr,
+          { masks, gates },
+          {
+            ...fitOptions,
+            onProgress: bar || live ? (p) => (bar?.gap(p.certificate), live?.progress(p)) : undefined,
+          },
+          {
+            folds,
+            points: N,
+            ratio: autoOpts.ratio,
+            score: task === 'regression' ? 'mse' : 'accuracy',
+            evaluateFolds,
+            onProgress: bar
+              ? (p) => {
+                  const lmax = p.lambda / Math.pow(autoOpts.ratio, (p.point + 1) / N);
+                  grid = (t) => lmax * Math.pow(autoOpts.ratio, (t + 1) / N);
+                  bar.point(p);
+                }
+              : undefined,
+          },
+        );
+        result = selection.result;
+        lambda = selection.lambda;
+        searchSeconds = (performance.now() - searchStart) / 1000;
+      } else {
+        let bar: cliProgress.SingleBar | null = null;
+        if (showBar) {
+          bar = new cliProgress.SingleBar({ format: 'fit |{bar}| iteration {value}/{total}  gap {cert}  objective {obj}  elapsed {duration_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+          bar.start(maxIters, 0, { cert: '-', obj: '-' });
+          stopBar = () => bar?.stop();
+        }
+        result = fitConvex(Xin, Ytr, { masks, gates }, {
+          ...fitOptions,
+          onProgress:
+            bar || live
+              ? (p) => {
+                  bar?.update(Math.min(p.iteration, maxIters), { cert: p.certificate.toExponential(2), obj: fmt(p.objective) });
+                  live?.progress(p);
+                }
+              : undefined,
+        });
+      }
     } catch (e) {
+      stopBar();
       await live?.close();
       throw e;
-    } finally {
-      bar?.stop();
     }
+    stopBar();
     const network = recoverNetwork(result, { appendOne: !!o.bias });
     // metrics on the data as the user gave it (standardized, bias via appendOne)
     const metrics: Record<string, number> = {};
@@ -267,7 +342,9 @@ export function register(program: Command, io: Io): void {
       testFraction: testFraction || undefined,
       lambdaPath: pathPoints,
       vectorOutput,
+      ...(autoOpts ? { lambdaAuto: true, cv: autoOpts.cv, lambdaPoints: autoOpts.points, lambdaRatio: autoOpts.ratio } : {}),
     };
+    const lambdaSelection = selection ? selectionJson(selection, autoOpts?.cv, searchSeconds) : undefined;
     const run = {
       cvxnnRun: RUN_FORMAT_VERSION,
       kind: 'fit',
@@ -295,16 +372,20 @@ export function register(program: Command, io: Io): void {
       ...metrics,
       network: networkToJson(network),
       preprocessing: pre,
-      path: result.path,
+      path: selection ? undefined : result.path,
+      lambdaSelection,
     };
     const rows: Array<[string, string | number]> = [
       ['data', dataRow(table.name, Xtr, task, classes, prep.testSource, table.droppedRows)],
-      ['model', `${result.formulation} (loss ${loss}, scale ${o.objectiveScale}, λ = ${fmt(lambda)}${o.bias ? ', bias' : ''})`],
+      ['model', `${result.formulation} (loss ${loss}, scale ${o.objectiveScale}, λ = ${fmt(lambda)}${selection ? ' chosen by validation' : ''}${o.bias ? ', bias' : ''})`],
       ['patterns', patternSource],
+    ];
+    if (lambdaSelection && folds) rows.push(...selectionRows(lambdaSelection, folds.filter((f) => f === 0).length, autoOpts!.ratio));
+    rows.push(
       ['status', result.status],
       ['objective', `${fmt(result.objective, 10)} = data term ${fmt(result.dataTerm, 10)} + penalty ${fmt(result.penalty, 10)}`],
       ['certificate', `${result.certificate.kind} ${result.certificate.value.toExponential(2)} relative (${result.certificate.absolute.toExponential(2)} absolute)`],
-    ];
+    );
     if (o.model === 'relu') rows.push(['constraint violation', result.constraintViolation.toExponential(2)]);
     rows.push(
       ['iterations', String(result.iterations)],
@@ -314,7 +395,7 @@ export function register(program: Command, io: Io): void {
       ['network objective', `${fmt(check.objective, 10)} (recovered network, same convention)`],
     );
     for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);
-    if (result.path) rows.push(...pathRows(result.path));
+    if (result.path && !selection) rows.push(...pathRows(result.path));
     const heavy = { history: result.history, groupNorms: result.groupNorms, ...lowDimFields(network, Xtr, Ytr, gates, task) };
     const exit = emitRun(io, { run, heavy, json: o.json, out, rows, tol });
     if (live) {
