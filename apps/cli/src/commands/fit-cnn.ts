@@ -88,7 +88,7 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
     const g = convGeometry(imageShape, { kernel, stride, padding });
     guardPatterns(patterns, Xtr.rows * g.patches, g.patchSize + (o.bias ? 1 : 0), Ytr.cols, model === 'relu' || model === 'separable');
   }
-  const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : model === 'gated-relu' ? 'cross-entropy' : 'squared');
+  const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : model === 'gated-relu' && o.vectorOutput !== 'one-vs-all' ? 'cross-entropy' : 'squared');
   assertOption(['squared', 'logistic', 'cross-entropy'].includes(loss), `--loss must be squared, logistic or cross-entropy, got '${loss}'`);
   if (loss === 'logistic' && task !== 'binary') throw new CvxnnError('INVALID_OPTION', `--loss logistic needs --task binary (the labels give ${task})`);
   if (loss === 'cross-entropy' && task !== 'multiclass') throw new CvxnnError('INVALID_OPTION', `--loss cross-entropy needs --task multiclass (the labels give ${task})`);
@@ -107,6 +107,7 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
     loss,
     scale: o.objectiveScale as 'sum' | 'mean',
     bias: !!o.bias,
+    vectorOutput: o.vectorOutput as 'nuclear' | 'one-vs-all' | undefined,
     patterns,
     seed,
     solver: o.solver as 'auto' | 'fista' | 'al',

@@ -152,6 +152,12 @@ export interface ConvexCnnOptions extends ConvOptions {
   imageShape: ImageShape;
   /** `relu` (exact C-ReLU, cone constraints; one-vs-all for c > 1) or `gated-relu` (C-GReLU; nuclear norm for c > 1) */
   model: 'relu' | 'gated-relu';
+  /**
+   * gated-relu with c > 1 outputs: `nuclear` (default; the exact vector-output program, SPEC §2.8)
+   * or `one-vs-all` (c independent scalar programs, squared loss; exact for the gated CNN whose
+   * filters each feed one output — each column solved by the Newton solver)
+   */
+  vectorOutput?: 'nuclear' | 'one-vs-all';
   /** group penalty λ > 0 (weight decay λ/2 on filters and output weights) */
   lambda: number;
   loss?: LossName;
@@ -274,7 +280,62 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   // the iteration cap applies to each scalar program of one-vs-all (as in group-lasso's fitConvex)
   const solveOpts = (it0: number) => ({ tol, maxIters, timeLimit: timeLimit - (performance.now() - t0) / 1000, step0, t0, itersOffset: it0, onProgress: opts.onProgress });
 
-  if (opts.model === 'gated-relu') {
+  const oneVsAll = opts.model === 'gated-relu' && c > 1 && opts.vectorOutput === 'one-vs-all';
+  assertOption(opts.vectorOutput === undefined || opts.vectorOutput === 'nuclear' || opts.vectorOutput === 'one-vs-all', `fitConvexCnn: unknown vectorOutput '${String(opts.vectorOutput)}'; use nuclear or one-vs-all`);
+  if (oneVsAll && lossName !== 'squared') throw new CvxnnError('INVALID_OPTION', `fitConvexCnn: vectorOutput 'one-vs-all' splits the outputs into independent programs and needs the squared loss (got ${lossName}); use the nuclear form for cross-entropy`);
+  if (opts.model === 'gated-relu' && oneVsAll) {
+    // c scalar gated programs over the same pooled features, one per output column
+    const U = Matrix.zeros(h, P * c);
+    const groupNorms = new Array<number>(P * c).fill(0);
+    let objective = 0;
+    let dataTerm = 0;
+    let penaltyV = 0;
+    let gapAbs = 0;
+    let gapRel = 0;
+    const statuses: SolveStatus[] = [];
+    for (let k = 0; k < c; k++) {
+      const yk = Matrix.zeros(Y.rows, 1);
+      for (let j = 0; j < Y.rows; j++) yk.data[j] = Y.get(j, k);
+      const problem = denseProblem(Phi, stridedLayout(h, P, 1, 1), dataLoss(lossName, scale, yk), lambda, (L, lam) => l2Penalty(L, lam, backend), { backend });
+      const r = solveCertified(problem, { ...solveOpts(iterations), solver: opts.solver === 'fista' ? 'fista' : 'auto' });
+      history.push(...r.history);
+      iterations += r.iterations;
+      statuses.push(r.status);
+      objective += r.objective;
+      dataTerm += r.dataTerm;
+      penaltyV += r.penalty;
+      gapAbs += r.gap;
+      gapRel = Math.max(gapRel, r.relGap);
+      for (let row = 0; row < h; row++) for (let i = 0; i < P; i++) U.data[row * P * c + i * c + k] = r.x[row * P + i];
+      const norms = problem.penalty.groupNorms(r.x);
+      for (let i = 0; i < P; i++) groupNorms[i * c + k] = norms[i];
+      if (r.status === 'time-limit') break;
+    }
+    status = statuses.length < c || statuses.some((q) => q === 'time-limit') ? 'time-limit' : statuses.every((q) => q === 'optimal') ? 'optimal' : 'max-iterations';
+    result = {
+      status,
+      objective,
+      dataTerm,
+      penalty: penaltyV,
+      certificate: { kind: 'duality-gap', value: gapRel, absolute: gapAbs },
+      constraintViolation: 0,
+      iterations,
+      timeSeconds: 0,
+      backend: backend.name,
+      precision: backend.precision,
+      activeNeurons: groupNorms.filter((v) => v > 0).length,
+      patterns: P,
+      formulation: 'gated-relu-one-vs-all',
+      lambda,
+      lambdaMax: lmax,
+      loss: lossName,
+      scale,
+      history,
+      groupNorms,
+      solution: { U },
+      gates,
+    };
+  } else if (opts.model === 'gated-relu') {
     const layout = stridedLayout(h, P, c, 1);
     const problem = denseProblem(Phi, layout, lossY, lambda, (L, lam) => (c > 1 ? nuclearPenalty(h, P, c, lam) : l2Penalty(L, lam, backend)), { backend });
     const r = solveCertified(problem, { ...solveOpts(0), solver: opts.solver === 'fista' ? 'fista' : 'auto' });
