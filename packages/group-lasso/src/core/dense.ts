@@ -51,15 +51,19 @@ export function choleskyInPlace(a: Float64Array, n: number, backend: Backend): b
     }
     const rest = n - k0 - kb;
     if (rest === 0) break;
-    // 2) panel below: L21 = A21 L11⁻ᵀ (row by row forward substitution)
-    for (let i = k0 + kb; i < n; i++) {
-      const ri = i * n;
-      for (let j = k0; j < k0 + kb; j++) {
-        let t = a[ri + j];
-        for (let k = k0; k < j; k++) t -= a[ri + k] * a[j * n + k];
-        a[ri + j] = t / a[j * n + j];
+    // 2) panel below: L21 = A21 L11⁻ᵀ, as one GEMM with the explicit inverse of the small L11
+    const Linv = new Float64Array(kb * kb);
+    for (let j = 0; j < kb; j++) {
+      Linv[j * kb + j] = 1 / a[(k0 + j) * n + k0 + j];
+      for (let i = j + 1; i < kb; i++) {
+        let t = 0;
+        for (let k = j; k < i; k++) t += a[(k0 + i) * n + k0 + k] * Linv[k * kb + j];
+        Linv[i * kb + j] = -t / a[(k0 + i) * n + k0 + i];
       }
     }
+    const A21 = new Matrix(rest, kb, a, n, (k0 + kb) * n + k0);
+    const P21 = backend.gemm(A21, new Matrix(kb, kb, Linv), { transB: true }).data;
+    for (let i = 0; i < rest; i++) for (let j = 0; j < kb; j++) a[(k0 + kb + i) * n + k0 + j] = P21[i * kb + j];
     // 3) trailing update A22 −= L21 L21ᵀ through the backend GEMM (full square: simple and fast)
     const L21 = new Matrix(rest, kb, a, n, (k0 + kb) * n + k0);
     const A22 = new Matrix(rest, rest, a, n, (k0 + kb) * n + k0 + kb);
