@@ -134,6 +134,17 @@ describe('cvxnn fit', () => {
     expect(b.objective).toBeCloseRel(a.objective, 2e-6);
   });
 
+  it('--solver newton, fista and bcd reach the same gated optimum, each within its own certificate', async () => {
+    const fits = [];
+    for (const solver of ['newton', 'fista', 'bcd']) {
+      const r = await run('fit', '--data', regression, '--lambda', '0.3', '--patterns', '10', '--model', 'gated-relu', '--solver', solver, '--tol', '1e-8', '--json');
+      expect(r.code, solver).toBe(0);
+      fits.push(JSON.parse(r.out));
+    }
+    // two certified objectives differ by at most the larger absolute gap
+    for (const a of fits) for (const b of fits) expect(Math.abs(a.objective - b.objective)).toBeLessThanOrEqual(Math.max(a.certificate.absolute ?? a.certificate.value * a.objective, b.certificate.absolute ?? b.certificate.value * b.objective) * 1.0001 + 1e-12);
+  });
+
   it('human output prints status, objective split, certificate, violation, backend and metrics', async () => {
     const r = await run('fit', '--data', regression, '--lambda', '2', '--patterns', '10', '--test-fraction', '0.2');
     expect(r.code, r.err).toBe(0);
@@ -187,7 +198,8 @@ describe('cvxnn fit', () => {
       ['labels vs task', ['--lambda', '1', '--task', 'binary'], /INVALID_OPTION.*exactly 2 classes/],
       ['logistic on regression', ['--lambda', '1', '--loss', 'logistic'], /INVALID_OPTION.*logistic needs --task binary/],
       ['unknown backend', ['--lambda', '1', '--backend', 'nope'], /(INVALID_OPTION|BACKEND_UNAVAILABLE).*unknown backend 'nope'/],
-      ['bad solver', ['--lambda', '1', '--solver', 'newton'], /INVALID_OPTION.*--solver/],
+      ['unknown solver', ['--lambda', '1', '--solver', 'magic'], /INVALID_OPTION.*--solver must be one of auto, fista, newton, al, bcd, got 'magic'/],
+      ['a solver that does not take the problem', ['--lambda', '1', '--solver', 'newton'], /INVALID_OPTION.*solver 'newton' cannot solve this problem: .*cone groups/],
       ['bad test fraction', ['--lambda', '1', '--test-fraction', '1.5'], /INVALID_OPTION.*--test-fraction/],
       ['missing file', ['--lambda', '1', '--data', path.join(dir, 'nope.csv')], /IO_ERROR/],
     ];

@@ -78,7 +78,7 @@ export interface ConvexFitOptions {
   /** `sum` (default, ½‖·‖²) or `mean` (1/(2n)‖·‖², scnn's) */
   scale?: ObjectiveScale;
   /** a registered solver (`auto`, `newton`, `fista`, `al`; see `listSolvers`), default `auto` */
-  solver?: 'auto' | 'fista' | 'newton' | 'al';
+  solver?: 'auto' | 'newton' | 'fista' | 'bcd' | 'al';
   /** relative certificate tolerance (default 1e-6) */
   tol?: number;
   /** maximum absolute cone-constraint violation for C-ReLU (default 1e-6) */

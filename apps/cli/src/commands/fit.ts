@@ -1,5 +1,5 @@
 import { enumeratePatterns } from '@cvxnn/arrangements';
-import { type ConvexFitOptions, type ConvexResult, fitConvex, type LambdaSelection, recoverNetwork, selectLambda } from '@cvxnn/group-lasso';
+import { type ConvexFitOptions, type ConvexResult, fitConvex, type LambdaSelection, listSolvers, recoverNetwork, selectLambda } from '@cvxnn/group-lasso';
 import { assertOption, CvxnnError, type Matrix, PatternMasks } from '@cvxnn/linalg';
 import { accuracy, type LossName, mse, networkToJson, objectiveTerms } from '@cvxnn/networks';
 import cliProgress from 'cli-progress';
@@ -126,7 +126,7 @@ export function register(program: Command, io: Io): void {
     .option('--gates <file>', 'd×P CSV of gate vectors (patterns 1[X g > 0]); overrides --patterns')
     .option('--seed <s>', 'seed for gates and the train/test split', '0')
     .option('--loss <loss>', 'squared | logistic | cross-entropy (default: squared, logistic for binary, cross-entropy for multiclass gated)')
-    .option('--solver <solver>', 'auto | fista | al', 'auto')
+    .option('--solver <solver>', 'auto | newton | fista | bcd | al (auto: newton for squared loss, fista otherwise, al only on request)', 'auto')
     .option('--tol <t>', 'relative certificate tolerance', '1e-6')
     .option('--max-iters <k>', 'iteration cap (default 20000; 500 for --arch cnn; 300 per block for --layerwise)')
     .option('--time-limit <s>', 'wall-clock limit in seconds')
@@ -174,7 +174,8 @@ export function register(program: Command, io: Io): void {
     const testFraction = o.testFraction === undefined ? 0 : parseNumber('test-fraction', o.testFraction, { min: 0 });
     assertOption(testFraction < 1, `--test-fraction must be in [0, 1), got ${testFraction}`);
     assertOption(o.model === 'relu' || o.model === 'gated-relu', `--model must be relu or gated-relu, got '${o.model}'`);
-    assertOption(['auto', 'fista', 'al'].includes(o.solver), `--solver must be auto, fista or al, got '${o.solver}'`);
+    const solverNames = ['auto', ...listSolvers().map((s) => s.name)];
+    assertOption(solverNames.includes(o.solver), `--solver must be one of ${solverNames.join(', ')}, got '${o.solver}'`);
     assertOption(o.objectiveScale === 'sum' || o.objectiveScale === 'mean', `--objective-scale must be sum or mean, got '${o.objectiveScale}'`);
     assertOption(o.standardize === 'zscore' || o.standardize === 'none', `--standardize must be zscore or none, got '${o.standardize}'`);
     assertOption(o.vectorOutput === undefined || o.vectorOutput === 'nuclear' || o.vectorOutput === 'one-vs-all', `--vector-output must be nuclear or one-vs-all, got '${o.vectorOutput}'`);
@@ -232,7 +233,7 @@ export function register(program: Command, io: Io): void {
       lambda, // NaN with --lambda auto: selectLambda sets each grid point's λ
       loss,
       scale: o.objectiveScale as 'sum' | 'mean',
-      solver: o.solver as 'auto' | 'fista' | 'al',
+      solver: o.solver as ConvexFitOptions['solver'],
       tol,
       maxIters,
       timeLimit,
