@@ -61,13 +61,13 @@ export function loadBlasAddon(file = defaultAddonPath()): BlasAddon {
   const hit = loaded.get(file);
   if (hit) return hit;
   if (!existsSync(file)) {
-    throw new CvxnnError('BACKEND_UNAVAILABLE', `the OpenBLAS addon is not built (${file} is missing); install libopenblas-dev (apt-get install libopenblas-dev) and run 'pnpm --filter @cvxnn/backend-blas build', or use --backend onnx`);
+    throw new CvxnnError('BACKEND_UNAVAILABLE', `the OpenBLAS addon is not built (${file} is missing); install libopenblas-dev (apt-get install libopenblas-dev) and run 'pnpm --filter @cvxnn/backend-blas build', or choose the 'onnx' or 'ts' backend (CLI: --backend onnx)`);
   }
   let addon: BlasAddon;
   try {
     addon = createRequire(import.meta.url)(file) as BlasAddon;
   } catch (e) {
-    throw new CvxnnError('BACKEND_UNAVAILABLE', `the OpenBLAS addon ${file} could not be loaded (${(e as Error).message.split('\n')[0]}); rebuild it with 'pnpm --filter @cvxnn/backend-blas build:addon' or use --backend onnx`);
+    throw new CvxnnError('BACKEND_UNAVAILABLE', `the OpenBLAS addon ${file} could not be loaded (${(e as Error).message.split('\n')[0]}); rebuild it with 'pnpm --filter @cvxnn/backend-blas build:addon' or choose the 'onnx' or 'ts' backend (CLI: --backend onnx)`);
   }
   for (const f of ['gemm', 'maskedForward', 'maskedBackward', 'setThreads', 'getThreads', 'config'] as const) {
     if (typeof addon[f] !== 'function') throw new CvxnnError('BACKEND_UNAVAILABLE', `${file} is not the cvxnn OpenBLAS addon (no '${f}' function); rebuild it with 'pnpm --filter @cvxnn/backend-blas build:addon'`);

@@ -29,7 +29,7 @@ describe('backend registration and the fallback order', () => {
       const { backend, notices } = await resolveBackend('auto');
       expect(backend.name).toBe('ts');
       expect(notices).toHaveLength(1);
-      expect(notices[0]).toMatch(/^backend 'onnx' unavailable: onnxruntime-node-not-installed could not be loaded .*--backend ts$/);
+      expect(notices[0]).toMatch(/^backend 'onnx' unavailable: onnxruntime-node-not-installed could not be loaded .*--backend ts\)$/);
       expect(notices[0]).not.toContain('\n');
       // asking for it by name is a typed error with the same reason
       await expect(resolveBackend('onnx')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });

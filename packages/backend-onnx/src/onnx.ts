@@ -81,7 +81,7 @@ async function loadRuntime(moduleName: string, threads: number, providers: strin
         native.initOrt();
       } catch (e) {
         const msg = (e as Error).message.split('\n')[0];
-        throw new CvxnnError('BACKEND_UNAVAILABLE', `${moduleName} could not be loaded (${msg}); install it with 'pnpm add onnxruntime-node' (ONNXRUNTIME_NODE_INSTALL=skip) or use --backend ts`);
+        throw new CvxnnError('BACKEND_UNAVAILABLE', `${moduleName} could not be loaded (${msg}); install it with 'pnpm add onnxruntime-node' (ONNXRUNTIME_NODE_INSTALL=skip) or choose the 'ts' backend (CLI: --backend ts)`);
       }
       const options = { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', enableCpuMemArena: true, executionProviders: providers };
       return {

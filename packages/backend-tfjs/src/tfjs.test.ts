@@ -40,7 +40,7 @@ describe('registration and the fallback order', () => {
     expect(backend.name).toBe('onnx');
     expect(backend.precision).toBe('fp64');
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatch(/^backend 'tfjs-node-gpu' unavailable: @tensorflow\/tfjs-node-gpu-not-installed could not be loaded \(.*\); it needs libtensorflow 2\.9\.1 with CUDA 11\.2 \+ cuDNN 8\.1: .* \(see README, Backends\)$/);
+    expect(notices[0]).toMatch(/^backend 'tfjs-node-gpu' unavailable: @tensorflow\/tfjs-node-gpu-not-installed could not be loaded \(.*\); it needs libtensorflow 2\.9\.1 with CUDA 11\.2 \+ cuDNN 8\.1: .* \(see the @cvxnn\/backend-tfjs README, Install\), or choose the 'blas', 'onnx' or 'ts' backend$/);
     expect(notices[0]).not.toContain('\n');
     await expect(resolveBackend('tfjs-node-gpu')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });

@@ -87,7 +87,7 @@ async function importNodeGpu(moduleName: string): Promise<{ version?: Record<str
   if (!p) {
     p = (import(moduleName) as Promise<{ version?: Record<string, string> }>).catch((e: unknown) => {
       nodeGpuModules.delete(moduleName);
-      throw new CvxnnError('BACKEND_UNAVAILABLE', `${moduleName} could not be loaded (${firstLine(e)}); it needs libtensorflow 2.9.1 with CUDA 11.2 + cuDNN 8.1: install it with 'pnpm add ${moduleName}@${TFJS_VERSION}' on such a machine (see README, Backends)`);
+      throw new CvxnnError('BACKEND_UNAVAILABLE', `${moduleName} could not be loaded (${firstLine(e)}); it needs libtensorflow 2.9.1 with CUDA 11.2 + cuDNN 8.1: install it with 'pnpm add ${moduleName}@${TFJS_VERSION}' on such a machine (see the @cvxnn/backend-tfjs README, Install), or choose the 'blas', 'onnx' or 'ts' backend`);
     });
     nodeGpuModules.set(moduleName, p);
   }

@@ -7,7 +7,7 @@
  *   fit.lasso.objective; // 0.65
  *   fit.exactness.exact; // true: 1-D with free biases
  */
-import { assertOption, CvxnnError, Matrix } from '@cvxnn/linalg';
+import { assertOption, checkOptions, CvxnnError, Matrix, type OptionSpec } from '@cvxnn/linalg';
 import type { TwoLayerNetwork } from '@cvxnn/networks';
 import { affineDictionary, binomial, type Dictionary, rampDictionary, sketchedAffineDictionary, spanDictionary, type SubsetOptions, triangleDictionary } from './dictionaries.js';
 import { type LassoOptions, type LassoResult, solveLasso } from './lasso.js';
@@ -59,7 +59,7 @@ export function buildDictionary(X: Matrix<Float64Array>, opts: Omit<CliffordFitO
   assertOption(['auto', 'ramps', 'triangles', 'volumes', 'affine'].includes(name), `unknown dictionary '${name}'; use auto, ramps, triangles, volumes or affine`);
   const d = X.cols;
   if (opts.sketchDim !== undefined) {
-    if (name !== 'auto' && name !== 'affine') throw new CvxnnError('INVALID_OPTION', `sketching builds an affine dictionary; --dictionary ${name} cannot be sketched`);
+    if (name !== 'auto' && name !== 'affine') throw new CvxnnError('INVALID_OPTION', `sketching builds an affine dictionary; dictionary '${name}' cannot be sketched (sketchDim takes dictionary 'affine' or 'auto'; CLI: --dictionary affine)`);
     return sketchedAffineDictionary(X, { sketchDim: opts.sketchDim, sample: opts.sample, seed: opts.seed });
   }
   if (name === 'ramps' || (name === 'auto' && d === 1)) {
@@ -107,11 +107,30 @@ export function exactnessReport(dict: Dictionary, d: number, intercept = true): 
     `upper bound: every column is a feasible neuron, so p* ≤ p_GA for the network with ℓ2 weight decay${bias ? ' and free biases' : ' without hidden biases'} (SPEC §7.3)`,
     'exact if the first-layer weights are penalised by the data-dependent norm N(w) = (1/n)‖Xw‖₁ instead of ‖w‖₂ (X of full column rank, rows in general position)',
     '(1+ε)-approximate (true objective ≤ (1+ε)/(1−ε)·p*) when X is an ℓ2→ℓ1 subspace embedding, e.g. i.i.d. Gaussian rows with n ≳ ε⁻⁴d (after normalising by √(π/2))',
-    `not exact in general for ℓ2 weight decay when d ≥ 2 (here d = ${d}): a chamber's ℓ2 maximiser can be interior (SPEC §7.3); --compare-exact measures the gap on small n`,
+    `not exact in general for ℓ2 weight decay when d ≥ 2 (here d = ${d}): a chamber's ℓ2 maximiser can be interior (SPEC §7.3); compareWithExact (CLI: --compare-exact) measures the gap on small n`,
   ];
   if (!dict.exhaustive) conditions.push(`the dictionary is sampled (${dict.candidates} candidate subsets): a further restriction, still an upper bound`);
   return { exact: false, statement: 'upper bound on the weight-decay optimum (exact only under the conditions listed)', conditions };
 }
+
+/** The options `fitClifford` takes, with their types (the compiler keeps the list complete). */
+export const CLIFFORD_FIT_OPTIONS: OptionSpec<CliffordFitOptions> = {
+  lambda: 'number',
+  scale: '"sum"|"mean"',
+  intercept: 'boolean',
+  solver: '"auto"|"fista"|"cd"',
+  tol: 'number',
+  maxIters: 'integer',
+  timeLimit: 'number',
+  lambdaPath: 'integer',
+  x0: 'numbers',
+  sample: 'integer',
+  seed: 'number',
+  sampling: '"uniform"|"gates"',
+  maxExhaustive: 'integer',
+  dictionary: '"auto"|"ramps"|"triangles"|"volumes"|"affine"',
+  sketchDim: 'integer',
+};
 
 /**
  * Fit y ≈ Σ_a α_a (x·w_a + b_a)_+ + c by the Clifford Lasso and recover the network.
@@ -120,6 +139,8 @@ export function exactnessReport(dict: Dictionary, d: number, intercept = true): 
  *   const { network, lasso } = fitClifford(X, y, { lambda: 0.05, dictionary: 'auto' });
  */
 export function fitClifford(X: Matrix<Float64Array>, y: ArrayLike<number>, opts: CliffordFitOptions): CliffordFit {
+  assertOption(opts !== undefined, 'fitClifford needs options with at least lambda');
+  checkOptions('fitClifford', opts, CLIFFORD_FIT_OPTIONS);
   const dictionary = buildDictionary(X, opts);
   const lasso = solveLasso(dictionary.K, y, opts);
   const network = networkFromLasso(dictionary.atoms, lasso);

@@ -1,4 +1,4 @@
-import { assertFinite, assertOption, assertShape, type Backend, createCpuBackend, CvxnnError, getBackend, Matrix, svd } from '@cvxnn/linalg';
+import { assertFinite, assertOption, assertShape, type Backend, checkOptions, createCpuBackend, CvxnnError, getBackend, Matrix, type OptionSpec, svd } from '@cvxnn/linalg';
 import { gatedProblem, type GroupLassoProblem, reluProblem, type SolveResult } from './core/problem.js';
 import { blockDualNorms } from './gated.js';
 import { dataLoss } from './losses.js';
@@ -35,7 +35,26 @@ export function lambdaMax(
   return m;
 }
 
+/** The options `fitConvex` takes, with their types (the compiler keeps the list complete). */
+export const CONVEX_FIT_OPTIONS: OptionSpec<ConvexFitOptions> = {
+  model: '"relu"|"gated-relu"',
+  lambda: 'number',
+  loss: '"squared"|"logistic"|"cross-entropy"',
+  scale: '"sum"|"mean"',
+  solver: 'string',
+  tol: 'number',
+  constraintTol: 'number',
+  maxIters: 'integer',
+  timeLimit: 'number',
+  workingSet: 'boolean',
+  vectorOutput: '"nuclear"|"one-vs-all"',
+  lambdaPath: 'integer',
+  backend: 'object',
+  onProgress: 'function',
+};
+
 function validate(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patterns: PatternInput, o: ConvexFitOptions): void {
+  checkOptions('fitConvex', o, CONVEX_FIT_OPTIONS);
   if (X.rows === 0 || X.cols === 0) throw new CvxnnError('EMPTY_DATA', `the data matrix is ${X.rows}×${X.cols}; need at least one sample and one feature`);
   assertShape(Y.rows === X.rows, `X has ${X.rows} rows but the targets have ${Y.rows}; pass one target row per sample`);
   assertFinite(X.clone().data, 'X', X.cols);
@@ -61,13 +80,13 @@ function validate(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patterns: Pa
   const vo = o.vectorOutput ?? (o.model === 'relu' ? 'one-vs-all' : 'nuclear');
   assertOption(vo === 'nuclear' || vo === 'one-vs-all', `unknown vectorOutput '${String(vo)}'; use nuclear or one-vs-all`);
   if (o.model === 'relu' && vo === 'nuclear' && Y.cols > 1) {
-    throw new CvxnnError('INVALID_OPTION', 'convex ReLU with several outputs runs one-vs-all: its exact vector-output program (a cone-constrained nuclear norm, SPEC §2.8) is NP-hard to evaluate; use --model gated-relu for the nuclear-norm form');
+    throw new CvxnnError('INVALID_OPTION', "convex ReLU with several outputs runs one-vs-all: its exact vector-output program (a cone-constrained nuclear norm, SPEC §2.8) is NP-hard to evaluate; use model 'gated-relu' (CLI: --model gated-relu) for the nuclear-norm form");
   }
   if (o.model === 'gated-relu' && vo === 'one-vs-all' && Y.cols > 1 && loss !== 'squared') {
     throw new CvxnnError('INVALID_OPTION', `one-vs-all splits the outputs into independent problems and needs the squared loss (got ${loss}); use the nuclear-norm form for cross-entropy`);
   }
   if (o.model === 'relu' && Y.cols > 1 && loss !== 'squared') {
-    throw new CvxnnError('INVALID_OPTION', `convex ReLU with ${Y.cols} outputs runs one-vs-all and needs the squared loss (got ${loss}); use --model gated-relu for cross-entropy`);
+    throw new CvxnnError('INVALID_OPTION', `convex ReLU with ${Y.cols} outputs runs one-vs-all and needs the squared loss (got ${loss}); use model 'gated-relu' (CLI: --model gated-relu) for cross-entropy`);
   }
 }
 

@@ -48,7 +48,7 @@ export function dataLoss(name: LossName, scale: ObjectiveScale, Y: Matrix<Float6
     assertOption(c === 1, `logistic loss needs one output column, got ${c}; use cross-entropy for multiclass`);
     for (let i = 0; i < n; i++) {
       if (y[i] !== 1 && y[i] !== -1) {
-        throw new CvxnnError('INVALID_OPTION', `logistic loss needs labels ±1, but label ${i} is ${y[i]}; use --task binary (labels are mapped to ±1) or --loss squared`);
+        throw new CvxnnError('INVALID_OPTION', `logistic loss needs labels ±1, but label ${i} is ${y[i]}; map the two classes to ±1 (the CLI's --task binary does) or use the squared loss (loss 'squared'; CLI: --loss squared)`);
       }
     }
   }

@@ -1,4 +1,4 @@
-import { assertOption, assertShape, CvxnnError, Matrix, PatternMasks } from '@cvxnn/linalg';
+import { assertOption, assertShape, checkOptions, CvxnnError, Matrix, type OptionSpec, PatternMasks } from '@cvxnn/linalg';
 import { accuracy, mse } from '@cvxnn/networks';
 import { fitConvex, lambdaGrid, lambdaMax } from './fit.js';
 import { recoverNetwork } from './recover.js';
@@ -71,6 +71,9 @@ function rowsOf(M: Matrix<Float64Array>, rows: number[]): Matrix<Float64Array> {
   return out;
 }
 
+/** The options `selectLambda` takes (the compiler keeps the list complete). */
+export const LAMBDA_SELECT_OPTIONS: OptionSpec<LambdaSelectOptions> = { folds: 'any', points: 'integer', ratio: 'number', score: '"accuracy"|"mse"', evaluateFolds: 'integer', onProgress: 'function' };
+
 /**
  * Choose λ by K-fold cross-validation along a warm-started geometric λ-path from λ_max (cv.glmnet
  * and scikit-learn's `*CV` estimators are the model): for each fold, fit on the other folds along
@@ -83,6 +86,8 @@ function rowsOf(M: Matrix<Float64Array>, rows: number[]): Matrix<Float64Array> {
  *   sel.lambda; sel.result.certificate.value;
  */
 export function selectLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patterns: PatternInput, options: ConvexFitOptions, sel: LambdaSelectOptions): LambdaSelection {
+  checkOptions('selectLambda', sel, LAMBDA_SELECT_OPTIONS);
+  assertOption(sel.folds instanceof Int32Array, 'selectLambda: folds must be an Int32Array of fold indices, one per row');
   const n = X.rows;
   assertShape(sel.folds.length === n, `selectLambda: folds has ${sel.folds.length} entries but X has ${n} rows`);
   const K = Math.max(...sel.folds) + 1;

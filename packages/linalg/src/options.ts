@@ -52,15 +52,19 @@ function levenshtein(a: string, b: string): number {
   return row[b.length];
 }
 
-/** The known key a misspelt one most likely meant: case-insensitive equal, close in edit distance, or sharing a 4-letter start. */
+/**
+ * The known key a misspelt one most likely meant: case-insensitive equal, a prefix of it or it of
+ * the key (3+ letters: `pool` → `pooling`), close in edit distance, or sharing a 4-letter start.
+ */
 function closest(key: string, known: readonly string[]): string | undefined {
   const k = key.toLowerCase();
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of known) {
     const l = c.toLowerCase();
-    const d = levenshtein(k, l);
-    const prefix = k.length >= 4 && l.length >= 4 && k.slice(0, 4) === l.slice(0, 4);
+    const truncated = Math.min(k.length, l.length) >= 3 && (l.startsWith(k) || k.startsWith(l));
+    const d = k === l ? 0 : truncated ? 0.5 : levenshtein(k, l);
+    const prefix = truncated || (k.length >= 4 && l.length >= 4 && k.slice(0, 4) === l.slice(0, 4));
     if ((d <= Math.max(2, Math.floor(l.length / 3)) || prefix) && d < bestD) {
       best = c;
       bestD = d;

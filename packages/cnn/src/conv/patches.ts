@@ -113,7 +113,7 @@ export function assertImages(X: Matrix<Float64Array>, g: ConvGeometry): void {
   const { height: H, width: W, channels: C } = g.image;
   assertShape(
     X.cols === H * W * C,
-    `the data have ${X.cols} columns but image shape ${H}x${W}x${C} needs ${H * W * C} (pixels row-major, channels last); check --image-shape`,
+    `the data have ${X.cols} columns but image shape ${H}x${W}x${C} needs ${H * W * C} (pixels row-major, channels last); check imageShape (CLI: --image-shape)`,
   );
 }
 

@@ -18,7 +18,7 @@ import {
   stridedLayout,
 } from '@cvxnn/group-lasso';
 import { solveCertified } from './certified.js';
-import { assertFinite, assertOption, assertShape, type Backend, CvxnnError, getBackend, Matrix, type PatternMasks } from '@cvxnn/linalg';
+import { assertFinite, assertOption, assertShape, type Backend, checkOptions, CvxnnError, getBackend, Matrix, type OptionSpec, type PatternMasks } from '@cvxnn/linalg';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
 import { type CnnModel, type Pooling, poolingScale } from './model.js';
 import { assertImages, type ConvGeometry, convGeometry, type ConvOptions, extractPatches, type ImageShape } from './patches.js';
@@ -201,6 +201,31 @@ export interface ConvexCnnResult extends ConvexResult {
   patternSource: string;
 }
 
+/** The options `fitConvexCnn` takes, with their types (the compiler keeps the list complete). */
+export const CONVEX_CNN_OPTIONS: OptionSpec<ConvexCnnOptions> = {
+  imageShape: 'object',
+  kernel: 'number|array',
+  stride: 'integer',
+  padding: 'integer',
+  circular: 'boolean',
+  model: '"relu"|"gated-relu"',
+  vectorOutput: '"nuclear"|"one-vs-all"',
+  lambda: 'number',
+  loss: '"squared"|"logistic"|"cross-entropy"',
+  scale: '"sum"|"mean"',
+  pooling: '"sum"|"mean"',
+  bias: 'boolean',
+  patterns: 'number|"all"|object',
+  seed: 'number',
+  solver: '"auto"|"fista"|"al"',
+  tol: 'number',
+  maxIters: 'integer',
+  timeLimit: 'number',
+  constraintTol: 'number',
+  backend: 'object',
+  onProgress: 'function',
+};
+
 /**
  * Train a two-layer ReLU (or gated-ReLU) CNN with global sum/average pooling by convex
  * optimization (SPEC §4.2, exact for ReLU with all patterns):
@@ -221,6 +246,7 @@ export interface ConvexCnnResult extends ConvexResult {
 export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: ConvexCnnOptions): ConvexCnnResult {
   const t0 = performance.now();
   assertOption(opts !== undefined && opts.imageShape !== undefined, 'fitConvexCnn needs options with imageShape, kernel, model and lambda');
+  checkOptions('fitConvexCnn', opts, CONVEX_CNN_OPTIONS);
   const geometry = convGeometry(opts.imageShape, opts);
   assertImages(X, geometry);
   if (X.rows === 0) throw new CvxnnError('EMPTY_DATA', 'no images were given; need at least one');

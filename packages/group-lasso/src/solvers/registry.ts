@@ -1,9 +1,9 @@
-import { CvxnnError } from '@cvxnn/linalg';
+import { checkOptions, CvxnnError, type OptionSpec } from '@cvxnn/linalg';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
 import { solveFista } from './fista.js';
 import { alUnsupported, solveAl } from './al.js';
 import { bcdUnsupported, solveBcd } from './bcd.js';
-import { NEWTON_DIRECT_MAX_N, newtonUnsupported, solveNewton } from './newton.js';
+import { NEWTON_DIRECT_MAX_N, type NewtonOptions, newtonUnsupported, solveNewton } from './newton.js';
 
 /**
  * A registered solver: what it is, which problems it takes (`unsupported` returns the reason it
@@ -70,6 +70,26 @@ export function chooseSolver(problem: GroupLassoProblem): string {
   return 'fista';
 }
 
+/** The options `solve` takes: every solver's {@link SolveOptions} and the Newton solver's extras. */
+export const SOLVE_OPTIONS: OptionSpec<NewtonOptions> = {
+  solver: 'string',
+  tol: 'number',
+  maxIters: 'number',
+  timeLimit: 'number',
+  x0: 'numbers',
+  workingSet: 'boolean',
+  step0: 'number',
+  backend: 'object',
+  history: 'array',
+  t0: 'number',
+  itersOffset: 'number',
+  onProgress: 'function',
+  stallChecks: 'number',
+  structure: 'object',
+  mode: '"direct"|"iterative"',
+  warmTol: 'number',
+};
+
 /**
  * Solve a problem with the named solver (`auto` by default: {@link chooseSolver}). An unknown
  * name, or a solver that does not take this problem, is INVALID_OPTION naming what would.
@@ -78,6 +98,7 @@ export function chooseSolver(problem: GroupLassoProblem): string {
  *   const r = solve(gatedProblem(X, masks, loss, 0.1), { solver: 'auto', tol: 1e-6 });
  */
 export function solve(problem: GroupLassoProblem, opts: SolveOptions = {}): SolveResult {
+  checkOptions('solve', opts, SOLVE_OPTIONS);
   const name = opts.solver ?? 'auto';
   const chosen = name === 'auto' ? chooseSolver(problem) : name;
   const spec = solvers.get(chosen);
