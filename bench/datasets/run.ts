@@ -4,7 +4,7 @@
  * iterations, wall and CPU time and peak memory. Prints one JSON document and writes
  * bench/results/datasets.json.
  *
- *   tsx bench/datasets/run.ts [--datasets diabetes,wine] [--models gated-relu,relu] [--lambdas 1,0.1,0.01,0.001] [--time-limit 60]
+ *   pnpm -s bench:datasets [--datasets diabetes,wine] [--models gated-relu,relu] [--lambdas 1,0.1,0.01,0.001] [--time-limit 60]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -46,6 +46,6 @@ for (const ds of datasets) {
     }
   }
 }
-const doc = { benchmark: 'bundled datasets at CLI defaults', date: new Date().toISOString(), command: `tsx bench/datasets/run.ts ${args.join(' ')}`, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverage: os.loadavg() }, rows };
+const doc = { benchmark: 'bundled datasets at CLI defaults', date: new Date().toISOString(), command: `pnpm -s bench:datasets ${args.join(' ')}`, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverage: os.loadavg() }, rows };
 writeFileSync(path.join(root, 'bench/results/datasets.json'), JSON.stringify(doc, null, 1) + '\n');
 console.log(JSON.stringify(doc, null, 1));

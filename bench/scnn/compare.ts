@@ -5,7 +5,7 @@
  * that takes the problem, beside scnn's default solver (R-FISTA for gated, the augmented
  * Lagrangian for ReLU). Prints one JSON document and writes bench/results/compare-<P>.json.
  *
- *   tsx bench/scnn/compare.ts P1 [P2] [--backend blas] [--solvers auto,newton,fista,bcd] [--relu]
+ *   pnpm -s bench:scnn P1 [P2] [--backend blas] [--solvers auto,newton,fista,bcd] [--relu [--relu-solvers auto,al]]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ const problems = args.filter((a) => /^P[12]$/.test(a));
 const backend = opt('--backend', 'auto');
 const solvers = opt('--solvers', 'auto,newton,fista').split(',');
 const withRelu = args.includes('--relu');
+const reluSolvers = opt('--relu-solvers', 'auto').split(',');
 const generator = '/work/shared/bench/make_scnn_problem.py';
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
@@ -36,7 +37,7 @@ function measured(cmd: string, argv: string[]): { stdout: string; status: number
   return { stdout: r.stdout, status: r.status, wall, cpu: m ? Number(m[1]) + Number(m[2]) : null, peakMB: m ? Number(m[3]) / 1024 : null };
 }
 
-const doc: Record<string, unknown> = { benchmark: 'cvxnn vs scnn (live)', date: new Date().toISOString(), command: `tsx bench/scnn/compare.ts ${args.join(' ')}`, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverage: os.loadavg() }, problems: {} };
+const doc: Record<string, unknown> = { benchmark: 'cvxnn vs scnn (live)', date: new Date().toISOString(), command: `pnpm -s bench:scnn ${args.join(' ')}`, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverage: os.loadavg() }, problems: {} };
 const probe = scnnAvailable();
 if (!probe.ok) console.error(`scnn not available (${probe.reason}); cvxnn rows only`);
 for (const P of problems) {
@@ -51,7 +52,7 @@ for (const P of problems) {
       const s = runScnn(dir, model, { nice: false });
       rows.push({ tool: 'scnn', model, solver: s.solver.name, objective: s.objective, constraintViolation: s.constraintViolation, solveSeconds: s.timeSeconds, wallSeconds: (performance.now() - t) / 1000, iterations: s.iterations ?? s.total_inner_iterations, activeNeurons: s.activeNeurons });
     }
-    for (const solver of model === 'relu' ? ['auto', 'al'] : solvers) {
+    for (const solver of model === 'relu' ? reluSolvers : solvers) {
       const r = measured(process.execPath, [path.join(root, 'apps/cli/bin/cvxnn.js'), 'fit', '--data', path.join(dir, 'data.csv'), '--gates', path.join(dir, 'gates.csv'), '--objective-scale', 'mean', '--standardize', 'none', '--lambda', '0.01', '--model', model === 'gated' ? 'gated-relu' : 'relu', '--solver', solver, '--backend', backend, '--max-iters', '100000', '--time-limit', '300', '--json']);
       let res: Record<string, unknown> = {};
       try {
