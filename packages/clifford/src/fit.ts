@@ -8,9 +8,16 @@
  *   fit.exactness.exact; // true: 1-D with free biases
  */
 import { assertOption, checkOptions, CvxnnError, Matrix, type OptionSpec } from '@cvxnn/linalg';
+
+/** The keys `keys` of an object (the Lasso's share of fitClifford's options). */
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
 import type { TwoLayerNetwork } from '@cvxnn/networks';
 import { affineDictionary, binomial, type Dictionary, rampDictionary, sketchedAffineDictionary, spanDictionary, type SubsetOptions, triangleDictionary } from './dictionaries.js';
-import { type LassoOptions, type LassoResult, solveLasso } from './lasso.js';
+import { LASSO_OPTIONS, type LassoOptions, type LassoResult, solveLasso } from './lasso.js';
 import { networkFromLasso } from './recover.js';
 
 /**
@@ -115,15 +122,7 @@ export function exactnessReport(dict: Dictionary, d: number, intercept = true): 
 
 /** The options `fitClifford` takes, with their types (the compiler keeps the list complete). */
 export const CLIFFORD_FIT_OPTIONS: OptionSpec<CliffordFitOptions> = {
-  lambda: 'number',
-  scale: '"sum"|"mean"',
-  intercept: 'boolean',
-  solver: '"auto"|"fista"|"cd"',
-  tol: 'number',
-  maxIters: 'integer',
-  timeLimit: 'number',
-  lambdaPath: 'integer',
-  x0: 'numbers',
+  ...LASSO_OPTIONS,
   sample: 'integer',
   seed: 'number',
   sampling: '"uniform"|"gates"',
@@ -142,7 +141,7 @@ export function fitClifford(X: Matrix<Float64Array>, y: ArrayLike<number>, opts:
   assertOption(opts !== undefined, 'fitClifford needs options with at least lambda');
   checkOptions('fitClifford', opts, CLIFFORD_FIT_OPTIONS);
   const dictionary = buildDictionary(X, opts);
-  const lasso = solveLasso(dictionary.K, y, opts);
+  const lasso = solveLasso(dictionary.K, y, pick(opts, Object.keys(LASSO_OPTIONS) as (keyof LassoOptions)[]));
   const network = networkFromLasso(dictionary.atoms, lasso);
   return { dictionary, lasso, network, exactness: exactnessReport(dictionary, X.cols, opts.intercept ?? true) };
 }

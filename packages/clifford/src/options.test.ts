@@ -15,3 +15,16 @@ describe('fitClifford options', () => {
     expect(fitClifford(X, y, { lambda: 0.1, dictionary: 'ramps' }).lasso.status).toBe('optimal');
   });
 });
+
+describe('solveLasso options', () => {
+  it('refuses a misspelt key; fitClifford hands it only its own keys', async () => {
+    const { solveLasso } = await import('./lasso.js');
+    const { rampDictionary } = await import('./dictionaries.js');
+    const K = rampDictionary([0, 1, 2, 3]).K;
+    expect(() => solveLasso(K, y, { lambda: 0.1, intercpt: false } as never)).toThrow(invalid(expect.stringMatching(/^solveLasso: unknown option 'intercpt' \(did you mean 'intercept'\?\)/)));
+    // fitClifford's dictionary options do not reach solveLasso, and both certify the same objective
+    const a = fitClifford(X, y, { lambda: 0.1, dictionary: 'ramps', sample: 10, seed: 1 });
+    const b = solveLasso(K, y, { lambda: 0.1 });
+    expect(a.lasso.objective).toBeCloseRel(b.objective, 1e-6);
+  });
+});

@@ -1,6 +1,6 @@
 import { appendOnes, enumeratePatterns, samplePatterns } from '@cvxnn/arrangements';
 import { type Certificate, coneProjector, contiguousLayout, customPenalty, type DataLoss, dataLoss, fitConvex, type GroupPenalty, type HistoryPoint, type LinearMap, linearProblem, recoverNetwork, solve, type SolveStatus } from '@cvxnn/group-lasso';
-import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, PatternMasks, svd } from '@cvxnn/linalg';
+import { assertFinite, assertOption, assertShape, checkOptions, CvxnnError, Matrix, PatternMasks, svd, type OptionSpec } from '@cvxnn/linalg';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
 import { type ConstrainedOptions, type ConstrainedResult, type GroupSpec, partialGroupPenalty, type SolveSummary, solveConstrainedGroupLasso, solveSummary } from './constrained.js';
 import { type BnNetwork, type BnPlacement, bnSetStats } from './network.js';
@@ -145,6 +145,24 @@ function patternsOf(X: Matrix<Float64Array>, o: BnFitOptions): { masks: PatternM
   return { masks: ps.masks, gates: ps.gates };
 }
 
+/** The options `fitBnConvex` takes, with their types (the compiler keeps the list complete). */
+export const BN_FIT_OPTIONS: OptionSpec<BnFitOptions> = {
+  placement: '"scale"|"centred"|"before"',
+  normalization: '"l2"|"std"',
+  lambda: 'number',
+  patterns: '"all"|integer',
+  seed: 'number',
+  appendOne: 'boolean',
+  loss: '"squared"|"logistic"|"cross-entropy"',
+  scale: '"sum"|"mean"',
+  tol: 'number',
+  maxIters: 'integer',
+  timeLimit: 'number',
+  solver: '"auto"|"al"',
+  maxPatterns: 'integer',
+  onProgress: 'function',
+};
+
 /**
  * Train a two-layer ReLU network with batch normalization by convex optimization, and recover
  * the BN network (SPEC §3):
@@ -164,6 +182,7 @@ function patternsOf(X: Matrix<Float64Array>, o: BnFitOptions): { masks: PatternM
  *   r.network; // BN network with the same objective
  */
 export function fitBnConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o: BnFitOptions): BnFitResult {
+  checkOptions('fitBnConvex', o, BN_FIT_OPTIONS);
   validate(X, Y, o);
   const Xt = o.appendOne ? appendOnes(X) : X.toFloat64();
   return o.placement === 'before' ? fitBefore(X, Xt, Y, o) : fitAfter(X, Xt, Y, o);

@@ -1,5 +1,6 @@
 import { dataLoss, indexLayout, l2Penalty, type LinearMap, linearProblem } from '@cvxnn/group-lasso';
-import { assertFinite, assertOption, assertShape, CvxnnError, Matrix } from '@cvxnn/linalg';
+import { assertFinite, assertOption, assertShape, checkOptions, CvxnnError, Matrix, type OptionSpec } from '@cvxnn/linalg';
+import { SOLVE_RULE_OPTIONS } from './option-specs.js';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
 import FFT from 'fft.js';
 import { certifiedFields, solveCertified } from './certified.js';
@@ -82,6 +83,12 @@ function fourierDesign(X: Matrix<Float64Array>): { Phi: Matrix<Float64Array>; gr
   return { Phi, groups, freq };
 }
 
+/** The options `fitCircularCnn` takes, with their types (the compiler keeps the list complete). */
+export const CIRCULAR_CNN_OPTIONS: OptionSpec<Parameters<typeof fitCircularCnn>[2]> = {
+  lambda: 'number',
+  ...SOLVE_RULE_OPTIONS,
+};
+
 /**
  * The linear circular CNN (full-length circular filters, fully connected head; SPEC §4.5) as a
  * Lasso on Fourier features:
@@ -101,6 +108,7 @@ export function fitCircularCnn(
   Y: Matrix<Float64Array>,
   opts: { lambda: number; loss?: LossName; scale?: ObjectiveScale; tol?: number; maxIters?: number; timeLimit?: number },
 ): CircularCnnResult {
+  checkOptions('fitCircularCnn', opts, CIRCULAR_CNN_OPTIONS);
   if (X.rows === 0 || X.cols === 0) throw new CvxnnError('EMPTY_DATA', `the signals are ${X.rows}×${X.cols}; need at least one non-empty signal`);
   assertShape(Y.rows === X.rows && Y.cols === 1, `the circular CNN has one output: targets must be ${X.rows}×1, got ${Y.rows}×${Y.cols}`);
   assertFinite(X.clone().data, 'the signals', X.cols);

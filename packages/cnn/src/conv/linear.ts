@@ -1,6 +1,7 @@
 import { type Certificate, customPenalty, dataLoss, type HistoryPoint, indexLayout, type LinearMap, linearProblem, type SolveStatus } from '@cvxnn/group-lasso';
 import { certifiedFields, solveCertified } from './certified.js';
-import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, svd } from '@cvxnn/linalg';
+import { assertFinite, assertOption, assertShape, checkOptions, CvxnnError, Matrix, svd, type OptionSpec } from '@cvxnn/linalg';
+import { CONV_GEOMETRY_OPTIONS, SOLVE_RULE_OPTIONS } from './option-specs.js';
 import { type LossName, makeLoss, type ObjectiveScale } from '@cvxnn/networks';
 import { nuclearNorm, svt } from '@cvxnn/sdp';
 import { assertImages, type ConvGeometry, convGeometry, type ConvOptions, extractPatches, type ImageShape } from './patches.js';
@@ -124,6 +125,14 @@ function checkCommon(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, lambda: n
   assertOption(Number.isFinite(lambda) && lambda > 0, `lambda must be a finite number > 0, got ${lambda}`);
 }
 
+/** The options `fitLinearCnn` takes, with their types (the compiler keeps the list complete). */
+export const LINEAR_CNN_OPTIONS: OptionSpec<LinearCnnOptions> = {
+  imageShape: 'object',
+  ...CONV_GEOMETRY_OPTIONS,
+  lambda: 'number',
+  ...SOLVE_RULE_OPTIONS,
+};
+
 /**
  * The linear CNN with a fully connected head as a nuclear-norm problem (SPEC §4.4):
  *
@@ -138,6 +147,7 @@ function checkCommon(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, lambda: n
  *   const model = recoverLinearCnn(r);
  */
 export function fitLinearCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: LinearCnnOptions): LinearCnnResult {
+  checkOptions('fitLinearCnn', opts, LINEAR_CNN_OPTIONS);
   const geometry = convGeometry(opts.imageShape, opts);
   assertImages(X, geometry);
   checkCommon(X, Y, opts.lambda);

@@ -17,3 +17,21 @@ describe('fitConvexCnn options', () => {
     expect(fitConvexCnn(X, Y, { ...base, pooling: 'mean' }).status).toBe('optimal');
   });
 });
+
+describe('the other convex CNN, BN and deep entry points check their options too', () => {
+  it('each refuses a misspelt key, naming the call and the closest key', async () => {
+    const { fitLinearCnn } = await import('./linear.js');
+    const { fitSeparableCnn } = await import('./separable.js');
+    const { fitCircularCnn } = await import('./circular.js');
+    const { fitBnConvex } = await import('../bn/convex.js');
+    const { fitLayerwise } = await import('../deep/layerwise.js');
+    const { fitThreeLayer } = await import('../deep/three-layer.js');
+    const img = { imageShape: { height: 2, width: 2, channels: 1 }, kernel: 1, lambda: 0.1 };
+    expect(() => fitLinearCnn(X, Y, { ...img, tolerance: 1e-6 } as never)).toThrow(invalid(expect.stringMatching(/^fitLinearCnn: unknown option 'tolerance'/)));
+    expect(() => fitSeparableCnn(X, Y, { ...img, pattern: 4 } as never)).toThrow(invalid(expect.stringMatching(/^fitSeparableCnn: unknown option 'pattern' \(did you mean 'patterns'\?\)/)));
+    expect(() => fitCircularCnn(X, Y, { lambda: 0.1, maxIter: 5 } as never)).toThrow(invalid(expect.stringMatching(/^fitCircularCnn: unknown option 'maxIter' \(did you mean 'maxIters'\?\)/)));
+    expect(() => fitBnConvex(X, Y, { placement: 'scale', lambda: 0.1, normalisation: 'l2' } as never)).toThrow(invalid(expect.stringMatching(/^fitBnConvex: unknown option 'normalisation' \(did you mean 'normalization'\?\)/)));
+    expect(() => fitLayerwise(X, Y, { layers: 1, lambda: 0.1, bias: 'yes' } as never)).toThrow(invalid("fitLayerwise: option 'bias' must be a boolean, got string 'yes'"));
+    expect(() => fitThreeLayer(X, Float64Array.from([1, 0, 1, 0]), { lambda: 0.1, maxBlock: 3 } as never)).toThrow(invalid(expect.stringMatching(/^fitThreeLayer: unknown option 'maxBlock' \(did you mean 'maxBlocks'\?\)/)));
+  });
+});

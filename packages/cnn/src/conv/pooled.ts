@@ -19,6 +19,7 @@ import {
 } from '@cvxnn/group-lasso';
 import { solveCertified } from './certified.js';
 import { assertFinite, assertOption, assertShape, type Backend, checkOptions, CvxnnError, getBackend, Matrix, type OptionSpec, type PatternMasks } from '@cvxnn/linalg';
+import { CONV_GEOMETRY_OPTIONS } from './option-specs.js';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
 import { type CnnModel, type Pooling, poolingScale } from './model.js';
 import { assertImages, type ConvGeometry, convGeometry, type ConvOptions, extractPatches, type ImageShape } from './patches.js';
@@ -204,10 +205,7 @@ export interface ConvexCnnResult extends ConvexResult {
 /** The options `fitConvexCnn` takes, with their types (the compiler keeps the list complete). */
 export const CONVEX_CNN_OPTIONS: OptionSpec<ConvexCnnOptions> = {
   imageShape: 'object',
-  kernel: 'number|array',
-  stride: 'integer',
-  padding: 'integer',
-  circular: 'boolean',
+  ...CONV_GEOMETRY_OPTIONS,
   model: '"relu"|"gated-relu"',
   vectorOutput: '"nuclear"|"one-vs-all"',
   lambda: 'number',

@@ -1,6 +1,7 @@
 import { enumeratePatterns, samplePatterns } from '@cvxnn/arrangements';
 import { coneGroupPenalty, customPenalty, dataLoss, indexLayout, type LinearMap, linearProblem } from '@cvxnn/group-lasso';
-import { assertFinite, assertOption, assertShape, CvxnnError, getBackend, Matrix, type PatternMasks } from '@cvxnn/linalg';
+import { assertFinite, assertOption, assertShape, checkOptions, CvxnnError, getBackend, Matrix, type PatternMasks, type OptionSpec } from '@cvxnn/linalg';
+import { CONV_GEOMETRY_OPTIONS, SOLVE_RULE_OPTIONS } from './option-specs.js';
 import { type LossName, makeLoss, type ObjectiveScale } from '@cvxnn/networks';
 import { certifiedFields, solveCertified } from './certified.js';
 import type { LinearCnnResultBase } from './linear.js';
@@ -47,6 +48,16 @@ function positionMatrix(patches: Matrix<Float64Array>, K: number, k: number): Ma
   return out;
 }
 
+/** The options `fitSeparableCnn` takes, with their types (the compiler keeps the list complete). */
+export const SEPARABLE_CNN_OPTIONS: OptionSpec<Parameters<typeof fitSeparableCnn>[2]> = {
+  imageShape: 'object',
+  ...CONV_GEOMETRY_OPTIONS,
+  lambda: 'number',
+  patterns: 'integer|"all"',
+  seed: 'number',
+  ...SOLVE_RULE_OPTIONS,
+};
+
 /**
  * Train a separable ReLU CNN by its convex program (SPEC §4.3):
  *
@@ -64,6 +75,7 @@ export function fitSeparableCnn(
   Y: Matrix<Float64Array>,
   opts: ConvOptions & { imageShape: ImageShape; lambda: number; patterns?: number | 'all'; seed?: number; loss?: LossName; scale?: ObjectiveScale; tol?: number; maxIters?: number; timeLimit?: number },
 ): SeparableCnnResult {
+  checkOptions('fitSeparableCnn', opts, SEPARABLE_CNN_OPTIONS);
   const geometry = convGeometry(opts.imageShape, opts);
   assertImages(X, geometry);
   if (X.rows === 0) throw new CvxnnError('EMPTY_DATA', 'no images were given; need at least one');

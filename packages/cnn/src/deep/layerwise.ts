@@ -1,6 +1,6 @@
 import { appendOnes, samplePatterns } from '@cvxnn/arrangements';
 import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
-import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, PatternMasks } from '@cvxnn/linalg';
+import { assertFinite, assertOption, assertShape, checkOptions, CvxnnError, Matrix, PatternMasks, type OptionSpec } from '@cvxnn/linalg';
 import { accuracy, forward, type LossName, mse, type ObjectiveScale, type TwoLayerNetwork } from '@cvxnn/networks';
 
 /**
@@ -101,6 +101,21 @@ export function layerwiseMetrics(model: LayerwiseModel, X: Matrix<Float64Array>,
   return out;
 }
 
+/** The options `fitLayerwise` takes, with their types (the compiler keeps the list complete). */
+export const LAYERWISE_OPTIONS: OptionSpec<LayerwiseOptions> = {
+  layers: 'integer',
+  lambda: 'number|numbers',
+  patterns: 'integer',
+  seed: 'number',
+  bias: 'boolean',
+  allOnesPattern: 'boolean',
+  loss: '"squared"|"logistic"|"cross-entropy"',
+  scale: '"sum"|"mean"',
+  tol: 'number',
+  maxIters: 'integer',
+  timeLimit: 'number',
+};
+
 /**
  * Greedy layer-wise convex training (SPEC §5.2; seed 002's recipe): for l = 1..L solve a
  * two-layer **gated ReLU** convex program (C-GReLU, §2.7; nuclear norm for vector outputs, §2.8)
@@ -114,6 +129,7 @@ export function layerwiseMetrics(model: LayerwiseModel, X: Matrix<Float64Array>,
  *   const { model, blocks } = fitLayerwise(X, Y, { layers: 2, lambda: 1e-3, patterns: 50, loss: 'cross-entropy' });
  */
 export function fitLayerwise(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o: LayerwiseOptions): { model: LayerwiseModel; blocks: LayerwiseBlock[] } {
+  checkOptions('fitLayerwise', o, LAYERWISE_OPTIONS);
   assertOption(Number.isInteger(o.layers) && o.layers >= 1, `layers must be a positive integer, got ${o.layers}`);
   const lambdas = Array.isArray(o.lambda) ? o.lambda : Array.from({ length: o.layers }, () => o.lambda as number);
   assertOption(lambdas.length === o.layers, `give one lambda or one per layer (${o.layers}), got ${lambdas.length}`);

@@ -1,6 +1,6 @@
 import { enumeratePatterns, samplePatterns } from '@cvxnn/arrangements';
 import { dataLoss, type LinearMap } from '@cvxnn/group-lasso';
-import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, type PatternMasks, Rng } from '@cvxnn/linalg';
+import { assertFinite, assertOption, assertShape, checkOptions, CvxnnError, Matrix, type PatternMasks, Rng, type OptionSpec } from '@cvxnn/linalg';
 import { type GroupSpec, type SolveSummary, solveConstrainedGroupLasso, solveSummary } from '../bn/constrained.js';
 
 /**
@@ -100,6 +100,18 @@ export interface ThreeLayerResult extends SolveSummary {
   network: PathNetwork;
 }
 
+/** The options `fitThreeLayer` takes, with their types (the compiler keeps the list complete). */
+export const THREE_LAYER_OPTIONS: OptionSpec<ThreeLayerOptions> = {
+  lambda: 'number',
+  firstPatterns: '"all"|integer',
+  secondPatterns: '"all"|"identity"|integer',
+  seed: 'number',
+  tol: 'number',
+  maxIters: 'integer',
+  timeLimit: 'number',
+  maxBlocks: 'integer',
+};
+
 /**
  * The path-regularized three-layer convex program with double hyperplane arrangements (SPEC §5.1,
  * [DERIVED] form): with first-layer patterns D_i of X and second-layer patterns D'_j,
@@ -114,6 +126,7 @@ export interface ThreeLayerResult extends SolveSummary {
  *   const r = fitThreeLayer(appendOnes(X), y, { lambda: 0.1, firstPatterns: 'all', secondPatterns: 'all' });
  */
 export function fitThreeLayer(X: Matrix<Float64Array>, y: Float64Array, o: ThreeLayerOptions): ThreeLayerResult {
+  checkOptions('fitThreeLayer', o, THREE_LAYER_OPTIONS);
   if (X.rows === 0 || X.cols === 0) throw new CvxnnError('EMPTY_DATA', `the data matrix is ${X.rows}×${X.cols}; need at least one sample and one feature`);
   assertShape(y.length === X.rows, `X has ${X.rows} rows but y has ${y.length}; pass one target per sample`);
   assertFinite(X.clone().data, 'X', X.cols);
