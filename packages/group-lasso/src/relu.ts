@@ -1,7 +1,8 @@
 import type { Backend, Matrix, PatternMasks } from '@cvxnn/linalg';
-import { rfista } from './fista.js';
+import { stridedLayout } from './core/layout.js';
 import type { DataLoss } from './losses.js';
-import { coneOperator, frobeniusGroupPenalty, reluDataOperator, type SmoothFunction } from './problem.js';
+import { layoutMinNormSubgradient, methodOfMultipliers } from './multipliers.js';
+import { coneOperator, frobeniusGroupPenalty, reluDataOperator } from './problem.js';
 import type { HistoryPoint } from './types.js';
 
 /**
@@ -69,26 +70,7 @@ export interface ReluCoreResult {
  *   const r = minNormSubgradient(h, x, d, P, 2, 0.1);
  */
 export function minNormSubgradient(h: Float64Array, x: Float64Array, d: number, P: number, parts: number, lambda: number): number {
-  let total = 0;
-  for (let part = 0; part < parts; part++) {
-    const o = part * d * P;
-    for (let i = 0; i < P; i++) {
-      let xn = 0;
-      let hn = 0;
-      for (let r = 0; r < d; r++) {
-        xn += x[o + r * P + i] ** 2;
-        hn += h[o + r * P + i] ** 2;
-      }
-      xn = Math.sqrt(xn);
-      if (xn > 0) {
-        for (let r = 0; r < d; r++) total += (h[o + r * P + i] + (lambda * x[o + r * P + i]) / xn) ** 2;
-      } else {
-        const e = Math.max(0, Math.sqrt(hn) - lambda);
-        total += e * e;
-      }
-    }
-  }
-  return Math.sqrt(total);
+  return layoutMinNormSubgradient(h, x, stridedLayout(d, P, 1, parts), lambda);
 }
 
 /**
@@ -108,87 +90,13 @@ export function solveReluCore(input: ReluCoreInput, opts: ReluCoreOptions): Relu
   const d = X.cols;
   const P = masks.p;
   const N = 2 * d * P;
-  const tStart = performance.now();
   const dataA = reluDataOperator(X, masks, backend);
   const coneA = coneOperator(X, masks, backend);
   const pen = frobeniusGroupPenalty(lambda, d, P, 1, 2, backend);
-  const m = 2 * n * P;
-  const mu = new Float64Array(m);
-  const muNew = new Float64Array(m);
-  const smooth = loss.name === 'squared' ? 1 : loss.name === 'logistic' ? 0.25 : 0.5;
-  const s = loss.scale === 'mean' ? smooth / n : smooth;
-  let rho = 100 * s;
-  const al: SmoothFunction = {
-    valueAndGrad(g, grad) {
-      let v = 0;
-      for (let j = 0; j < m; j++) {
-        const t = mu[j] - rho * g[j];
-        const tp = t > 0 ? t : 0;
-        v += tp * tp - mu[j] * mu[j];
-        if (grad) grad[j] = -tp;
-      }
-      return v / (2 * rho);
-    },
-  };
-  let x: Float64Array = opts.x0 ? Float64Array.from(opts.x0) : new Float64Array(N);
-  const R = new Float64Array(n);
-  const h = new Float64Array(N);
-  const hc = new Float64Array(N);
-  let iterations = 0;
-  let step = 1;
-  let prevViol = Infinity;
-  let innerTol = 1e-2 * certScale;
-  let converged = false;
-  let timedOut = false;
-  let res = { objective: 0, dataTerm: 0, penalty: 0, kkt: Infinity, relKkt: Infinity, violation: Infinity, complementarity: 0 };
-  for (let outer = 0; outer < 200 && iterations < opts.maxIters; outer++) {
-    const elapsed = (performance.now() - tStart) / 1000;
-    if (elapsed > opts.timeLimit) {
-      timedOut = true;
-      break;
-    }
-    const r = rfista(
-      { dim: N, terms: [{ map: dataA, fn: loss }, { map: coneA, fn: al }], penalty: pen },
-      { x0: x, step0: step, gradTol: innerTol, maxIters: opts.maxIters - iterations, timeLimit: opts.timeLimit - elapsed },
-    );
-    iterations += r.iterations;
-    step = r.step;
-    x = r.x;
-    const F = r.Ax[0];
-    const g = r.Ax[1];
-    let viol = 0;
-    let compl = 0;
-    for (let j = 0; j < m; j++) {
-      if (-g[j] > viol) viol = -g[j];
-      const t = mu[j] - rho * g[j];
-      muNew[j] = t > 0 ? t : 0;
-      compl += muNew[j] * g[j];
-    }
-    // Lagrangian gradient at μ⁺: Aᵀ∇ℓ(Ax) − Gᵀμ⁺ (equals the AL gradient at μ)
-    const dataTerm = loss.valueAndGrad(F, R);
-    dataA.adjoint(R, h);
-    coneA.adjoint(muNew, hc);
-    for (let j = 0; j < N; j++) h[j] -= hc[j];
-    const kkt = minNormSubgradient(h, x, d, P, 2, lambda);
-    const penalty = pen.value(x);
-    res = { objective: dataTerm + penalty, dataTerm, penalty, kkt, relKkt: kkt / certScale, violation: viol, complementarity: compl };
-    opts.history.push({ iteration: opts.itersOffset + iterations, timeSeconds: (performance.now() - opts.t0) / 1000, objective: res.objective, certificate: res.relKkt });
-    opts.onProgress?.({ iteration: opts.itersOffset + iterations, certificate: res.relKkt, objective: res.objective });
-    mu.set(muNew);
-    if (viol <= opts.constraintTol && res.relKkt <= opts.tol && Math.abs(compl) <= opts.tol * Math.max(1, Math.abs(res.objective))) {
-      converged = true;
-      break;
-    }
-    if (r.timedOut) {
-      timedOut = true;
-      break;
-    }
-    if (viol > opts.constraintTol && viol > 0.25 * prevViol) {
-      rho *= 10;
-      step /= 10;
-    }
-    prevViol = viol;
-    innerTol = Math.max(innerTol * 0.1, 0.1 * opts.tol * certScale);
-  }
-  return { x, ...res, iterations, converged, timedOut };
+  const layout = stridedLayout(d, P, 1, 2);
+  const r = methodOfMultipliers(
+    { dim: N, data: dataA, loss, constraints: coneA, penalty: pen, kkt: (h, x) => layoutMinNormSubgradient(h, x, layout, lambda), certScale, n },
+    { ...opts, maxOuter: 200 },
+  );
+  return { x: r.x, objective: r.objective, dataTerm: r.dataTerm, penalty: r.penalty, kkt: r.kkt, relKkt: r.rel, violation: r.violation, complementarity: r.complementarity, iterations: r.iterations, converged: r.converged, timedOut: r.timedOut };
 }

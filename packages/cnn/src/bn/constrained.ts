@@ -1,4 +1,4 @@
-import { contiguousLayout, type ConvexResult, type DataLoss, l2Penalty, type LinearMap, linearProblem, type Penalty, solve } from '@cvxnn/group-lasso';
+import { contiguousLayout, type ConvexResult, type DataLoss, l2Penalty, type LinearMap, linearProblem, type Penalty, solve, type SolveResult } from '@cvxnn/group-lasso';
 import { assertOption } from '@cvxnn/linalg';
 
 export type { GroupSpec } from '@cvxnn/group-lasso';
@@ -109,17 +109,16 @@ export function solveConstrainedGroupLasso(p: ConstrainedGroupLasso, o: Constrai
     p.cone.apply(r.x, g);
     for (const v of g) if (-v > viol) viol = -v;
   }
-  return {
-    x: r.x,
-    status: r.status,
-    objective: r.objective,
-    dataTerm: r.dataTerm,
-    penalty: r.penalty,
-    certificate: r.certificate,
-    constraintViolation: viol,
-    iterations: r.iterations,
-    timeSeconds: r.timeSeconds,
-    history: r.history,
-    groupNorms: r.groupNorms,
-  };
+  return constrainedResult(r, viol);
+}
+
+/**
+ * A registry solve as a {@link ConstrainedResult}, with the constraint violation measured by the
+ * caller (and the time, when the caller's clock started before the solve).
+ *
+ * @example
+ *   return constrainedResult(solve(problem, { tol }), 0, (performance.now() - t0) / 1000);
+ */
+export function constrainedResult(r: SolveResult, constraintViolation: number, timeSeconds = r.timeSeconds): ConstrainedResult {
+  return { x: r.x, ...solveSummary({ ...r, constraintViolation, timeSeconds }), groupNorms: r.groupNorms };
 }

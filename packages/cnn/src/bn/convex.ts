@@ -2,7 +2,7 @@ import { appendOnes, enumeratePatterns, samplePatterns } from '@cvxnn/arrangemen
 import { type Certificate, coneProjector, contiguousLayout, customPenalty, type DataLoss, dataLoss, fitConvex, type GroupPenalty, type HistoryPoint, type LinearMap, linearProblem, recoverNetwork, solve, type SolveStatus } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, checkOptions, CvxnnError, Matrix, PatternMasks, svd, type OptionSpec } from '@cvxnn/linalg';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
-import { type ConstrainedOptions, type ConstrainedResult, type GroupSpec, partialGroupPenalty, type SolveSummary, solveConstrainedGroupLasso, solveSummary } from './constrained.js';
+import { type ConstrainedOptions, type ConstrainedResult, constrainedResult, type GroupSpec, partialGroupPenalty, type SolveSummary, solveConstrainedGroupLasso, solveSummary } from './constrained.js';
 import { type BnNetwork, type BnPlacement, bnSetStats } from './network.js';
 
 /**
@@ -550,17 +550,5 @@ function solveWhitenedExact(
   };
   const problem = linearProblem(p.data, layout, p.loss, p.lambda, (_L, lam) => make(lam), 'bn-whitened');
   const r = solve(problem, { solver: 'fista', tol, maxIters: o.maxIters ?? 50000, timeLimit: o.timeLimit, onProgress: o.onProgress });
-  return {
-    x: r.x,
-    status: r.status,
-    objective: r.objective,
-    dataTerm: r.dataTerm,
-    penalty: r.penalty,
-    certificate: r.certificate,
-    constraintViolation: 0,
-    iterations: r.iterations,
-    timeSeconds: (performance.now() - t0) / 1000,
-    history: r.history,
-    groupNorms: r.groupNorms,
-  };
+  return constrainedResult(r, 0, (performance.now() - t0) / 1000);
 }

@@ -301,6 +301,20 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   const R0 = new Float64Array(X.rows * c);
   lossY.valueAndGrad(new Float64Array(X.rows * c), R0);
   const lmax = maxOf(blockDualNorms(backend.gemm(Phi, new Matrix(X.rows, c, R0), { transA: true }).data, h, P, c, true, backend));
+  /** the fields every formulation's result shares; activeNeurons counts the non-zero groups */
+  const withCommon = (r: Omit<ConvexResult, 'timeSeconds' | 'backend' | 'precision' | 'activeNeurons' | 'patterns' | 'lambda' | 'lambdaMax' | 'loss' | 'scale' | 'history'>): ConvexResult => ({
+    ...r,
+    timeSeconds: 0,
+    backend: backend.name,
+    precision: backend.precision,
+    activeNeurons: r.groupNorms.filter((v) => v > 0).length,
+    patterns: P,
+    lambda,
+    lambdaMax: lmax,
+    loss: lossName,
+    scale,
+    history,
+  });
   // the iteration cap applies to each scalar program of one-vs-all (as in group-lasso's fitConvex)
   const solveOpts = (it0: number) => ({ tol, maxIters, timeLimit: timeLimit - (performance.now() - t0) / 1000, step0, t0, itersOffset: it0, onProgress: opts.onProgress });
 
@@ -336,7 +350,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
       if (r.status === 'time-limit') break;
     }
     status = statuses.length < c || statuses.some((q) => q === 'time-limit') ? 'time-limit' : statuses.every((q) => q === 'optimal') ? 'optimal' : 'max-iterations';
-    result = {
+    result = withCommon({
       status,
       objective,
       dataTerm,
@@ -344,21 +358,11 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
       certificate: { kind: 'duality-gap', value: gapRel, absolute: gapAbs },
       constraintViolation: 0,
       iterations,
-      timeSeconds: 0,
-      backend: backend.name,
-      precision: backend.precision,
-      activeNeurons: groupNorms.filter((v) => v > 0).length,
-      patterns: P,
       formulation: 'gated-relu-one-vs-all',
-      lambda,
-      lambdaMax: lmax,
-      loss: lossName,
-      scale,
-      history,
       groupNorms,
       solution: { U },
       gates,
-    };
+    });
   } else if (opts.model === 'gated-relu') {
     const layout = stridedLayout(h, P, c, 1);
     const problem = denseProblem(Phi, layout, lossY, lambda, (L, lam) => (c > 1 ? nuclearPenalty(h, P, c, lam) : l2Penalty(L, lam, backend)), { backend });
@@ -369,7 +373,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
     status = r.status;
     const groupNorms = Array.from(pen.groupNorms(r.x));
     const U = new Matrix(h, P * c, r.x);
-    result = {
+    result = withCommon({
       status,
       objective: r.objective,
       dataTerm: r.dataTerm,
@@ -377,21 +381,11 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
       certificate: { kind: 'duality-gap', value: r.relGap, absolute: r.gap },
       constraintViolation: 0,
       iterations,
-      timeSeconds: 0,
-      backend: backend.name,
-      precision: backend.precision,
-      activeNeurons: groupNorms.filter((v) => v > 0).length,
-      patterns: P,
       formulation: c === 1 ? 'gated-relu' : 'gated-relu-nuclear',
-      lambda,
-      lambdaMax: lmax,
-      loss: lossName,
-      scale,
-      history,
       groupNorms,
       solution: { U },
       gates,
-    };
+    });
     // vector output: one neuron per non-zero singular value of each block (as recovered)
     if (c > 1) result.activeNeurons = recoverNetwork(result).W1.cols;
   } else {
@@ -477,7 +471,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
     }
     status = allConverged ? 'optimal' : anyTimedOut ? 'time-limit' : 'max-iterations';
     const groupNorms = [...normsV, ...normsW];
-    result = {
+    result = withCommon({
       status,
       objective,
       dataTerm,
@@ -485,21 +479,11 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
       certificate: useAl ? { kind: 'min-norm-subgradient', value: gapRel, absolute: gapAbs } : { kind: 'duality-gap', value: c === 1 ? gapRel : gapAbs / Math.max(Math.abs(objective), 1e-300), absolute: gapAbs },
       constraintViolation: coneViolation(patches, masks, V, W, c),
       iterations,
-      timeSeconds: 0,
-      backend: backend.name,
-      precision: backend.precision,
-      activeNeurons: groupNorms.filter((v) => v > 0).length,
-      patterns: P,
       formulation: c === 1 ? 'relu' : 'relu-one-vs-all',
-      lambda,
-      lambdaMax: lmax,
-      loss: lossName,
-      scale,
-      history,
       groupNorms,
       solution: { V, W },
       gates,
-    };
+    });
   }
   return { ...result, timeSeconds: (performance.now() - t0) / 1000, geometry, pooling, bias, patternSource };
 }

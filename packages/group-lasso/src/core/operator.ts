@@ -346,3 +346,25 @@ export function groupImages(op: ProblemOperator, dirs: Float64Array, groups: Int
   }
   return out;
 }
+
+/**
+ * The operator as a dense row-major (outDim × inDim) matrix, one product per column: for
+ * operators without fast paths that are small enough to hold (the Newton and BCD solvers).
+ *
+ * @example
+ *   const A = materialise(op); // A[r·op.inDim + j] = (A e_j)_r
+ */
+export function materialise(op: ProblemOperator): Float64Array {
+  const rows = op.outDim;
+  const dim = op.inDim;
+  const A = new Float64Array(rows * dim);
+  const e = new Float64Array(dim);
+  const col = new Float64Array(rows);
+  for (let j = 0; j < dim; j++) {
+    e.fill(0);
+    e[j] = 1;
+    op.apply(e, col);
+    for (let r = 0; r < rows; r++) A[r * dim + j] = col[r];
+  }
+  return A;
+}

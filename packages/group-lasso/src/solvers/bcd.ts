@@ -1,7 +1,8 @@
 import { certifier, type Evaluation } from '../core/certificate.js';
 import { jacobiEigen } from '../core/dense.js';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
-import { finish, record, resolve } from './common.js';
+import { materialise } from '../core/operator.js';
+import { finish, record, resolve, squaredLossTarget } from './common.js';
 
 /** Largest n·dim for which a non-masked operator is materialised for block coordinate descent. */
 const BCD_MATERIALIZE_MAX = 3e7;
@@ -95,22 +96,12 @@ export function solveBcd(problem: GroupLassoProblem, opts: SolveOptions = {}): S
   const lambda = penalty.lambda;
   const s = loss.scale === 'mean' ? 1 / n : 1;
   let products = 0;
-  const y = new Float64Array(n);
-  loss.valueAndGrad(new Float64Array(n), y);
-  for (let j = 0; j < n; j++) y[j] = -y[j] / s;
+  const y = squaredLossTarget(loss, s);
   // block columns: masked → implicit (X rows masked); otherwise A materialised once
   const masked = op.kind === 'masked' && problem.structure;
   let Ad: Float64Array | null = null;
   if (!masked) {
-    Ad = new Float64Array(n * dim);
-    const e = new Float64Array(dim);
-    const col = new Float64Array(n);
-    for (let j = 0; j < dim; j++) {
-      e.fill(0);
-      e[j] = 1;
-      op.apply(e, col);
-      for (let r = 0; r < n; r++) Ad[r * dim + j] = col[r];
-    }
+    Ad = materialise(op);
     products += dim / Math.max(1, dim);
   }
   const X = masked ? problem.structure!.X : null;

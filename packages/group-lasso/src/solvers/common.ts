@@ -1,6 +1,7 @@
 import type { Certificate, HistoryPoint } from '../types.js';
 import type { Evaluation } from '../core/certificate.js';
 import type { ProblemOperator } from '../core/operator.js';
+import type { DataLoss } from '../losses.js';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
 
 /**
@@ -139,4 +140,17 @@ export function finish(
     lambda: problem.penalty.lambda,
     maxDualNorm: e.maxDual,
   };
+}
+
+/**
+ * The targets y of a squared loss (s/2)‖F − y‖², read off its gradient at 0: ∇ℓ(0) = −s y.
+ *
+ * @example
+ *   const y = squaredLossTarget(loss, loss.scale === 'mean' ? 1 / n : 1);
+ */
+export function squaredLossTarget(loss: DataLoss, s: number): Float64Array {
+  const y = new Float64Array(loss.n * loss.c);
+  loss.valueAndGrad(new Float64Array(y.length), y);
+  for (let j = 0; j < y.length; j++) y[j] = -y[j] / s;
+  return y;
 }

@@ -2,9 +2,9 @@ import { type Backend, getBackend, Matrix, type PatternMasks } from '@cvxnn/lina
 import { fp64 } from '../core/dense.js';
 import { certifier, type Evaluation, lambdaMaxOf } from '../core/certificate.js';
 import { choleskyInPlace, choleskySolveInPlace, forwardSolveBlocked, minres, spdSolve, topEigenpairs } from '../core/dense.js';
-import { denseOperator, groupImages, type ProblemOperator } from '../core/operator.js';
+import { denseOperator, groupImages, materialise, type ProblemOperator } from '../core/operator.js';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
-import { countedProblem, finish, type ProductCounter, record, resolve } from './common.js';
+import { countedProblem, finish, type ProductCounter, record, resolve, squaredLossTarget } from './common.js';
 import { solveFista } from './fista.js';
 
 /**
@@ -80,16 +80,7 @@ export function solveNewton(problem0: GroupLassoProblem, opts: NewtonOptions = {
   // operators without fast paths: materialise A once when it is small (dim products)
   let op: ProblemOperator = problem.op;
   if ((!op.images || !op.weightedGram) && n * dim <= 3e7) {
-    const Ad = new Float64Array(n * dim);
-    const e = new Float64Array(dim);
-    const col = new Float64Array(n);
-    for (let j = 0; j < dim; j++) {
-      e.fill(0);
-      e[j] = 1;
-      op.apply(e, col);
-      for (let r = 0; r < n; r++) Ad[r * dim + j] = col[r];
-    }
-    op = countingDense(denseOperator(new Matrix(n, dim, Ad), op.layout, 1, backend, `${op.kind} (materialised)`), counter);
+    op = countingDense(denseOperator(new Matrix(n, dim, materialise(op)), op.layout, 1, backend, `${op.kind} (materialised)`), counter);
     problem = { ...problem, op, restrict: undefined };
   }
   const { loss, penalty } = problem;
@@ -99,10 +90,7 @@ export function solveNewton(problem0: GroupLassoProblem, opts: NewtonOptions = {
   const free = layout.free;
   const nf = free.length;
   const s = loss.scale === 'mean' ? 1 / n : 1;
-  const y = new Float64Array(n);
-  // y from the loss: ∇ℓ(0) = −s y
-  loss.valueAndGrad(new Float64Array(n), y);
-  for (let j = 0; j < n; j++) y[j] = -y[j] / s;
+  const y = squaredLossTarget(loss, s);
   const direct = opts.mode === 'direct' || (opts.mode !== 'iterative' && n <= NEWTON_DIRECT_MAX_N && !!op.images && !!op.weightedGram);
   const structure = opts.structure ?? problem0.structure;
   const stages: string[] = [];
