@@ -13,7 +13,7 @@
  *   const dict = rampDictionary([-2, -1, 0, 1, 2]);
  *   dict.K.cols; // 8: both orientations, minus the two all-zero ramps
  */
-import { assertOption, assertShape, CvxnnError, Matrix, Rng } from '@cvxnn/linalg';
+import { assertMatrix, assertOption, assertShape, checkOptions, CvxnnError, Matrix, type OptionSpec, Rng } from '@cvxnn/linalg';
 import { crossProduct } from './cross.js';
 
 /** One dictionary column's neuron: feature (xᵀw + b)_+ with ‖w‖ = 1. */
@@ -56,7 +56,8 @@ export function atomFeatures(X: Matrix<Float64Array>, atoms: Atom[]): Matrix<Flo
   return K;
 }
 
-function checkData(X: Matrix<Float64Array>): void {
+function checkData(fn: string, X: Matrix<Float64Array>): void {
+  assertMatrix(fn, 'X', X);
   if (X.rows === 0 || X.cols === 0) throw new CvxnnError('EMPTY_DATA', `the dictionary needs data, got a ${X.rows}×${X.cols} matrix`);
   X.assertFinite('X');
 }
@@ -92,15 +93,30 @@ function finalize(kind: DictionaryKind, X: Matrix<Float64Array>, atoms: Atom[], 
 }
 
 /**
+ * Options of {@link rampDictionary}.
+ *
+ * @example
+ *   const o: RampDictionaryOptions = { oneSided: true };
+ */
+export interface RampDictionaryOptions {
+  /** only the ramps (x − x_j)_+ (the slides' incomplete K⁺) */
+  oneSided?: boolean;
+}
+
+/** The options `rampDictionary` takes, with their types (the compiler keeps the list complete). */
+export const RAMP_DICTIONARY_OPTIONS: OptionSpec<RampDictionaryOptions> = { oneSided: 'boolean' };
+
+/**
  * 1-D ramps in both orientations (SPEC §2.6): (x − x_j)_+ (w = +1, b = −x_j) and (x_j − x)_+
  * (w = −1, b = x_j) for every distinct data point; all-zero ramps are dropped. With a free
  * intercept this dictionary is exact for the 1-D weight-decay network with free biases.
  * `oneSided: true` gives the slides' incomplete K⁺ alone (for comparison only).
  */
-export function rampDictionary(x: ArrayLike<number> | Matrix<Float64Array>, opts: { oneSided?: boolean } = {}): Dictionary {
+export function rampDictionary(x: ArrayLike<number> | Matrix<Float64Array>, opts: RampDictionaryOptions = {}): Dictionary {
+  checkOptions('rampDictionary', opts, RAMP_DICTIONARY_OPTIONS);
   const X = x instanceof Matrix ? x : Matrix.fromArray(x.length, 1, Array.from(x));
   assertShape(X.cols === 1, `ramp dictionaries are for 1-D inputs; the data has ${X.cols} features (use 'span' or 'affine')`);
-  checkData(X);
+  checkData('rampDictionary', X);
   const atoms: Atom[] = [];
   for (let j = 0; j < X.rows; j++) {
     const xj = X.get(j, 0);
@@ -157,6 +173,14 @@ export interface SubsetOptions {
   /** enumerate all subsets only while their number is at most this (default 20000) */
   maxExhaustive?: number;
 }
+
+/** The options the subset dictionaries take, with their types (the compiler keeps the list complete). */
+export const SUBSET_OPTIONS: OptionSpec<SubsetOptions> = {
+  sample: 'integer',
+  seed: 'number',
+  sampling: '"uniform"|"gates"',
+  maxExhaustive: 'integer',
+};
 
 /**
  * The quantised-embedding index sampler (SPEC §7.4): start at a gate h (its chamber is the pattern
@@ -255,7 +279,8 @@ function pushBothOrientations(atoms: Atom[], c: Float64Array, b: number, J: numb
  * `2·C(n, d−1)` columns before removing duplicates.
  */
 export function spanDictionary(X: Matrix<Float64Array>, opts: SubsetOptions = {}): Dictionary {
-  checkData(X);
+  checkOptions('spanDictionary', opts, SUBSET_OPTIONS);
+  checkData('spanDictionary', X);
   const d = X.cols;
   assertOption(d >= 2, 'span dictionaries need d ≥ 2 (use ramps for 1-D data)');
   const atoms: Atom[] = [];
@@ -273,7 +298,8 @@ export function spanDictionary(X: Matrix<Float64Array>, opts: SubsetOptions = {}
  * `2·C(n, d)` columns before removing duplicates.
  */
 export function affineDictionary(X: Matrix<Float64Array>, opts: SubsetOptions = {}): Dictionary {
-  checkData(X);
+  checkOptions('affineDictionary', opts, SUBSET_OPTIONS);
+  checkData('affineDictionary', X);
   const d = X.cols;
   if (d === 1) return rampDictionary(X);
   const atoms: Atom[] = [];
@@ -300,6 +326,8 @@ export function affineDictionary(X: Matrix<Float64Array>, opts: SubsetOptions = 
  *   triangleDictionary(Matrix.from([[1, 0], [0, 2], [1, 1]])).K.cols;
  */
 export function triangleDictionary(X: Matrix<Float64Array>, opts: SubsetOptions = {}): Dictionary {
+  checkOptions('triangleDictionary', opts, SUBSET_OPTIONS);
+  assertMatrix('triangleDictionary', 'X', X);
   assertOption(X.cols === 2, `the triangle-area dictionary is for 2-D inputs; the data has ${X.cols} features (use volumes for d-D)`);
   return { ...spanDictionary(X, opts), kind: 'triangles' };
 }
@@ -326,6 +354,23 @@ export function countSketch(D: number, s: number, seed = 0): Matrix<Float64Array
 }
 
 /**
+ * Options of {@link sketchedAffineDictionary}.
+ *
+ * @example
+ *   const o: SketchOptions = { sketchDim: 5, sample: 2000, seed: 1 };
+ */
+export interface SketchOptions {
+  /** the sketch dimension s (1 ≤ s ≤ d) */
+  sketchDim: number;
+  /** how many s-subsets to sample (default 1000) */
+  sample?: number;
+  seed?: number;
+}
+
+/** The options `sketchedAffineDictionary` takes, with their types (the compiler keeps the list complete). */
+export const SKETCH_OPTIONS: OptionSpec<SketchOptions> = { sketchDim: 'integer', sample: 'integer', seed: 'number' };
+
+/**
  * Sketched affine dictionary (SPEC §7.4): compute the wedge-product dual of s sampled points in the
  * sketched space XS (s < d), map it back as w = S v, b = −w·x_{j_s}. The hyperplane
  * {x : (x − x_{j_s})ᵀ S v = 0} contains all s sampled points in the ORIGINAL space (oracle G8).
@@ -334,8 +379,10 @@ export function countSketch(D: number, s: number, seed = 0): Matrix<Float64Array
  * @example
  *   const dict = sketchedAffineDictionary(X, { sketchDim: 5, sample: 2000, seed: 1 });
  */
-export function sketchedAffineDictionary(X: Matrix<Float64Array>, opts: { sketchDim: number; sample?: number; seed?: number }): Dictionary & { S: Matrix<Float64Array> } {
-  checkData(X);
+export function sketchedAffineDictionary(X: Matrix<Float64Array>, opts: SketchOptions): Dictionary & { S: Matrix<Float64Array> } {
+  assertOption(opts !== undefined, 'sketchedAffineDictionary needs options with at least sketchDim');
+  checkOptions('sketchedAffineDictionary', opts, SKETCH_OPTIONS);
+  checkData('sketchedAffineDictionary', X);
   const d = X.cols;
   const s = opts.sketchDim;
   const S = countSketch(d, s, opts.seed ?? 0);

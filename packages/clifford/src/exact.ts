@@ -21,9 +21,10 @@
  *   ex.objective; // 0.65, the ramp-Lasso value of fixture X4
  */
 import { appendOnes, enumeratePatterns } from '@cvxnn/arrangements';
-import { assertOption, assertShape, CvxnnError, Matrix } from '@cvxnn/linalg';
+import { assertMatrix, assertOption, assertShape, CvxnnError, Matrix, type OptionSpec } from '@cvxnn/linalg';
 import { type Certificate, dataLoss, fitConvex, type HistoryPoint, type Penalty, reluDataOperator, rfista, type SolveStatus } from '@cvxnn/group-lasso';
 import type { ObjectiveScale, TwoLayerNetwork } from '@cvxnn/networks';
+import { checkLambdaOptions, LAMBDA_OPTIONS } from './check.js';
 import { spanDictionary } from './dictionaries.js';
 import { solveLasso } from './lasso.js';
 
@@ -245,6 +246,44 @@ class FreeBiasCone {
 }
 
 /**
+ * Options of {@link solveExactOneDimensional}.
+ *
+ * @example
+ *   const o: ExactOneDimensionalOptions = { lambda: 0.1, tol: 1e-10, timeLimit: 30 };
+ */
+export interface ExactOneDimensionalOptions {
+  lambda: number;
+  scale?: ObjectiveScale;
+  /** relative duality gap to stop at (default 1e-9) */
+  tol?: number;
+  /** R-FISTA iterations (default 500000) */
+  maxIters?: number;
+  /** seconds (default none) */
+  timeLimit?: number;
+}
+
+/**
+ * Options of {@link solveExactFreeBias}.
+ *
+ * @example
+ *   const o: ExactFreeBiasOptions = { lambda: 0.1, maxPatterns: 2000 };
+ */
+export interface ExactFreeBiasOptions extends ExactOneDimensionalOptions {
+  /** refuse data with more chamber patterns than this (default 5000) */
+  maxPatterns?: number;
+}
+
+/** The options `solveExactOneDimensional` takes, with their types (the compiler keeps the list complete). */
+export const EXACT_ONE_DIMENSIONAL_OPTIONS: OptionSpec<ExactOneDimensionalOptions> = {
+  ...LAMBDA_OPTIONS,
+  maxIters: 'integer',
+  timeLimit: 'number',
+};
+
+/** The options `solveExactFreeBias` takes, with their types (the compiler keeps the list complete). */
+export const EXACT_FREE_BIAS_OPTIONS: OptionSpec<ExactFreeBiasOptions> = { ...EXACT_ONE_DIMENSIONAL_OPTIONS, maxPatterns: 'number' };
+
+/**
  * The exact constrained convex program with free biases (SPEC §2.3 with the seminorm penalty of
  * §2.5) over ALL chamber patterns of X̃ = [X, 1], for d ≤ 2:
  * min s/2‖Σ_i D_i X̃(v_i − w_i) − y‖² + λΣ_i(‖u(v_i)‖ + ‖u(w_i)‖) s.t. v_i, w_i ∈ K_i, where u(·) drops
@@ -259,9 +298,11 @@ class FreeBiasCone {
 export function solveExactFreeBias(
   X: Matrix<Float64Array>,
   y: ArrayLike<number>,
-  opts: { lambda: number; scale?: ObjectiveScale; tol?: number; maxIters?: number; timeLimit?: number; maxPatterns?: number },
+  opts: ExactFreeBiasOptions,
 ): ExactResult {
   const t0 = performance.now();
+  checkLambdaOptions('solveExactFreeBias', opts, EXACT_FREE_BIAS_OPTIONS);
+  assertMatrix('solveExactFreeBias', 'X', X);
   const n = X.rows;
   const d = X.cols;
   if (n === 0) throw new CvxnnError('EMPTY_DATA', 'the exact program needs at least one sample');
@@ -402,8 +443,9 @@ export function solveExactFreeBias(
 export function solveExactOneDimensional(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
-  opts: { lambda: number; scale?: ObjectiveScale; tol?: number; maxIters?: number; timeLimit?: number },
+  opts: ExactOneDimensionalOptions,
 ): ExactResult {
+  checkLambdaOptions('solveExactOneDimensional', opts, EXACT_ONE_DIMENSIONAL_OPTIONS);
   return solveExactFreeBias(Matrix.fromArray(x.length, 1, Array.from(x)), y, opts);
 }
 
@@ -427,6 +469,26 @@ export interface ExactComparison {
 }
 
 /**
+ * Options of {@link compareWithExact}.
+ *
+ * @example
+ *   const o: ExactComparisonOptions = { lambda: 0.1, bias: false };
+ */
+export interface ExactComparisonOptions {
+  lambda: number;
+  scale?: ObjectiveScale;
+  /** relative duality gap both solves stop at (default 1e-8) */
+  tol?: number;
+  /** refuse data with more patterns than this (default 5000) */
+  maxPatterns?: number;
+  /** neurons on the lifted data [X, 1] (default true) or through the origin */
+  bias?: boolean;
+}
+
+/** The options `compareWithExact` takes, with their types (the compiler keeps the list complete). */
+export const EXACT_COMPARISON_OPTIONS: OptionSpec<ExactComparisonOptions> = { ...LAMBDA_OPTIONS, maxPatterns: 'number', bias: 'boolean' };
+
+/**
  * The like-for-like comparison that `fitConvex` can solve exactly (see the module comment), without
  * intercept on either side: `bias: true` (default) — neurons on the lifted data [X, 1] with the bias
  * decayed with the weights, Lasso over the span dictionary of [X, 1] vs C-ReLU on [X, 1]; `bias: false`
@@ -436,7 +498,9 @@ export interface ExactComparison {
  * @example
  *   compareWithExact(X, y, { lambda: 0.1 }).relativeGap;
  */
-export function compareWithExact(X: Matrix<Float64Array>, y: ArrayLike<number>, opts: { lambda: number; scale?: ObjectiveScale; tol?: number; maxPatterns?: number; bias?: boolean }): ExactComparison {
+export function compareWithExact(X: Matrix<Float64Array>, y: ArrayLike<number>, opts: ExactComparisonOptions): ExactComparison {
+  checkLambdaOptions('compareWithExact', opts, EXACT_COMPARISON_OPTIONS);
+  assertMatrix('compareWithExact', 'X', X);
   const bias = opts.bias ?? true;
   const Xt = bias ? appendOnes(X) : X;
   const tol = opts.tol ?? 1e-8;

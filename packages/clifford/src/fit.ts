@@ -7,7 +7,7 @@
  *   fit.lasso.objective; // 0.65
  *   fit.exactness.exact; // true: 1-D with free biases
  */
-import { assertOption, checkOptions, CvxnnError, Matrix, type OptionSpec } from '@cvxnn/linalg';
+import { assertMatrix, checkOptions, CvxnnError, Matrix, type OptionSpec } from '@cvxnn/linalg';
 
 /** The keys `keys` of an object (the Lasso's share of fitClifford's options). */
 function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
@@ -16,9 +16,10 @@ function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pi
   return out;
 }
 import type { TwoLayerNetwork } from '@cvxnn/networks';
-import { affineDictionary, binomial, type Dictionary, rampDictionary, sketchedAffineDictionary, spanDictionary, type SubsetOptions, triangleDictionary } from './dictionaries.js';
+import { affineDictionary, binomial, type Dictionary, rampDictionary, sketchedAffineDictionary, spanDictionary, SUBSET_OPTIONS, type SubsetOptions, triangleDictionary } from './dictionaries.js';
 import { LASSO_OPTIONS, type LassoOptions, type LassoResult, solveLasso } from './lasso.js';
 import { networkFromLasso } from './recover.js';
+import { checkLambdaOptions } from './check.js';
 
 /**
  * Dictionary choices: `ramps` (1-D, free biases), `triangles` (2-D, through the origin),
@@ -31,16 +32,31 @@ import { networkFromLasso } from './recover.js';
 export type CliffordDictionaryName = 'auto' | 'ramps' | 'triangles' | 'volumes' | 'affine';
 
 /**
+ * Options of {@link buildDictionary}: which dictionary, and how its subsets are enumerated or sampled.
+ *
+ * @example
+ *   const o: CliffordDictionaryOptions = { dictionary: 'affine', sample: 2000, seed: 1, sampling: 'gates' };
+ */
+export interface CliffordDictionaryOptions extends SubsetOptions {
+  dictionary?: CliffordDictionaryName;
+  /** sketch the inputs to this dimension before building an affine dictionary (SPEC §7.4) */
+  sketchDim?: number;
+}
+
+/** The options `buildDictionary` takes, with their types (the compiler keeps the list complete). */
+export const DICTIONARY_OPTIONS: OptionSpec<CliffordDictionaryOptions> = {
+  ...SUBSET_OPTIONS,
+  dictionary: '"auto"|"ramps"|"triangles"|"volumes"|"affine"',
+  sketchDim: 'integer',
+};
+
+/**
  * Options of {@link fitClifford}: the Lasso's options plus how to build the dictionary.
  *
  * @example
  *   const o: CliffordFitOptions = { lambda: 0.1, dictionary: 'affine', sample: 2000, seed: 1, sampling: 'gates' };
  */
-export interface CliffordFitOptions extends LassoOptions, SubsetOptions {
-  dictionary?: CliffordDictionaryName;
-  /** sketch the inputs to this dimension before building an affine dictionary (SPEC §7.4) */
-  sketchDim?: number;
-}
+export interface CliffordFitOptions extends LassoOptions, CliffordDictionaryOptions {}
 
 /**
  * What {@link fitClifford} returns.
@@ -61,9 +77,10 @@ export interface CliffordFit {
  * @example
  *   buildDictionary(X, { dictionary: 'auto' }).kind; // 'ramps' for 1-D data
  */
-export function buildDictionary(X: Matrix<Float64Array>, opts: Omit<CliffordFitOptions, 'lambda'>): Dictionary {
+export function buildDictionary(X: Matrix<Float64Array>, opts: CliffordDictionaryOptions = {}): Dictionary {
+  checkOptions('buildDictionary', opts, DICTIONARY_OPTIONS);
+  assertMatrix('buildDictionary', 'X', X);
   const name = opts.dictionary ?? 'auto';
-  assertOption(['auto', 'ramps', 'triangles', 'volumes', 'affine'].includes(name), `unknown dictionary '${name}'; use auto, ramps, triangles, volumes or affine`);
   const d = X.cols;
   if (opts.sketchDim !== undefined) {
     if (name !== 'auto' && name !== 'affine') throw new CvxnnError('INVALID_OPTION', `sketching builds an affine dictionary; dictionary '${name}' cannot be sketched (sketchDim takes dictionary 'affine' or 'auto'; CLI: --dictionary affine)`);
@@ -73,12 +90,13 @@ export function buildDictionary(X: Matrix<Float64Array>, opts: Omit<CliffordFitO
     if (d !== 1) throw new CvxnnError('INVALID_OPTION', `ramps are for 1-D inputs; the data has ${d} features (use affine, volumes or triangles)`);
     return rampDictionary(X);
   }
-  if (name === 'triangles') return triangleDictionary(X, opts);
+  const subsetOpts = pick(opts, Object.keys(SUBSET_OPTIONS) as (keyof SubsetOptions)[]);
+  if (name === 'triangles') return triangleDictionary(X, subsetOpts);
   if (name === 'volumes') {
     if (d < 2) throw new CvxnnError('INVALID_OPTION', 'volumes (hyperplanes through the origin) need d ≥ 2 features; use ramps for 1-D data');
-    return spanDictionary(X, opts);
+    return spanDictionary(X, subsetOpts);
   }
-  return affineDictionary(X, opts);
+  return affineDictionary(X, subsetOpts);
 }
 
 /**
@@ -121,15 +139,7 @@ export function exactnessReport(dict: Dictionary, d: number, intercept = true): 
 }
 
 /** The options `fitClifford` takes, with their types (the compiler keeps the list complete). */
-export const CLIFFORD_FIT_OPTIONS: OptionSpec<CliffordFitOptions> = {
-  ...LASSO_OPTIONS,
-  sample: 'integer',
-  seed: 'number',
-  sampling: '"uniform"|"gates"',
-  maxExhaustive: 'integer',
-  dictionary: '"auto"|"ramps"|"triangles"|"volumes"|"affine"',
-  sketchDim: 'integer',
-};
+export const CLIFFORD_FIT_OPTIONS: OptionSpec<CliffordFitOptions> = { ...LASSO_OPTIONS, ...DICTIONARY_OPTIONS };
 
 /**
  * Fit y ≈ Σ_a α_a (x·w_a + b_a)_+ + c by the Clifford Lasso and recover the network.
@@ -138,9 +148,9 @@ export const CLIFFORD_FIT_OPTIONS: OptionSpec<CliffordFitOptions> = {
  *   const { network, lasso } = fitClifford(X, y, { lambda: 0.05, dictionary: 'auto' });
  */
 export function fitClifford(X: Matrix<Float64Array>, y: ArrayLike<number>, opts: CliffordFitOptions): CliffordFit {
-  assertOption(opts !== undefined, 'fitClifford needs options with at least lambda');
-  checkOptions('fitClifford', opts, CLIFFORD_FIT_OPTIONS);
-  const dictionary = buildDictionary(X, opts);
+  checkLambdaOptions('fitClifford', opts, CLIFFORD_FIT_OPTIONS);
+  assertMatrix('fitClifford', 'X', X);
+  const dictionary = buildDictionary(X, pick(opts, Object.keys(DICTIONARY_OPTIONS) as (keyof CliffordDictionaryOptions)[]));
   const lasso = solveLasso(dictionary.K, y, pick(opts, Object.keys(LASSO_OPTIONS) as (keyof LassoOptions)[]));
   const network = networkFromLasso(dictionary.atoms, lasso);
   return { dictionary, lasso, network, exactness: exactnessReport(dictionary, X.cols, opts.intercept ?? true) };

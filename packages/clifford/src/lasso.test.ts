@@ -130,7 +130,7 @@ describe('Lasso with free intercept (SPEC §7.2)', () => {
     expect(() => solveLasso(Matrix.from([[1, Number.POSITIVE_INFINITY]]), [1], { lambda: 1 })).toThrow(/finite|Infinity/);
     expect(() => buildDictionary(Matrix.zeros(3, 2), { dictionary: 'ramps' })).toThrow(/1-D/);
     expect(() => buildDictionary(Matrix.zeros(3, 3), { dictionary: 'triangles' })).toThrow(/2-D/);
-    expect(() => buildDictionary(Matrix.zeros(3, 1), { dictionary: 'spline' as never })).toThrow(/unknown dictionary/);
+    expect(() => buildDictionary(Matrix.zeros(3, 1), { dictionary: 'spline' as never })).toThrow(/option 'dictionary' must be 'auto' or/);
     expect(() => networkFromLasso(rampDictionary([0, 1]).atoms, { alpha: [1], intercept: 0 })).toThrow(/1 coefficients for 2 atoms/);
   });
 });

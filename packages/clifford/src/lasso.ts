@@ -16,9 +16,10 @@
  *   const r = solveLasso(dict.K, y, { lambda: 0.1 });
  *   r.objective; r.certificate.value; // relative duality gap ≤ 1e-9
  */
-import { assertOption, assertShape, checkOptions, CvxnnError, Matrix, type OptionSpec, solve } from '@cvxnn/linalg';
+import { assertOption, assertShape, CvxnnError, Matrix, type OptionSpec, solve } from '@cvxnn/linalg';
 import { type Certificate, dataLoss, type HistoryPoint, l2Penalty, lambdaGrid, type LinearMap, linearProblem, type PathPoint, solve as solveRegistry, type SolveResult, type SolveStatus, stridedLayout } from '@cvxnn/group-lasso';
 import type { ObjectiveScale } from '@cvxnn/networks';
+import { checkLambdaOptions, LAMBDA_OPTIONS } from './check.js';
 
 /**
  * Options of {@link solveLasso}.
@@ -106,11 +107,9 @@ function denseMap(K: Float64Array, n: number, m: number): LinearMap {
 
 /** The options `solveLasso` takes, with their types (the compiler keeps the list complete). */
 export const LASSO_OPTIONS: OptionSpec<LassoOptions> = {
-  lambda: 'number',
-  scale: '"sum"|"mean"',
+  ...LAMBDA_OPTIONS,
   intercept: 'boolean',
   solver: '"auto"|"fista"|"cd"',
-  tol: 'number',
   maxIters: 'integer',
   timeLimit: 'number',
   lambdaPath: 'integer',
@@ -125,8 +124,7 @@ export const LASSO_OPTIONS: OptionSpec<LassoOptions> = {
  *   r.objective; // 0.65 (SPEC fixture X4)
  */
 export function solveLasso(K: Matrix<Float64Array>, y: ArrayLike<number>, options: LassoOptions): LassoResult {
-  assertOption(options !== undefined, 'solveLasso needs options with at least lambda');
-  checkOptions('solveLasso', options, LASSO_OPTIONS);
+  checkLambdaOptions('solveLasso', options, LASSO_OPTIONS);
   const t0 = performance.now();
   const n = K.rows;
   const m = K.cols;
