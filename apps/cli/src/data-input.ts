@@ -52,7 +52,7 @@ export function addDataOptions<T extends { option(flags: string, description: st
   return cmd
     .option('--label-column <col>', labelHelp, 'last')
     .option('--delimiter <c>', "field delimiter: ',' ';' tab or any one character (default: detected from the first lines)")
-    .option('--header <h>', 'auto | yes | no: whether the first row names the columns (default auto)', 'auto')
+    .option('--header <h>', 'auto | yes | no: whether the first row names the columns', 'auto')
     .option('--drop-missing', 'leave out rows with a missing cell (empty, NA, NaN, N/A, null, ?) instead of refusing them');
 }
 

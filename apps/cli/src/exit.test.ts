@@ -38,6 +38,8 @@ describe('exit codes', () => {
       [['fit', '--lambda', '1'], /^error \[INVALID_OPTION\]: required option '--data <file>' not specified; run `cvxnn fit --help`/],
       [['no-such-command'], /^error \[INVALID_OPTION\]: unknown command 'no-such-command'; run `cvxnn --help`/],
       [['redex', 'fit', '--data'], /^error \[INVALID_OPTION\]: option '--data <file>' argument missing; run `cvxnn redex fit --help`/],
+      // a value given to a flag that takes none: commander's message ends in a period, ours follows it (was `got 1.; run`)
+      [['fit', '--data', data, '--header', '--lambda', '1'], /^error \[INVALID_OPTION\]: too many arguments for 'fit'\. Expected 0 arguments but got 1; run `cvxnn fit --help` for the options\n$/],
     ];
     for (const [args, msg] of cases) {
       const r = await run(...args);

@@ -55,7 +55,7 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
       if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.OK;
       if (e.code === 'commander.help') return EXIT.BAD_INPUT; // a command group without its subcommand: the help was printed to stderr
       const where = commandPath(program, argv.slice(2));
-      const text = e.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
+      const text = e.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim().replace(/\.$/, ''); // commander's own period would stand before ours
       io.err(`error [INVALID_OPTION]: ${text}; run \`cvxnn ${where ? `${where} ` : ''}--help\` for the options\n`);
       return EXIT.BAD_INPUT;
     }

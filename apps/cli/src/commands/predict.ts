@@ -37,7 +37,7 @@ export function register(program: Command, io: Io): void {
     .requiredOption('--model <run.json>', 'run file from `cvxnn fit --out`')
     .requiredOption('--data <file>', "rows to predict (CSV, JSON, IDX, .gz): the run's feature columns, matched by header name (any order), or in the training order without a header; a label column is used for metrics when present")
     .option('--delimiter <c>', "field delimiter (default: detected)")
-    .option('--header <h>', 'auto | yes | no (default auto)', 'auto')
+    .option('--header <h>', 'auto | yes | no: whether the first row names the columns', 'auto')
     .option('--drop-missing', 'leave out rows with a missing cell instead of refusing them')
     .option('--json', 'print one JSON object')
     .action((o: PredictOptions) => {
