@@ -1,5 +1,5 @@
 import { contiguousLayout, type ConvexResult, type DataLoss, l2Penalty, type LinearMap, linearProblem, type Penalty, solve, type SolveResult } from '@cvxnn/group-lasso';
-import { assertOption } from '@cvxnn/linalg';
+import { assertOption, checkOptions, type OptionSpec } from '@cvxnn/linalg';
 
 export type { GroupSpec } from '@cvxnn/group-lasso';
 import type { GroupSpec } from '@cvxnn/group-lasso';
@@ -86,6 +86,9 @@ export interface ConstrainedOptions {
   onProgress?: (p: { iteration: number; certificate: number; objective: number }) => void;
 }
 
+/** The options `solveConstrainedGroupLasso` takes, with their types (the compiler keeps the list complete). */
+export const CONSTRAINED_OPTIONS: OptionSpec<ConstrainedOptions> = { tol: 'number', constraintTol: 'number', maxIters: 'integer', timeLimit: 'number', onProgress: 'function' };
+
 /**
  * Solve the program through group-lasso's solver registry: with cone constraints its augmented
  * Lagrangian (each subproblem by R-FISTA; min-norm-subgradient certificate relative to
@@ -96,6 +99,7 @@ export interface ConstrainedOptions {
  *   const r = solveConstrainedGroupLasso({ dim, data, loss, cone, groups, lambda }, { tol: 1e-7 });
  */
 export function solveConstrainedGroupLasso(p: ConstrainedGroupLasso, o: ConstrainedOptions = {}): ConstrainedResult {
+  checkOptions('solveConstrainedGroupLasso', o, CONSTRAINED_OPTIONS);
   const tol = o.tol ?? 1e-6;
   assertOption(tol > 0 && (o.constraintTol ?? 1e-8) > 0, `tolerances must be > 0 (tol ${tol}, constraintTol ${o.constraintTol})`);
   const layout = contiguousLayout(p.groups, p.dim);

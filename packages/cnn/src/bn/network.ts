@@ -1,4 +1,5 @@
-import { assertFinite, assertOption, assertShape, CvxnnError, Matrix, Rng } from '@cvxnn/linalg';
+import { assertFinite, assertMatrix, assertOption, assertShape, CvxnnError, Matrix, type OptionSpec, Rng } from '@cvxnn/linalg';
+import { checkObjectiveOptions, OBJECTIVE_OPTIONS } from '../conv/option-specs.js';
 import { type LossName, makeLoss, type ObjectiveScale } from '@cvxnn/networks';
 
 /**
@@ -169,7 +170,7 @@ export interface BnObjectiveOptions {
  *   const { objective } = bnObjective(net, X, Y, { lambda: 0.1 });
  */
 export function bnObjective(net: BnNetwork, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o: BnObjectiveOptions): { objective: number; dataTerm: number; penalty: number } {
-  assertOption(Number.isFinite(o.lambda) && o.lambda >= 0, `lambda must be a finite number ≥ 0, got ${o.lambda}`);
+  checkObjectiveOptions('bnObjective', o, OBJECTIVE_OPTIONS);
   assertShape(Y.rows === X.rows && Y.cols === net.W2.cols, `targets are ${Y.rows}×${Y.cols}, expected ${X.rows}×${net.W2.cols}`);
   const batch: BnNetwork = { ...net, stats: undefined };
   const { F } = bnForward(batch, X);
@@ -199,6 +200,19 @@ export interface BnAdamOptions extends BnObjectiveOptions {
   cosine?: boolean;
 }
 
+/** The options `trainBnAdam` takes, with their types (the compiler keeps the list complete). */
+export const BN_ADAM_OPTIONS: OptionSpec<BnAdamOptions> = {
+  ...OBJECTIVE_OPTIONS,
+  placement: '"scale"|"centred"|"before"',
+  normalization: '"l2"|"std"',
+  width: 'integer',
+  iterations: 'integer',
+  learningRate: 'number',
+  seed: 'number',
+  appendOne: 'boolean',
+  cosine: 'boolean',
+};
+
 /**
  * Full-batch Adam on the non-convex BN objective of {@link bnObjective} (batch statistics, the
  * same β convention); a baseline for the convex programs. Random N(0, 1/d) first layer, γ = 1,
@@ -208,7 +222,10 @@ export interface BnAdamOptions extends BnObjectiveOptions {
  *   const r = trainBnAdam(X, Y, { placement: 'centred', lambda: 0.1, width: 8, iterations: 2000 });
  */
 export function trainBnAdam(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o: BnAdamOptions): { network: BnNetwork; objective: number; timeSeconds: number } {
-  assertOption(Number.isInteger(o.width) && o.width >= 1, `width must be a positive integer, got ${o.width}`);
+  checkObjectiveOptions('trainBnAdam', o, BN_ADAM_OPTIONS);
+  assertMatrix('trainBnAdam', 'X', X);
+  assertMatrix('trainBnAdam', 'Y', Y);
+  assertOption(Number.isInteger(o.width) && o.width >= 1, `trainBnAdam: option 'width' must be a positive integer, got ${o.width}`);
   assertShape(Y.rows === X.rows, `X has ${X.rows} rows but the targets have ${Y.rows}`);
   const t0 = performance.now();
   const rng = new Rng(o.seed ?? 0);

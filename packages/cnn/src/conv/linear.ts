@@ -1,7 +1,7 @@
 import { type Certificate, customPenalty, dataLoss, type HistoryPoint, indexLayout, type LinearMap, linearProblem, type SolveStatus } from '@cvxnn/group-lasso';
 import { certifiedFields, solveCertified } from './certified.js';
 import { assertFinite, assertOption, assertShape, checkOptions, CvxnnError, Matrix, svd, type OptionSpec } from '@cvxnn/linalg';
-import { CONV_GEOMETRY_OPTIONS, SOLVE_RULE_OPTIONS } from './option-specs.js';
+import { checkObjectiveOptions, CONV_GEOMETRY_OPTIONS, convOptionsOf, OBJECTIVE_OPTIONS, type ObjectiveOptions, SOLVE_RULE_OPTIONS } from './option-specs.js';
 import { type LossName, makeLoss, type ObjectiveScale } from '@cvxnn/networks';
 import { nuclearNorm, svt } from '@cvxnn/sdp';
 import { assertImages, type ConvGeometry, convGeometry, type ConvOptions, extractPatches, type ImageShape } from './patches.js';
@@ -148,7 +148,7 @@ export const LINEAR_CNN_OPTIONS: OptionSpec<LinearCnnOptions> = {
  */
 export function fitLinearCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: LinearCnnOptions): LinearCnnResult {
   checkOptions('fitLinearCnn', opts, LINEAR_CNN_OPTIONS);
-  const geometry = convGeometry(opts.imageShape, opts);
+  const geometry = convGeometry(opts.imageShape, convOptionsOf(opts));
   assertImages(X, geometry);
   checkCommon(X, Y, opts.lambda);
   const lossName = opts.loss ?? 'squared';
@@ -250,7 +250,8 @@ export function linearCnnPredict(model: LinearCnnModel, X: Matrix<Float64Array>)
  * @example
  *   linearCnnObjective(model, X, Y, { lambda: 0.1 });
  */
-export function linearCnnObjective(model: LinearCnnModel, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: { lambda: number; loss?: LossName; scale?: ObjectiveScale }): number {
+export function linearCnnObjective(model: LinearCnnModel, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: ObjectiveOptions): number {
+  checkObjectiveOptions('linearCnnObjective', opts, OBJECTIVE_OPTIONS);
   const F = linearCnnPredict(model, X);
   let w = 0;
   for (const v of model.filters.data) w += v * v;

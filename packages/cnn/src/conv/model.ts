@@ -1,4 +1,5 @@
-import { assertOption, assertShape, CvxnnError, getBackend, Matrix, Rng } from '@cvxnn/linalg';
+import { assertMatrix, assertOption, assertShape, checkOptions, CvxnnError, getBackend, Matrix, type OptionSpec, Rng } from '@cvxnn/linalg';
+import { checkObjectiveOptions, OBJECTIVE_OPTIONS } from './option-specs.js';
 import {
   classesOf,
   halfSquaredWeights,
@@ -144,7 +145,7 @@ export interface CnnObjectiveOptions {
  *   const { objective } = cnnObjectiveTerms(model, X, Y, { lambda: 0.1 });
  */
 export function cnnObjectiveTerms(model: CnnModel, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: CnnObjectiveOptions): { objective: number; dataTerm: number; penalty: number } {
-  assertOption(Number.isFinite(opts.lambda) && opts.lambda >= 0, `lambda must be a finite number ≥ 0, got ${opts.lambda}`);
+  checkObjectiveOptions('cnnObjectiveTerms', opts, OBJECTIVE_OPTIONS);
   const F = cnnPredict(model, X);
   assertShape(Y.rows === F.rows && Y.cols === F.cols, `targets are ${Y.rows}×${Y.cols} but the model gives ${F.rows}×${F.cols}`);
   const dataTerm = makeLoss(opts.loss ?? 'squared', opts.scale ?? 'sum').value(F, Y);
@@ -272,6 +273,49 @@ export interface CnnTrainOptions extends CnnObjectiveOptions {
   evalEvery?: number;
 }
 
+/** The options `trainCnnAdam` takes, with their types (the compiler keeps the list complete). */
+export const CNN_TRAIN_OPTIONS: OptionSpec<CnnTrainOptions> = {
+  ...OBJECTIVE_OPTIONS,
+  iterations: 'integer',
+  learningRate: 'number',
+  optimizer: '"adam"|"sgd"',
+  momentum: 'number',
+  batchSize: 'integer',
+  schedule: '"constant"|"cosine"',
+  seed: 'number',
+  timeLimit: 'number',
+  evalEvery: 'integer',
+};
+
+/**
+ * A fresh CNN for {@link trainCnnAdam}: He-initialised patch network of `width` filters.
+ *
+ * @example
+ *   const init: CnnInitOptions = { geometry: g, pooling: 'sum', width: 16, seed: 1 };
+ */
+export interface CnnInitOptions {
+  geometry: ConvGeometry;
+  pooling?: Pooling;
+  width: number;
+  /** default: the training seed */
+  seed?: number;
+  kind?: 'relu' | 'gated-relu';
+  appendOne?: boolean;
+  /** outputs (default: the columns of Y) */
+  c?: number;
+}
+
+/** The keys of a {@link CnnInitOptions}, with their types (the compiler keeps the list complete). */
+export const CNN_INIT_OPTIONS: OptionSpec<CnnInitOptions> = {
+  geometry: 'object',
+  pooling: '"sum"|"mean"',
+  width: 'integer',
+  seed: 'number',
+  kind: '"relu"|"gated-relu"',
+  appendOne: 'boolean',
+  c: 'integer',
+};
+
 /**
  * Result of {@link trainCnnAdam}.
  *
@@ -296,18 +340,23 @@ export interface CnnTrainResult {
  *   const r = trainCnnAdam({ geometry: g, pooling: 'sum', width: 16, seed: 1 }, X, Y, { lambda: 1e-3, iterations: 500 });
  */
 export function trainCnnAdam(
-  init: CnnModel | { geometry: ConvGeometry; pooling?: Pooling; width: number; seed?: number; kind?: 'relu' | 'gated-relu'; appendOne?: boolean; c?: number },
+  init: CnnModel | CnnInitOptions,
   X: Matrix<Float64Array>,
   Y: Matrix<Float64Array>,
   opts: CnnTrainOptions,
 ): CnnTrainResult {
   const t0 = performance.now();
+  checkObjectiveOptions('trainCnnAdam', opts, CNN_TRAIN_OPTIONS);
+  assertMatrix('trainCnnAdam', 'X', X);
+  assertMatrix('trainCnnAdam', 'Y', Y);
+  assertOption(init !== null && typeof init === 'object', 'trainCnnAdam: init must be a CnnModel or { geometry, width, … }');
   let model: CnnModel;
   if ('network' in init) {
     validateCnn(init);
     const net = init.network;
     model = { geometry: init.geometry, pooling: init.pooling, network: { ...net, W1: net.W1.clone(), W2: net.W2.clone(), gates: net.gates?.clone() } };
   } else {
+    checkOptions('trainCnnAdam init', init, CNN_INIT_OPTIONS);
     const net = initNetwork(init.geometry.patchSize, init.c ?? Y.cols, { width: init.width, seed: init.seed ?? opts.seed ?? 0, kind: init.kind, appendOne: init.appendOne });
     model = { geometry: init.geometry, pooling: init.pooling ?? 'sum', network: net };
   }
@@ -315,7 +364,6 @@ export function trainCnnAdam(
   assertImages(X, g);
   assertShape(Y.rows === X.rows, `X has ${X.rows} images but Y has ${Y.rows} rows`);
   assertShape(Y.cols === model.network.W2.cols, `Y has ${Y.cols} columns but the model has ${model.network.W2.cols} outputs`);
-  assertOption(Number.isFinite(opts.lambda) && opts.lambda >= 0, `lambda must be a finite number ≥ 0, got ${opts.lambda}`);
   const iters = opts.iterations ?? 1000;
   const lr = opts.learningRate ?? 0.01;
   assertOption(Number.isInteger(iters) && iters >= 0, `iterations must be a non-negative integer, got ${iters}`);

@@ -1,4 +1,6 @@
-import type { OptionType } from '@cvxnn/linalg';
+import { assertOption, checkOptions, type OptionSpec, type OptionType } from '@cvxnn/linalg';
+import type { LossName, ObjectiveScale } from '@cvxnn/networks';
+import type { ConvOptions } from './patches.js';
 
 /**
  * The option types the convex CNN entry points share (spread into their `OptionSpec`s): the patch
@@ -17,3 +19,35 @@ export const SOLVE_RULE_OPTIONS = {
   maxIters: 'integer',
   timeLimit: 'number',
 } as const satisfies Record<string, OptionType>;
+
+/** The options of a non-convex objective (λ, loss, scale): what the convex optimum is compared with. */
+export interface ObjectiveOptions {
+  lambda: number;
+  loss?: LossName;
+  scale?: ObjectiveScale;
+}
+
+/** The keys and types of {@link ObjectiveOptions}, for the objective calls and the trainers that extend them. */
+export const OBJECTIVE_OPTIONS: OptionSpec<ObjectiveOptions> = { lambda: 'number', loss: SOLVE_RULE_OPTIONS.loss, scale: SOLVE_RULE_OPTIONS.scale };
+
+/**
+ * Check the options of the call `fn`: an object, the keys and types of `spec`, λ finite and ≥ 0.
+ *
+ * @example
+ *   checkObjectiveOptions('cnnObjectiveTerms', opts, OBJECTIVE_OPTIONS);
+ */
+export function checkObjectiveOptions<T extends ObjectiveOptions>(fn: string, opts: T, spec: OptionSpec<T>): void {
+  assertOption(opts !== null && typeof opts === 'object', `${fn}: options are required (at least { lambda })`);
+  checkOptions(fn, opts, spec);
+  assertOption(Number.isFinite(opts.lambda) && opts.lambda >= 0, `${fn}: option 'lambda' must be a finite number ≥ 0, got ${opts.lambda}`);
+}
+
+/**
+ * The geometry keys of a fit's options, for `convGeometry` (which refuses any other key).
+ *
+ * @example
+ *   convGeometry(opts.imageShape, convOptionsOf(opts));
+ */
+export function convOptionsOf(o: ConvOptions): ConvOptions {
+  return { kernel: o.kernel, stride: o.stride, padding: o.padding, circular: o.circular };
+}

@@ -1,4 +1,5 @@
-import { assertOption, assertShape, CvxnnError, Matrix } from '@cvxnn/linalg';
+import { assertMatrix, assertOption, assertShape, checkOptions, CvxnnError, Matrix, type OptionSpec } from '@cvxnn/linalg';
+import { CONV_GEOMETRY_OPTIONS } from './option-specs.js';
 
 /**
  * Shape of one image: height × width × channels. Images are rows of a data matrix, flattened
@@ -29,6 +30,9 @@ export interface ConvOptions {
   /** periodic boundary (stride 1, no zero padding) */
   circular?: boolean;
 }
+
+/** The options `convGeometry` takes, with their types (the compiler keeps the list complete). */
+export const CONV_OPTIONS: OptionSpec<ConvOptions> = CONV_GEOMETRY_OPTIONS;
 
 /**
  * The resolved geometry: output grid outH × outW, K = outH·outW patches per image of h = kh·kw·C
@@ -80,7 +84,8 @@ export function parseImageShape(spec: string): ImageShape {
  */
 export function convGeometry(image: ImageShape, opts: ConvOptions): ConvGeometry {
   assertOption(image !== undefined && posInt(image.height) && posInt(image.width) && posInt(image.channels), `image shape must have positive integer height, width and channels, got ${JSON.stringify(image)}`);
-  assertOption(opts !== undefined && opts.kernel !== undefined, 'convolution options need a kernel size');
+  assertOption(opts !== undefined && opts !== null && opts.kernel !== undefined, 'convGeometry: convolution options need a kernel size');
+  checkOptions('convGeometry', opts, CONV_OPTIONS);
   const [kh, kw] = Array.isArray(opts.kernel) ? opts.kernel : [opts.kernel, opts.kernel];
   assertOption(posInt(kh) && posInt(kw), `kernel size must be a positive integer (or [kh, kw]), got ${JSON.stringify(opts.kernel)}`);
   const circular = opts.circular ?? false;
@@ -150,6 +155,44 @@ export function patchIndex(g: ConvGeometry): Int32Array {
 }
 
 /**
+ * Options of {@link extractPatches}.
+ *
+ * @example
+ *   const o: PatchOptions = { start: 0, count: 10, scale: 0.25, appendOne: true };
+ */
+export interface PatchOptions {
+  /** first image (default 0) */
+  start?: number;
+  /** how many images (default: all from start) */
+  count?: number;
+  /** multiply every entry (average pooling uses 1/K) */
+  scale?: number;
+  /** append a constant-1 feature to every patch */
+  appendOne?: boolean;
+  /** a precomputed {@link patchIndex} of the geometry */
+  index?: Int32Array;
+}
+
+/** The options `extractPatches` takes, with their types (the compiler keeps the list complete). */
+export const PATCH_OPTIONS: OptionSpec<PatchOptions> = { start: 'integer', count: 'integer', scale: 'number', appendOne: 'boolean', index: 'numbers' };
+
+/**
+ * Options of {@link patchChunks}.
+ *
+ * @example
+ *   const o: PatchChunkOptions = { chunk: 256, scale: 0.25 };
+ */
+export interface PatchChunkOptions {
+  /** images per chunk (default: about 2¹⁸ patch entries) */
+  chunk?: number;
+  scale?: number;
+  appendOne?: boolean;
+}
+
+/** The options `patchChunks` takes, with their types (the compiler keeps the list complete). */
+export const PATCH_CHUNK_OPTIONS: OptionSpec<PatchChunkOptions> = { chunk: 'integer', scale: 'number', appendOne: 'boolean' };
+
+/**
  * The stacked patch matrix of images `start … start+count−1`: row (i − start)·K + k holds patch k
  * of image i (im2col, sample-major; SPEC §4.1's X_k is the rows k, K + k, 2K + k, …). With
  * `scale` every entry is multiplied (average pooling uses 1/K); with `appendOne` a constant-1
@@ -161,8 +204,10 @@ export function patchIndex(g: ConvGeometry): Int32Array {
 export function extractPatches(
   X: Matrix<Float64Array>,
   g: ConvGeometry,
-  opts: { start?: number; count?: number; scale?: number; appendOne?: boolean; index?: Int32Array } = {},
+  opts: PatchOptions = {},
 ): Matrix<Float64Array> {
+  checkOptions('extractPatches', opts, PATCH_OPTIONS);
+  assertMatrix('extractPatches', 'X', X);
   assertImages(X, g);
   const start = opts.start ?? 0;
   const count = opts.count ?? X.rows - start;
@@ -198,8 +243,10 @@ export function extractPatches(
 export function* patchChunks(
   X: Matrix<Float64Array>,
   g: ConvGeometry,
-  opts: { chunk?: number; scale?: number; appendOne?: boolean } = {},
+  opts: PatchChunkOptions = {},
 ): Generator<{ start: number; count: number; patches: Matrix<Float64Array> }> {
+  checkOptions('patchChunks', opts, PATCH_CHUNK_OPTIONS);
+  assertMatrix('patchChunks', 'X', X);
   assertImages(X, g);
   const chunk = opts.chunk ?? Math.max(1, Math.floor(262144 / Math.max(1, g.patches * g.patchSize)));
   assertOption(Number.isInteger(chunk) && chunk > 0, `chunk must be a positive integer, got ${chunk}`);

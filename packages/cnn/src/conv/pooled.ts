@@ -19,7 +19,7 @@ import {
 } from '@cvxnn/group-lasso';
 import { solveCertified } from './certified.js';
 import { assertFinite, assertOption, assertShape, type Backend, checkOptions, CvxnnError, getBackend, Matrix, type OptionSpec, type PatternMasks } from '@cvxnn/linalg';
-import { CONV_GEOMETRY_OPTIONS } from './option-specs.js';
+import { CONV_GEOMETRY_OPTIONS, convOptionsOf } from './option-specs.js';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
 import { type CnnModel, type Pooling, poolingScale } from './model.js';
 import { assertImages, type ConvGeometry, convGeometry, type ConvOptions, extractPatches, type ImageShape } from './patches.js';
@@ -71,6 +71,23 @@ export function pooledLoss(base: DataLoss, K: number): DataLoss {
 }
 
 /**
+ * Options of {@link convolutionalPatterns}.
+ *
+ * @example
+ *   const o: ConvolutionalPatternOptions = { count: 64, seed: 0 };
+ */
+export interface ConvolutionalPatternOptions {
+  /** distinct non-zero patterns to sample, or 'all' to enumerate them */
+  count: number | 'all';
+  seed?: number;
+  /** with 'all': refuse more patterns than this (default 20000) */
+  maxPatterns?: number;
+}
+
+/** The options `convolutionalPatterns` takes, with their types (the compiler keeps the list complete). */
+export const CONVOLUTIONAL_PATTERN_OPTIONS: OptionSpec<ConvolutionalPatternOptions> = { count: 'integer|"all"', seed: 'number', maxPatterns: 'number' };
+
+/**
  * Convolutional gates: Gaussian filters g ~ N(0, I_h) applied to every patch, giving the joint
  * pattern diag(1[𝐗 g > 0]) over the stacked patch matrix (SPEC §4.2); `count` distinct non-zero
  * patterns (up to 50·count filters drawn), de-duplicated. 'all' enumerates every chamber
@@ -79,7 +96,9 @@ export function pooledLoss(base: DataLoss, K: number): DataLoss {
  * @example
  *   const ps = convolutionalPatterns(patches, { count: 64, seed: 0 });
  */
-export function convolutionalPatterns(patches: Matrix<Float64Array>, opts: { count: number | 'all'; seed?: number; maxPatterns?: number }): PatternSet {
+export function convolutionalPatterns(patches: Matrix<Float64Array>, opts: ConvolutionalPatternOptions): PatternSet {
+  assertOption(opts !== undefined && opts !== null, 'convolutionalPatterns needs options with at least count');
+  checkOptions('convolutionalPatterns', opts, CONVOLUTIONAL_PATTERN_OPTIONS);
   if (opts.count === 'all') return enumeratePatterns(patches, { maxPatterns: opts.maxPatterns ?? 20000 });
   assertOption(Number.isInteger(opts.count) && opts.count > 0, `the number of convolutional gates must be a positive integer or 'all', got ${opts.count}`);
   return samplePatterns(patches, { count: opts.count, seed: opts.seed ?? 0, maxDraws: 50 * opts.count });
@@ -245,7 +264,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   const t0 = performance.now();
   assertOption(opts !== undefined && opts.imageShape !== undefined, 'fitConvexCnn needs options with imageShape, kernel, model and lambda');
   checkOptions('fitConvexCnn', opts, CONVEX_CNN_OPTIONS);
-  const geometry = convGeometry(opts.imageShape, opts);
+  const geometry = convGeometry(opts.imageShape, convOptionsOf(opts));
   assertImages(X, geometry);
   if (X.rows === 0) throw new CvxnnError('EMPTY_DATA', 'no images were given; need at least one');
   assertShape(Y.rows === X.rows, `X has ${X.rows} images but the targets have ${Y.rows} rows; pass one target row per image`);

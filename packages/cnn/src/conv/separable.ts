@@ -1,7 +1,7 @@
 import { enumeratePatterns, samplePatterns } from '@cvxnn/arrangements';
 import { coneGroupPenalty, customPenalty, dataLoss, indexLayout, type LinearMap, linearProblem } from '@cvxnn/group-lasso';
 import { assertFinite, assertOption, assertShape, checkOptions, CvxnnError, getBackend, Matrix, type PatternMasks, type OptionSpec } from '@cvxnn/linalg';
-import { CONV_GEOMETRY_OPTIONS, SOLVE_RULE_OPTIONS } from './option-specs.js';
+import { checkObjectiveOptions, CONV_GEOMETRY_OPTIONS, convOptionsOf, OBJECTIVE_OPTIONS, type ObjectiveOptions, SOLVE_RULE_OPTIONS } from './option-specs.js';
 import { type LossName, makeLoss, type ObjectiveScale } from '@cvxnn/networks';
 import { certifiedFields, solveCertified } from './certified.js';
 import type { LinearCnnResultBase } from './linear.js';
@@ -76,7 +76,7 @@ export function fitSeparableCnn(
   opts: ConvOptions & { imageShape: ImageShape; lambda: number; patterns?: number | 'all'; seed?: number; loss?: LossName; scale?: ObjectiveScale; tol?: number; maxIters?: number; timeLimit?: number },
 ): SeparableCnnResult {
   checkOptions('fitSeparableCnn', opts, SEPARABLE_CNN_OPTIONS);
-  const geometry = convGeometry(opts.imageShape, opts);
+  const geometry = convGeometry(opts.imageShape, convOptionsOf(opts));
   assertImages(X, geometry);
   if (X.rows === 0) throw new CvxnnError('EMPTY_DATA', 'no images were given; need at least one');
   assertShape(Y.rows === X.rows && Y.cols === 1, `the separable CNN has one output: targets must be ${X.rows}×1, got ${Y.rows}×${Y.cols}`);
@@ -273,7 +273,8 @@ export function separablePredict(model: SeparableCnnModel, X: Matrix<Float64Arra
  * @example
  *   separableObjective(model, X, y, { lambda: 0.1 });
  */
-export function separableObjective(model: SeparableCnnModel, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: { lambda: number; loss?: LossName; scale?: ObjectiveScale }): number {
+export function separableObjective(model: SeparableCnnModel, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: ObjectiveOptions): number {
+  checkObjectiveOptions('separableObjective', opts, OBJECTIVE_OPTIONS);
   let w = 0;
   for (const v of model.filters.data) w += v * v;
   for (const v of model.head) w += v * v;

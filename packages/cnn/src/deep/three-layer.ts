@@ -286,13 +286,38 @@ export function fitThreeLayer(X: Matrix<Float64Array>, y: Float64Array, o: Three
 }
 
 /**
+ * Options of {@link trainPathAdam}.
+ *
+ * @example
+ *   const o: PathAdamOptions = { lambda: 0.1, subnets: 4, width: 4, iterations: 3000, seed: 1 };
+ */
+export interface PathAdamOptions {
+  /** β of the path-norm penalty */
+  lambda: number;
+  /** K sub-networks */
+  subnets: number;
+  /** first-layer neurons per sub-network */
+  width: number;
+  /** default 3000 */
+  iterations?: number;
+  /** default 0.01 */
+  learningRate?: number;
+  seed?: number;
+}
+
+/** The options `trainPathAdam` takes, with their types (the compiler keeps the list complete). */
+export const PATH_ADAM_OPTIONS: OptionSpec<PathAdamOptions> = { lambda: 'number', subnets: 'integer', width: 'integer', iterations: 'integer', learningRate: 'number', seed: 'number' };
+
+/**
  * Full-batch Adam on the path-regularized objective of {@link pathObjective} (subgradients of the
  * path norm): K sub-networks of m first-layer neurons each. A baseline for {@link fitThreeLayer}.
  *
  * @example
  *   const r = trainPathAdam(X, y, { lambda: 0.1, subnets: 4, width: 4, iterations: 3000, seed: 1 });
  */
-export function trainPathAdam(X: Matrix<Float64Array>, y: Float64Array, o: { lambda: number; subnets: number; width: number; iterations?: number; learningRate?: number; seed?: number }): { network: PathNetwork; objective: number } {
+export function trainPathAdam(X: Matrix<Float64Array>, y: Float64Array, o: PathAdamOptions): { network: PathNetwork; objective: number } {
+  assertOption(o !== null && typeof o === 'object', 'trainPathAdam: options are required (at least { lambda, subnets, width })');
+  checkOptions('trainPathAdam', o, PATH_ADAM_OPTIONS);
   assertOption(Number.isInteger(o.subnets) && o.subnets >= 1 && Number.isInteger(o.width) && o.width >= 1, `subnets and width must be positive integers, got ${o.subnets}, ${o.width}`);
   const rng = new Rng(o.seed ?? 0);
   const n = X.rows;
