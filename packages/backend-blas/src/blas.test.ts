@@ -50,6 +50,9 @@ describe('without the addon (simulated: addonPath points at a missing file)', ()
     expect(() => createBlasBackend({ precision: 'fp16' as never, addonPath: missing })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringMatching(/precision/) }));
     expect(() => createBlasBackend({ threads: 0, addonPath: missing })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringMatching(/threads/) }));
     expect(() => createBlasBackend({ maxChunkElements: 1.5, addonPath: missing })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringMatching(/maxChunkElements/) }));
+    // a misspelt key or a wrong type, named with the call (was: ignored, the default used)
+    expect(() => createBlasBackend({ thread: 1, addonPath: missing } as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringMatching(/^createBlasBackend: unknown option 'thread' \(did you mean 'threads'\?\)/) }));
+    expect(() => createBlasBackend({ threads: '2', addonPath: missing } as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message: "createBlasBackend: option 'threads' must be an integer, got string '2'" }));
   });
 
   it('the build script prints one notice line and exits 0 when OpenBLAS cannot be linked or is switched off', () => {

@@ -10,7 +10,7 @@
  * copies of X's chunk and of U or G). Group norms and the prox step are the TypeScript kernels
  * (O(d·P), not a bottleneck).
  */
-import { assertFiniteInput, assertOption, createCpuBackend, Matrix, validateGemm, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks, type Precision } from '@cvxnn/linalg';
+import { assertFiniteInput, assertOption, checkOptions, createCpuBackend, Matrix, validateGemm, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type OptionSpec, type PatternMasks, type Precision } from '@cvxnn/linalg';
 import { defaultBlasThreads, loadBlasAddon } from './addon.js';
 
 /**
@@ -33,6 +33,9 @@ export interface BlasBackendOptions {
   addonPath?: string;
 }
 
+/** The options `createBlasBackend` takes, with their types (the compiler keeps the list complete). */
+export const BLAS_BACKEND_OPTIONS: OptionSpec<BlasBackendOptions> = { precision: '"fp64"|"fp32"', threads: 'integer', maxChunkElements: 'integer', addonPath: 'string' };
+
 /** Default row-chunk size of the masked products, in elements of the chunk buffer (512 KB in fp64: it stays in L2 between the GEMM and the mask pass). */
 export const BLAS_DEFAULT_CHUNK_ELEMENTS = 1 << 16;
 
@@ -48,6 +51,7 @@ const f64 = (m: Matrix<Float64Array>): Matrix<Float64Array> => (m.data instanceo
  *   const F = blas.maskedForward(X, PatternMasks.fromGates(X, G), U);
  */
 export function createBlasBackend(opts: BlasBackendOptions = {}): Backend {
+  checkOptions('createBlasBackend', opts, BLAS_BACKEND_OPTIONS);
   const precision = opts.precision ?? 'fp64';
   assertOption(precision === 'fp64' || precision === 'fp32', `precision must be 'fp64' or 'fp32', got '${String(precision)}'`);
   const { threads } = opts;

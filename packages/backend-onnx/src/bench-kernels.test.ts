@@ -26,4 +26,8 @@ describe('benchmarkKernels', () => {
       if (r.ms > 0) expect(r.gflops * r.ms).toBeCloseRel(2 * 200 * 5 * 40 * 1e-6, 1e-9);
     }
   });
+  it('refuses a misspelt option or a wrong type before timing anything (was: ignored, the default used)', () => {
+    expect(() => benchmarkKernels([createCpuBackend()], { n: 200, minTime: 0 } as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringMatching(/^benchmarkKernels: unknown option 'minTime' \(did you mean 'minTimeMs'\?\)/) }));
+    expect(() => benchmarkKernels([createCpuBackend()], { clock: 'process' } as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message: "benchmarkKernels: option 'clock' must be 'wall' or 'cpu', got string 'process'" }));
+  });
 });

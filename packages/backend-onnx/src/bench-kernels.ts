@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Matrix, PatternMasks, Rng, type Backend } from '@cvxnn/linalg';
-import { assertOption } from '@cvxnn/linalg';
+import { assertOption, checkOptions, type OptionSpec } from '@cvxnn/linalg';
 
 /**
  * One timing: backend, kernel, precision, GFLOP/s and median milliseconds per call.
@@ -45,6 +45,9 @@ export interface KernelBenchOptions {
   minSamples?: number;
   seed?: number;
 }
+
+/** The options `benchmarkKernels` takes, with their types (the compiler keeps the list complete). */
+export const KERNEL_BENCH_OPTIONS: OptionSpec<KernelBenchOptions> = { n: 'integer', d: 'integer', patterns: 'integer', minTimeMs: 'number', clock: '"wall"|"cpu"', minSamples: 'integer', seed: 'number' };
 
 /**
  * Random problem data of the benchmark: X n×d and U d×P standard normal, masks of density ½,
@@ -94,6 +97,7 @@ function medianMs(fn: () => void, minTimeMs: number, minSamples: number, clock: 
  *   rows.forEach((r) => console.log(r.backend, r.kernel, r.gflops.toFixed(1)));
  */
 export function benchmarkKernels(backends: Backend[], opts: KernelBenchOptions = {}): KernelTiming[] {
+  checkOptions('benchmarkKernels', opts, KERNEL_BENCH_OPTIONS);
   const { n = 10000, d = 50, patterns: p = 500, minTimeMs = 500, minSamples = 3, seed = 1 } = opts;
   for (const [k, v] of Object.entries({ n, d, patterns: p })) assertOption(Number.isInteger(v) && v >= 1, `${k} must be a positive integer, got ${v}`);
   assertOption(Number.isFinite(minTimeMs) && minTimeMs >= 0, `minTimeMs must be a non-negative number, got ${minTimeMs}`);

@@ -61,6 +61,9 @@ describe('backend registration and the fallback order', () => {
     await expect(createOnnxBackend({ precision: 'fp16' as never })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(createOnnxBackend({ threads: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/threads/) });
     await expect(createOnnxBackend({ maxChunkElements: 1.5 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    // a misspelt key or a wrong type, named with the call (was: ignored, the default used)
+    await expect(createOnnxBackend({ executionProvider: ['cpu'] } as never)).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^createOnnxBackend: unknown option 'executionProvider' \(did you mean 'executionProviders'\?\)/) });
+    await expect(createOnnxBackend({ executionProviders: 'cpu' } as never)).rejects.toMatchObject({ code: 'INVALID_OPTION', message: "createOnnxBackend: option 'executionProviders' must be an array, got string 'cpu'" });
   });
 });
 

@@ -19,7 +19,7 @@
  */
 import os from 'node:os';
 import { createRequire } from 'node:module';
-import { assertOption, assertShape, createCpuBackend, CvxnnError, Matrix, validateGemm, type Backend, type GemmOptions, type PatternMasks, type Precision } from '@cvxnn/linalg';
+import { assertOption, assertShape, checkOptions, createCpuBackend, CvxnnError, Matrix, validateGemm, type Backend, type GemmOptions, type OptionSpec, type PatternMasks, type Precision } from '@cvxnn/linalg';
 import { DOUBLE, encodeModel, FLOAT, node, valueInfo, type OnnxInitializer } from './proto.js';
 
 /**
@@ -45,6 +45,9 @@ export interface OnnxBackendOptions {
    */
   executionProviders?: string[];
 }
+
+/** The options `createOnnxBackend` takes, with their types (the compiler keeps the list complete). */
+export const ONNX_BACKEND_OPTIONS: OptionSpec<OnnxBackendOptions> = { precision: '"fp64"|"fp32"', threads: 'integer', maxChunkElements: 'integer', moduleName: 'string', executionProviders: 'array' };
 
 interface OrtTensorCtor {
   new (type: 'float64' | 'float32', data: Float64Array | Float32Array, dims: readonly number[]): OrtTensor;
@@ -164,6 +167,7 @@ interface MaskCache {
  *   const F = onnx.maskedForward(X, PatternMasks.fromGates(X, G), U);
  */
 export async function createOnnxBackend(opts: OnnxBackendOptions = {}): Promise<Backend> {
+  checkOptions('createOnnxBackend', opts, ONNX_BACKEND_OPTIONS);
   const precision = opts.precision ?? 'fp64';
   assertOption(precision === 'fp64' || precision === 'fp32', `precision must be 'fp64' or 'fp32', got '${String(precision)}'`);
   const threads = opts.threads ?? os.availableParallelism();

@@ -89,6 +89,9 @@ describe('registration and the fallback order', () => {
   it('rejects bad options with INVALID_OPTION', async () => {
     await expect(createTfjsBackend({ kind: 'webgl' as never })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(createTfjsBackend({ kind: 'node-gpu', moduleName: '' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    // a misspelt key or a wrong type, named with the call (was: ignored, the default used)
+    await expect(createTfjsBackend({ kind: 'node-gpu', requireGPU: false } as never)).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^createTfjsBackend: unknown option 'requireGPU' \(did you mean 'requireGpu'\?\)/) });
+    await expect(createTfjsBackend({ kind: 'node-gpu', requireGpu: 'no' } as never)).rejects.toMatchObject({ code: 'INVALID_OPTION', message: "createTfjsBackend: option 'requireGpu' must be a boolean, got string 'no'" });
   });
 });
 

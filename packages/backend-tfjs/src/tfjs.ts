@@ -26,7 +26,7 @@
  * interface passes host matrices, so a device round trip would cost more than the work.
  */
 import type * as Tf from '@tensorflow/tfjs-core';
-import { assertFiniteInput, assertOption, createCpuBackend, CvxnnError, Matrix, validateGemm, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type PatternMasks } from '@cvxnn/linalg';
+import { assertFiniteInput, assertOption, checkOptions, createCpuBackend, CvxnnError, Matrix, validateGemm, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type OptionSpec, type PatternMasks } from '@cvxnn/linalg';
 
 /**
  * Which TensorFlow.js backend runs the kernels.
@@ -56,6 +56,9 @@ export interface TfjsBackendOptions {
    */
   requireGpu?: boolean;
 }
+
+/** The options `createTfjsBackend` takes, with their types (the compiler keeps the list complete). */
+export const TFJS_BACKEND_OPTIONS: OptionSpec<TfjsBackendOptions> = { kind: '"wasm"|"cpu"|"node-gpu"', moduleName: 'string', requireGpu: 'boolean' };
 
 /** The registry name of each kind. */
 export const TFJS_BACKEND_NAMES: Readonly<Record<TfjsKind, string>> = Object.freeze({ wasm: 'wasm', cpu: 'tfjs-cpu', 'node-gpu': 'tfjs-node-gpu' });
@@ -178,6 +181,7 @@ interface MaskCopy {
  *   const F = wasm.maskedForward(X, PatternMasks.fromGates(X, G), U);
  */
 export async function createTfjsBackend(opts: TfjsBackendOptions = {}): Promise<Backend> {
+  checkOptions('createTfjsBackend', opts, TFJS_BACKEND_OPTIONS);
   const kind = opts.kind ?? 'wasm';
   assertOption(kind === 'wasm' || kind === 'cpu' || kind === 'node-gpu', `kind must be 'wasm', 'cpu' or 'node-gpu', got '${String(kind)}'`);
   const moduleName = opts.moduleName ?? '@tensorflow/tfjs-node-gpu';
