@@ -187,7 +187,7 @@ describe('solvers agree with each other within their certificates and with the c
     expect(coneViolation(X, masks, f.x)).toBeLessThanOrEqual(1e-9);
     expect(coneViolation(X, masks, a.x)).toBeLessThanOrEqual(1e-6);
     expect(a.objective).toBeCloseRel(f.objective, 1e-5);
-    // auto on C-ReLU is fista (documented rule), same optimum
+    // auto on squared-loss C-ReLU is fista-ipm (documented rule), same optimum
     const auto = solve(problem, { tol: 1e-10 });
     expect(Math.abs(auto.objective - f.objective)).toBeLessThanOrEqual(gapOf(auto) + gapOf(f) + 1e-13 * f.objective);
   });
@@ -373,13 +373,14 @@ describe('the registry refuses what a solver cannot take (INVALID_OPTION) and au
     }
   });
 
-  it('chooseSolver: squared loss + Euclidean groups + one output → newton; constraints → al; everything else → fista', () => {
+  it('chooseSolver: squared loss + Euclidean groups + one output → newton; squared-loss C-ReLU → fista-ipm; constraints → al; everything else → fista', () => {
     expect(chooseSolver(gated)).toBe('newton');
     expect(chooseSolver(dense)).toBe('newton');
     expect(chooseSolver(withFree)).toBe('newton');
     expect(chooseSolver(gated.withLambda(5))).toBe('newton');
     expect(chooseSolver(gatedProblem(X, masks, sq(Y, 'mean'), 0.1))).toBe('newton');
-    expect(chooseSolver(relu)).toBe('fista');
+    expect(chooseSolver(relu)).toBe('fista-ipm');
+    expect(chooseSolver(reluProblem(X, masks, dataLoss('logistic', 'sum', Ylog), 0.1))).toBe('fista');
     expect(chooseSolver(logistic)).toBe('fista');
     expect(chooseSolver(nuclear)).toBe('fista');
     expect(chooseSolver(frob2)).toBe('fista');
@@ -387,7 +388,8 @@ describe('the registry refuses what a solver cannot take (INVALID_OPTION) and au
     expect(chooseSolver(constrained)).toBe('al');
     // auto runs what chooseSolver names
     expect(solve(gated, { tol: 1e-8 }).solver).toMatch(/^newton/);
-    expect(solve(relu, { tol: 1e-8 }).solver).toMatch(/^fista/);
+    // (an easy program: the R-FISTA probe certifies it)
+    expect(solve(relu, { tol: 1e-8 }).solver).toMatch(/^fista \(\d+ it\)$/);
     // the chosen solver always takes the problem
     for (const p of [gated, dense, withFree, relu, logistic, nuclear, frob2, custom, constrained]) expect(applicable(p)).toContain(chooseSolver(p));
   });

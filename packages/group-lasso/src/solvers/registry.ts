@@ -3,7 +3,11 @@ import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/probl
 import { solveFista } from './fista.js';
 import { alUnsupported, solveAl } from './al.js';
 import { bcdUnsupported, solveBcd } from './bcd.js';
+import { IPM_AUTO_FLOPS, ipmStepFlops, ipmUnsupported, solveIpm } from './ipm.js';
 import { NEWTON_DIRECT_MAX_N, type NewtonOptions, newtonUnsupported, solveNewton } from './newton.js';
+
+/** R-FISTA iterations `fista-ipm` tries before the interior-point solver. */
+export const FISTA_PROBE_ITERS = 1000;
 
 /**
  * A registered solver: what it is, which problems it takes (`unsupported` returns the reason it
@@ -57,9 +61,14 @@ export function problemFeatures(problem: GroupLassoProblem): { n: number; c: num
  * - squared loss, Euclidean groups, one output column → `newton` (primal–dual active-set Newton
  *   after an R-FISTA warm start; direct n-space systems up to n = {@link NEWTON_DIRECT_MAX_N},
  *   MINRES above). Its cost per step does not grow as λ shrinks, where R-FISTA's iteration count does.
+ * - squared-loss C-ReLU with one output column whose interior-point step costs at most
+ *   IPM_AUTO_FLOPS (n²·P·d ≲ 3e9: diabetes, wine, scnn's P1; not digits8x8) → `fista-ipm`:
+ *   R-FISTA for {@link FISTA_PROBE_ITERS} iterations (it certifies P1 in 260 and the
+ *   classification sets quickly), then the interior-point solver, which certifies the regression
+ *   programs where R-FISTA stops at a relative gap near 1 at every λ (BENCHMARKS.md).
  * - explicit constraints C x ≥ 0 (batch-norm, three-layer programs) → `al`.
- * - everything else (logistic / cross-entropy, nuclear-norm blocks, cone-constrained C-ReLU
- *   blocks) → `fista` (R-FISTA with working sets and the refined duality gap).
+ * - everything else (logistic / cross-entropy, nuclear-norm blocks, C-ReLU with other losses or
+ *   n > IPM_MAX_N) → `fista` (R-FISTA with working sets and the refined duality gap).
  *
  * @example
  *   chooseSolver(problem); // 'newton'
@@ -67,6 +76,7 @@ export function problemFeatures(problem: GroupLassoProblem): { n: number; c: num
 export function chooseSolver(problem: GroupLassoProblem): string {
   if (problem.constraints) return 'al';
   if (!newtonUnsupported(problem)) return 'newton';
+  if (problem.penalty.kind === 'cone' && !ipmUnsupported(problem) && ipmStepFlops(problem) <= IPM_AUTO_FLOPS) return 'fista-ipm';
   return 'fista';
 }
 
@@ -137,4 +147,26 @@ registerSolver({
   description: 'block coordinate descent with exact block solves (eigendecomposed block Grams, secular equation), strong-rule screening with a full KKT check each epoch',
   unsupported: bcdUnsupported,
   solve: solveBcd,
+});
+
+registerSolver({
+  name: 'ipm',
+  description: 'primal–dual interior point (Mehrotra, Nesterov–Todd scaling) on the second-order-cone form of squared-loss C-ReLU / gated programs, Woodbury n×n Newton systems',
+  unsupported: ipmUnsupported,
+  solve: solveIpm,
+});
+
+registerSolver({
+  name: 'fista-ipm',
+  description: `R-FISTA for up to ${FISTA_PROBE_ITERS} iterations (certifies the easy C-ReLU programs fast), then the interior-point solver`,
+  unsupported: ipmUnsupported,
+  solve: (p, o) => {
+    const t0 = performance.now();
+    const maxIters = o.maxIters ?? 20000;
+    const f = solveFista(p, { ...o, maxIters: Math.min(FISTA_PROBE_ITERS, maxIters) });
+    if (f.status !== 'max-iterations' || f.iterations >= maxIters) return { ...f, solver: `fista (${f.iterations} it)` };
+    const r = solveIpm(p, { ...o, maxIters: maxIters - f.iterations, timeLimit: (o.timeLimit ?? Infinity) - (performance.now() - t0) / 1000, itersOffset: (o.itersOffset ?? 0) + f.iterations, history: f.history });
+    const best = r.certificate.value <= f.certificate.value ? r : f;
+    return { ...best, iterations: f.iterations + r.iterations, products: f.products + r.products, timeSeconds: (performance.now() - t0) / 1000, solver: `fista (${f.iterations} it) → ${r.solver}` };
+  },
 });
