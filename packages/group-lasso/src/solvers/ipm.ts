@@ -1,6 +1,6 @@
 import { type Backend, Matrix } from '@cvxnn/linalg';
 import { coneProjector } from '../cone.js';
-import { certifier, type Evaluation } from '../core/certificate.js';
+import { certifier } from '../core/certificate.js';
 import { choleskyInPlace, choleskySolveInPlace, fp64, jacobiEigen } from '../core/dense.js';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
 import { solveFista } from './fista.js';
@@ -173,6 +173,7 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
   const Wmat = new Float64Array(G * D1 * D1); // W per SOC block (explicit)
   const Kmat = new Float64Array(G * D1 * D1); // K_g = I + W_g E_g W_g
   const Kinv = new Float64Array(G * D1 * D1);
+  const Mbase = new Float64Array(n * n); // Z Zᵀ
   const Mfac = new Float64Array(n * n);
   const jdot = (a: Float64Array, o: number) => {
     let nb = 0;
@@ -270,16 +271,7 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
       for (let k = 0; k < D1; k++) Kmat[ob + k * D1 + k] += 1;
       // K ⪰ I, but its range reaches 1/μ²: a rounded pivot may come out ≤ 0 — shift (the
       // inverse is only the preconditioner's; K itself enters the CG products exactly)
-      const Kg = Kinv.subarray(ob, ob + D1 * D1);
-      let kd = 0;
-      for (let k = 0; k < D1; k++) kd = Math.max(kd, Kmat[ob + k * D1 + k]);
-      let ok = false;
-      for (let tries = 0; tries < 10 && !ok && Number.isFinite(kd); tries++) {
-        Kg.set(Kmat.subarray(ob, ob + D1 * D1));
-        if (tries > 0) for (let k = 0; k < D1; k++) Kg[k * D1 + k] += 1e-16 * Math.pow(10, tries) * kd;
-        ok = invertSpd(Kg, D1, backend);
-      }
-      if (!ok) return false;
+      if (!factorWithShift(Kmat.subarray(ob, ob + D1 * D1), Kinv.subarray(ob, ob + D1 * D1), D1, 0, 1e-16, 10, (a) => invertSpd(a, D1, backend))) return false;
     }
     // C_i = Σ_{g of pattern i} (W K⁻¹ W)_uu = L_i L_iᵀ
     const C = new Float64Array(d * d);
@@ -317,15 +309,8 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
     const Zm = new Matrix(n, P * d, Z);
     // late in the iteration I/s is below the round-off of the large rank-|active| part: a pivot
     // may come out ≤ 0; the factor is only the preconditioner's, so shift the diagonal and retry
-    let maxDiag = 0;
-    for (let tries = 0; tries < 8; tries++) {
-      backend.gemm(Zm, Zm, { transB: true, out: new Matrix(n, n, Mfac) });
-      if (tries === 0) for (let j = 0; j < n; j++) maxDiag = Math.max(maxDiag, Mfac[j * n + j]);
-      const shift = tries === 0 ? 0 : 1e-15 * Math.pow(10, tries) * maxDiag;
-      for (let j = 0; j < n; j++) Mfac[j * n + j] += 1 / sc + shift;
-      if (choleskyInPlace(Mfac, n, backend)) return true;
-    }
-    return false;
+    backend.gemm(Zm, Zm, { transB: true, out: new Matrix(n, n, Mbase) });
+    return factorWithShift(Mbase, Mfac, n, 1 / sc, 1e-15, 8, (a) => choleskyInPlace(a, n, backend));
   };
 
   const Fbuf = new Float64Array(n);
@@ -381,14 +366,14 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
     if (relu) addXt((g, j) => -sgn(g, j) * wL[g * n + j] * bzL[g * n + j], r);
     const rs = new Float64Array(N);
     blockMul(Wmat, r, rs);
-    const rn = Math.hypot(...rs);
+    const rn = Math.sqrt(dotv(rs, rs));
     const yv = woodbury(rs);
     const res = scaledHessian(yv);
     for (let q = 0; q < N; q++) res[q] = rs[q] - res[q];
     let zc = woodbury(res);
     const pc = Float64Array.from(zc);
     let rz = dotv(res, zc);
-    for (let k = 0; k < CG_MAX && Math.hypot(...res) > CG_TOL * rn; k++) {
+    for (let k = 0; k < CG_MAX && Math.sqrt(dotv(res, res)) > CG_TOL * rn; k++) {
       const Hp = scaledHessian(pc);
       const pHp = dotv(pc, Hp);
       if (!(pHp > 0)) break;
@@ -411,12 +396,11 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
     for (let q = 0; q < N; q++) dzS[q] = -dzS[q];
     blockMul(Winv2, bzS, dzS, -1);
     const dzL = new Float64Array(nL);
-    let XU: Float64Array | null = null;
     if (relu) {
-      XU = xu(dx);
+      const XU = xu(dx);
       for (let g = 0; g < G; g++) for (let j = 0; j < n; j++) dzL[g * n + j] = wL[g * n + j] * (-sgn(g, j) * XU[j * G + g] - bzL[g * n + j]);
     }
-    return { dx, dzS, dzL, XU };
+    return { dx, dzS, dzL };
   };
 
   // ——— residuals: r_x = Qx + q + Gᵀz, r_z = Gx + s (h = 0) ———
@@ -435,7 +419,7 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
     for (let q = 0; q < N; q++) rzS[q] = sS[q] - x[q];
     const rzL = new Float64Array(nL);
     for (let g = 0; g < G; g++) for (let j = 0; j < n; j++) rzL[g * n + j] = sL[g * n + j] - sgn(g, j) * XU[j * G + g];
-    return { rx, rzS, rzL, XU };
+    return { rx, rzS, rzL };
   };
 
   // ——— step lengths to the cone boundaries ———
@@ -500,7 +484,6 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
     return out;
   };
   const Flayout = new Float64Array(op.outDim);
-  let last: Evaluation | null = null;
   let bestX: Float64Array | null = null;
   let bestRel = Infinity;
   let iterations = 0;
@@ -659,18 +642,17 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
       }
       if (!accepted || dec < 1e-28) break;
     }
-    // back to the problem's layout (original units)
-    const out = new Float64Array(op.inDim);
+    // u_g = N_g w_g (0 off the face), back to the problem's layout (original units)
+    const xs = new Float64Array(N);
     for (let t = 0; t < groups.length; t++) {
       const g = groups[t];
-      const part = g >= P ? 1 : 0;
-      const i = g - part * P;
       for (let a2 = 0; a2 < d; a2++) {
         let v = 0;
         for (let c = 0; c < dims[t]; c++) v += bases[t][a2 * dims[t] + c] * w[off[t] + c];
-        out[part * d * P + a2 * P + i] = ys * v;
+        xs[g * D1 + 1 + a2] = v;
       }
     }
+    const out = toLayout(xs, new Float64Array(op.inDim));
     if (relu) projectOntoCones(out, X, masks, d, P);
     return out;
   };
@@ -683,7 +665,6 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
     if (ep.rel < bestRel) {
       bestRel = ep.rel;
       bestX = xp;
-      last = ep;
     }
   };
   const lamL = new Float64Array(nL);
@@ -710,7 +691,7 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
       toLayout(x, layoutX);
       op.apply(layoutX, Flayout);
       const plain = cert.evaluate(layoutX, Flayout, false);
-      last = plain.rel <= o.tol || plain.rel > 1e-2 ? plain : cert.evaluate(layoutX, Flayout, true);
+      let last = plain.rel <= o.tol || plain.rel > 1e-2 ? plain : cert.evaluate(layoutX, Flayout, true);
       let candidate = layoutX;
       if (relu && last.rel <= 1e-3) {
         candidate = Float64Array.from(layoutX);
@@ -759,7 +740,7 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
       for (let q = 0; q < N; q++) bzS[q] = -rzS[q] - bzS[q];
       const bzL = new Float64Array(nL);
       for (let q = 0; q < nL; q++) bzL[q] = -rzL[q] - rcL[q] / zL[q];
-      const { dx, dzS, dzL, XU } = kktSolve(negRx, bzS, bzL);
+      const { dx, dzS, dzL } = kktSolve(negRx, bzS, bzL);
       // Δs from the scaled complementarity, Δs = W(λ⋄r_c − W Δz) (coneqp): accurate relative to s
       // itself, where −r_z − GΔx would lose the small slacks of active rows to cancellation
       const dsS = new Float64Array(N);
@@ -772,7 +753,6 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
       }
       const dsL = new Float64Array(nL);
       for (let q = 0; q < nL; q++) dsL[q] = (rcL[q] - sL[q] * dzL[q]) / zL[q];
-      void XU;
       return { dx, dsS, dsL, dzS, dzL };
     };
     // predictor: r_c = −λ∘λ
@@ -851,6 +831,24 @@ function projectOntoCones(x: Float64Array, X: Matrix<Float64Array>, masks: Param
       for (let r = 0; r < d; r++) x[part * d * P + r * P + i] = p[r];
     }
   }
+}
+
+/**
+ * Factor the m×m matrix base + c·I into `work` with `factorize` (in place); when a pivot fails,
+ * retry with the diagonal shifted by rel·10^k·max diag(base), k = 1 … tries − 1 (a factor that
+ * only serves as a preconditioner). False when every try fails or base is not finite.
+ */
+function factorWithShift(base: Float64Array, work: Float64Array, m: number, c: number, rel: number, tries: number, factorize: (a: Float64Array) => boolean): boolean {
+  let maxDiag = 0;
+  for (let k = 0; k < m; k++) maxDiag = Math.max(maxDiag, base[k * m + k]);
+  if (!Number.isFinite(maxDiag)) return false;
+  for (let t = 0; t < tries; t++) {
+    work.set(base);
+    const shift = c + (t === 0 ? 0 : rel * Math.pow(10, t) * maxDiag);
+    for (let k = 0; k < m; k++) work[k * m + k] += shift;
+    if (factorize(work)) return true;
+  }
+  return false;
 }
 
 /** In-place inverse of a small SPD matrix (row-major m×m); false when not positive definite. */

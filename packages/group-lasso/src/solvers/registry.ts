@@ -1,5 +1,6 @@
 import { checkOptions, CvxnnError, type OptionSpec } from '@cvxnn/linalg';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
+import { resolve } from './common.js';
 import { solveFista } from './fista.js';
 import { alUnsupported, solveAl } from './al.js';
 import { bcdUnsupported, solveBcd } from './bcd.js';
@@ -162,10 +163,10 @@ registerSolver({
   unsupported: ipmUnsupported,
   solve: (p, o) => {
     const t0 = performance.now();
-    const maxIters = o.maxIters ?? 20000;
+    const { maxIters, timeLimit, itersOffset } = resolve(o);
     const f = solveFista(p, { ...o, maxIters: Math.min(FISTA_PROBE_ITERS, maxIters) });
     if (f.status !== 'max-iterations' || f.iterations >= maxIters) return { ...f, solver: `fista (${f.iterations} it)` };
-    const r = solveIpm(p, { ...o, maxIters: maxIters - f.iterations, timeLimit: (o.timeLimit ?? Infinity) - (performance.now() - t0) / 1000, itersOffset: (o.itersOffset ?? 0) + f.iterations, history: f.history });
+    const r = solveIpm(p, { ...o, maxIters: maxIters - f.iterations, timeLimit: timeLimit - (performance.now() - t0) / 1000, itersOffset: itersOffset + f.iterations, history: f.history });
     const best = r.certificate.value <= f.certificate.value ? r : f;
     return { ...best, iterations: f.iterations + r.iterations, products: f.products + r.products, timeSeconds: (performance.now() - t0) / 1000, solver: `fista (${f.iterations} it) → ${r.solver}` };
   },
