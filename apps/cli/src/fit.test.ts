@@ -149,6 +149,12 @@ describe('cvxnn fit', () => {
     const r = await run('fit', '--data', regression, '--lambda', '2', '--patterns', '10', '--test-fraction', '0.2');
     expect(r.code, r.err).toBe(0);
     for (const w of ['status', 'objective', 'data term', 'penalty', 'certificate', 'constraint violation', 'iterations', 'backend', 'active neurons', 'trainMSE', 'testMSE']) expect(r.out).toContain(w);
+    // C-ReLU: v_i and w_i are separate hidden units, so the bound is 2P, not P (it printed "200 of 100 patterns")
+    const m = r.out.match(/active neurons\s+(\d+) of 20 \(v_i and w_i of 10 patterns\)/);
+    expect(m, r.out).not.toBeNull();
+    const j = JSON.parse((await run('fit', '--data', regression, '--lambda', '2', '--patterns', '10', '--test-fraction', '0.2', '--json')).out);
+    // the recovered network's hidden units (rows of W2) are the active v_i and w_i
+    expect(Number(m![1])).toBe(j.network.W2.length);
   });
 
   it('task inference: wine (labels 0/1/2) is multiclass, three repeated integers multiclass, real-valued targets regression', async () => {

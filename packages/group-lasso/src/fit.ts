@@ -142,6 +142,7 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
       const staged = solveStaged((be) => build(be, lam), backend, {
         solver: solverName,
         tol,
+        constraintTol: options.constraintTol,
         maxIters: Math.max(1, budget - (iterations - before)),
         timeLimit: timeLimit - (performance.now() - t0) / 1000,
         x0,

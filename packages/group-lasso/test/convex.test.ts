@@ -326,6 +326,28 @@ describe('conventions, losses, λ-path', () => {
     expect(al.objective).toBeCloseRel(exact.objective, 1e-5);
   });
 
+  it('the augmented Lagrangian honours constraintTol: the cone violation measured from V, W is within it', () => {
+    const { X, Y, masks, gates } = tinyProblem(4, 8);
+    /** max over patterns i, rows j, and both weight sets of −(2D_i − I)X u, from the solution alone */
+    const violation = (r: ReturnType<typeof fitConvex>) => {
+      let worst = 0;
+      for (const U of [r.solution.V!, r.solution.W!])
+        for (let i = 0; i < masks.p; i++)
+          for (let j = 0; j < X.rows; j++) {
+            const s = 2 * masks.get(j, i) - 1;
+            const xu = X.get(j, 0) * U.get(0, i) + X.get(j, 1) * U.get(1, i);
+            worst = Math.max(worst, -s * xu);
+          }
+      return worst;
+    };
+    for (const constraintTol of [1e-3, 1e-11]) {
+      const r = fitConvex(X, Y, { masks, gates }, { model: 'relu', lambda: 0.2, solver: 'al', tol: 1e-6, constraintTol, maxIters: 200000 });
+      expect(r.status).toBe('optimal');
+      expect(violation(r)).toBeLessThanOrEqual(constraintTol * (1 + 1e-9));
+    }
+    expect(() => fitConvex(X, Y, { masks, gates }, { model: 'relu', lambda: 0.2, solver: 'al', constraintTol: 'tight' as never })).toThrow(/constraintTol/);
+  });
+
   it('multiclass C-ReLU one-vs-all = sum of the per-class programs; recovered network objective matches', () => {
     const rng = new Rng(14);
     const n = 30;

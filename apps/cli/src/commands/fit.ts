@@ -392,7 +392,8 @@ export function register(program: Command, io: Io): void {
       ['iterations', String(result.iterations)],
       ['time', `${result.timeSeconds.toFixed(3)} s`],
       ['backend', `${result.backend} (${result.precision})${result.polish ? `; finished and certified in fp64 on ${result.polish.backend} (${result.polish.iterations} iterations)` : ''}`],
-      ['active neurons', `${result.activeNeurons} of ${result.patterns} patterns`],
+      // C-ReLU has two weight vectors (v_i, w_i) per pattern, each a hidden unit of its own
+      ['active neurons', o.model === 'relu' ? `${result.activeNeurons} of ${result.groupNorms.length} (v_i and w_i of ${result.patterns} patterns)` : `${result.activeNeurons} of ${result.patterns} patterns`],
       ['network objective', `${fmt(check.objective, 10)} (recovered network, same convention)`],
     );
     for (const [k, v] of Object.entries(metrics)) rows.push([k, fmt(v)]);

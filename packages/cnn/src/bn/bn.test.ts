@@ -231,6 +231,16 @@ describe('BN networks (SPEC §3)', () => {
     }
   });
 
+  it('the augmented Lagrangian route honours constraintTol (the violation of the returned point, measured on the cone map)', () => {
+    const rng = new Rng(41);
+    const n = 30;
+    const X = randn(rng, n, 2);
+    const Y = new Matrix(n, 1, Float64Array.from({ length: n }, (_, i) => Math.abs(X.get(i, 0)) - X.get(i, 1)));
+    const b = fitBnConvex(X, Y, { placement: 'scale', lambda: 0.5, patterns: 8, seed: 3, tol: 1e-8, solver: 'al', constraintTol: 1e-13, maxIters: 200000 });
+    expect(b.status).toBe('optimal');
+    expect(b.constraintViolation).toBeLessThanOrEqual(1e-13);
+  });
+
   it('vector targets run one-vs-all: the objective is the sum of the per-column programs', () => {
     const rng = new Rng(8);
     const X = randn(rng, 6, 2);

@@ -106,7 +106,7 @@ export function solveConstrainedGroupLasso(p: ConstrainedGroupLasso, o: Constrai
   // the problem as data; the registry's auto rule picks the augmented Lagrangian when there are
   // cone constraints, the Newton / R-FISTA solvers (duality gap) when there are none
   const problem = linearProblem(p.data, layout, p.loss, p.lambda, (L, l) => l2Penalty(L, l), 'constrained-group-lasso', p.cone ?? undefined);
-  const r = solve(problem, { tol, maxIters: o.maxIters ?? 50000, timeLimit: o.timeLimit ?? Infinity, onProgress: o.onProgress });
+  const r = solve(problem, { tol, constraintTol: o.constraintTol, maxIters: o.maxIters ?? 50000, timeLimit: o.timeLimit ?? Infinity, onProgress: o.onProgress });
   let viol = 0;
   if (p.cone) {
     const g = new Float64Array(p.cone.outDim);

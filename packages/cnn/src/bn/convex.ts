@@ -33,6 +33,8 @@ export interface BnFitOptions {
    * has full rank, the augmented Lagrangian otherwise) or `al` (always the augmented Lagrangian)
    */
   solver?: 'auto' | 'al';
+  /** the augmented Lagrangian's maximum cone-constraint violation (default 1e-8) */
+  constraintTol?: number;
   /** largest exact enumeration accepted (default 5000) */
   maxPatterns?: number;
   onProgress?: (p: { iteration: number; certificate: number; objective: number }) => void;
@@ -159,6 +161,7 @@ export const BN_FIT_OPTIONS: OptionSpec<BnFitOptions> = {
   maxIters: 'integer',
   timeLimit: 'number',
   solver: '"auto"|"al"',
+  constraintTol: 'number',
   maxPatterns: 'integer',
   onProgress: 'function',
 };
@@ -382,7 +385,7 @@ function fitAfter(X: Matrix<Float64Array>, Xt: Matrix<Float64Array>, Y: Matrix<F
   for (let col = 0; col < c; col++) {
     const yk = Matrix.zeros(n, 1);
     for (let j = 0; j < n; j++) yk.data[j] = Y.get(j, col);
-    const so = { tol: o.tol ?? 1e-6, maxIters: o.maxIters ?? 50000, timeLimit: o.timeLimit === undefined ? undefined : o.timeLimit - (performance.now() - t0) / 1000, onProgress: o.onProgress };
+    const so = { tol: o.tol ?? 1e-6, constraintTol: o.constraintTol, maxIters: o.maxIters ?? 50000, timeLimit: o.timeLimit === undefined ? undefined : o.timeLimit - (performance.now() - t0) / 1000, onProgress: o.onProgress };
     const loss = dataLoss(lossName, scale, yk);
     // every pattern of full rank (the usual case for n ≫ d): no free coordinates, the image cone is
     // {s : C s ≥ 0}, so R-FISTA with the exact cone prox and a duality gap; otherwise the AL

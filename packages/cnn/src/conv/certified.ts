@@ -15,6 +15,8 @@ export interface CertifiedOptions {
   timeLimit: number;
   /** a registered solver (default auto) */
   solver?: string;
+  /** `al`: maximum cone-constraint violation (the registry's default when absent) */
+  constraintTol?: number;
   /** first proximal-gradient step (it backtracks and grows from there) */
   step0?: number;
   /** time origin and iteration offset of the history (several solves in one fit) */
@@ -58,6 +60,7 @@ export function solveCertified(problem: GroupLassoProblem, o: CertifiedOptions):
   const r = solve(problem, {
     solver: o.solver ?? 'auto',
     tol: o.tol,
+    constraintTol: o.constraintTol,
     maxIters: o.maxIters,
     timeLimit: o.timeLimit,
     step0: o.step0,

@@ -458,7 +458,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
         // with σ = √step0 (so step 1 is about 1/L there), then map back (same objective; the
         // relative certificate and the cones are scale-invariant)
         alPatches ??= new Matrix(patches.rows, h, patches.data.map((v) => v * sigma));
-        const a = solveCertified(reluProblem(alPatches, masks, pooledLoss(lk, K), lambda * sigma, { backend }), { ...so, step0: undefined, history, solver: 'al' });
+        const a = solveCertified(reluProblem(alPatches, masks, pooledLoss(lk, K), lambda * sigma, { backend }), { ...so, step0: undefined, history, solver: 'al', constraintTol: opts.constraintTol });
         const x = a.x.map((v) => v * sigma);
         r = { ...a, x, gap: a.gap / sigma };
       } else {

@@ -46,6 +46,12 @@ export interface SolveOptions {
   solver?: string;
   /** relative duality-gap tolerance (default 1e-6) */
   tol?: number;
+  /**
+   * maximum cone-constraint violation accepted as optimal by solvers whose iterates are not
+   * exactly feasible (`al`: default 1e-6 for C-ReLU, 1e-8 for explicit constraints); the other
+   * solvers return points on the cones (violation 0)
+   */
+  constraintTol?: number;
   /** iteration cap (default 20 000; what counts as an iteration is the solver's: see its doc) */
   maxIters?: number;
   /** wall-clock limit in seconds (default ∞) */

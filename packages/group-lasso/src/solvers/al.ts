@@ -30,7 +30,7 @@ export function solveAl(problem: GroupLassoProblem, opts: SolveOptions = {}): So
   const certScale = Math.max(lambdaMaxOf(problem.op, problem.loss, problem.penalty), 1e-300);
   const r = solveReluCore(
     { X, masks, loss: problem.loss, lambda: problem.penalty.lambda, backend: problem.structure!.backend, certScale },
-    { tol: o.tol, constraintTol: 1e-6, maxIters: o.maxIters, timeLimit: o.timeLimit, x0: opts.x0, t0: o.t0, itersOffset: o.itersOffset, history: o.history, onProgress: o.onProgress },
+    { tol: o.tol, constraintTol: opts.constraintTol ?? 1e-6, maxIters: o.maxIters, timeLimit: o.timeLimit, x0: opts.x0, t0: o.t0, itersOffset: o.itersOffset, history: o.history, onProgress: o.onProgress },
   );
   const F = new Float64Array(problem.op.outDim);
   problem.op.apply(r.x, F);
@@ -48,7 +48,7 @@ function solveConstrainedAl(problem: GroupLassoProblem, opts: SolveOptions): Sol
   const o = resolve(opts);
   const tStart = performance.now();
   const tol = o.tol;
-  const constraintTol = 1e-8;
+  const constraintTol = opts.constraintTol ?? 1e-8;
   const { op, loss, penalty } = problem;
   const C = problem.constraints!;
   const N = op.inDim;

@@ -85,6 +85,7 @@ export function chooseSolver(problem: GroupLassoProblem): string {
 export const SOLVE_OPTIONS: OptionSpec<NewtonOptions> = {
   solver: 'string',
   tol: 'number',
+  constraintTol: 'number',
   maxIters: 'number',
   timeLimit: 'number',
   x0: 'numbers',
