@@ -81,6 +81,32 @@ describe('the interior-point solver (ipm)', () => {
     expect(r.penalty).toBeCloseRel(0.01 * pen, 1e-12);
   });
 
+  it('the active-face polish certifies where the IPM stalls: more free directions than rows (m > n), λ = 1e-4', () => {
+    // 2P·d = 300 directions over n = 50 rows: the face program is flat along whole subspaces, and
+    // an uncut Newton step on it runs into cone rows (before the step cut, this ended at 1.1e-6
+    // after an R-FISTA hand-over)
+    for (const [seed, n, d, P, lambda] of [
+      [3, 50, 6, 25, 1e-4],
+      [4, 80, 5, 40, 1e-3],
+    ]) {
+      const rng = new Rng(seed);
+      const X = randn(rng, n, d);
+      const masks = PatternMasks.fromGates(X, randn(rng, d, P));
+      const y = Matrix.fromArray(n, 1, Array.from({ length: n }, (_, j) => Math.sin(2 * X.get(j, 0)) + 0.3 * X.get(j, 1) + 0.05 * rng.normal()));
+      const problem = reluProblem(X, masks, dataLoss('squared', 'sum', y), lambda);
+      const r = solveIpm(problem, { tol: 1e-12, maxIters: 400 });
+      expect(r.status, `seed ${seed}`).toBe('optimal');
+      expect(r.solver).toMatch(/^ipm \(\d+ it\)$/);
+      expect(r.certificate.value).toBeLessThanOrEqual(1e-12);
+      expect(minConeRow(X, masks, r.x)).toBeGreaterThanOrEqual(-1e-12);
+      // a second algorithm brackets p*: R-FISTA's feasible point is above it, its dual bound below
+      const f = solve(problem, { solver: 'fista', tol: 1e-12, maxIters: 3000 });
+      expect(minConeRow(X, masks, f.x)).toBeGreaterThanOrEqual(-1e-12);
+      expect(r.objective).toBeLessThanOrEqual(f.objective + 1e-13 * f.objective);
+      expect(r.objective).toBeGreaterThanOrEqual(f.objective - gapOf(f) - 1e-13 * f.objective);
+    }
+  });
+
   it('mean-scaled loss and unscaled targets give the same network up to the scale (internal units are invisible)', () => {
     const { X, masks, y } = random(7, 40, 3, 8);
     const big = Matrix.fromArray(40, 1, Array.from(y.data, (v) => 1000 * v));

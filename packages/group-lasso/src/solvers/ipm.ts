@@ -16,6 +16,8 @@ const CG_MAX = 20;
 const CG_TOL = 1e-13;
 /** largest face (Σ of the free dimensions of the groups in use) the polish factors densely */
 const POLISH_MAX = 4000;
+/** active-set corrections of the polish's face (rows the face solution violates join it) */
+const POLISH_ROUNDS = 400;
 /** hand over to R-FISTA after this many certificate checks without a 10% gain */
 export const STALL_CHECKS = 8;
 
@@ -506,14 +508,18 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
     return un;
   };
   /**
-   * Active-face Newton polish from the current iterate: the groups in use (SOC dual on its boundary, see below) and,
-   * per group, the cone rows at zero slack (≤ 1e-5·‖x_j‖‖u_g‖) identify the optimal face; on it
-   * u_g = N_g w_g (N_g: null-space basis of the tight rows) and the program is smooth and
-   * unconstrained, f(w) = (s/2)‖Σ σ_g D_i X N_g w_g − y‖² + λ Σ ‖w_g‖, solved by Newton with a
-   * backtracking line search (quadratic convergence). The IPM's last digits are what its own
-   * Newton systems lose to the 1/μ² conditioning; this system does not have it. Returns the point
-   * in the problem's layout (original units), or null when the face is too large for a dense
-   * m×m factorisation. Certified like any other point.
+   * Active-face Newton polish from the current iterate: the groups in use (SOC dual on its
+   * boundary, see below) and, per group, the cone rows at zero slack (≤ 1e-5·‖x_j‖‖u_g‖) give a
+   * first face; on a face u_g = N_g w_g (N_g: null-space basis of the tight rows) and the program
+   * is smooth, f(w) = (s/2)‖Σ σ_g D_i X N_g w_g − y‖² + λ Σ ‖w_g‖, solved by Newton with a
+   * backtracking line search. With C-ReLU cones the face is corrected as in a primal active-set
+   * method: each Newton step is cut where it would make a row outside the face negative, and that
+   * row joins the face (at most POLISH_ROUNDS rebuilds). The cut matters: with more free
+   * dimensions than rows (m > n) the face program is flat along whole subspaces, and an uncut
+   * Newton step runs along them into rows the IPM had kept positive. The IPM's last digits are
+   * what its own Newton systems lose to the 1/μ² conditioning; these systems do not have it.
+   * Returns the point in the problem's layout (original units), or null when a face is too large
+   * for a dense m×m factorisation or a group's norm reaches 0. Certified like any other point.
    */
   const polishFace = (): Float64Array | null => {
     const XU = xu(x);
@@ -521,72 +527,138 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
     let umax = 0;
     for (const v of un) umax = Math.max(umax, v);
     const groups: number[] = [];
-    const bases: Float64Array[] = [];
-    const dims: number[] = [];
-    const AtA = new Float64Array(d * d);
     for (let g = 0; g < G; g++) {
       // in use: the SOC dual on its boundary (‖z̄_g‖ = z_g0 = λ at the optimum) well ahead of the
       // primal norm going to 0 — the two tend to 0 together on the groups that leave
       let zb = 0;
       for (let k = 1; k < D1; k++) zb += zS[g * D1 + k] ** 2;
       const dualSlack = 1 - Math.sqrt(zb) / zS[g * D1];
-      if (!(dualSlack < 1e-2 * (un[g] / umax))) continue;
-      let Nb: Float64Array;
-      let k = d;
-      if (relu) {
-        AtA.fill(0);
-        let tight = 0;
-        for (let j = 0; j < n; j++) {
-          if (sgn(g, j) * XU[j * G + g] > 1e-5 * rowNorm[j] * un[g]) continue;
-          tight++;
-          const o2 = X.offset + j * X.stride;
-          for (let a2 = 0; a2 < d; a2++) for (let b2 = 0; b2 < d; b2++) AtA[a2 * d + b2] += X.data[o2 + a2] * X.data[o2 + b2];
+      if (dualSlack < 1e-2 * (un[g] / umax)) groups.push(g);
+    }
+    const T = groups.length;
+    // tight[t·n + j]: row j of groups[t] held at zero slack
+    const tight = new Uint8Array(relu ? T * n : 0);
+    if (relu) {
+      for (let t = 0; t < T; t++) {
+        const g = groups[t];
+        for (let j = 0; j < n; j++) if (sgn(g, j) * XU[j * G + g] <= 1e-5 * rowNorm[j] * un[g]) tight[t * n + j] = 1;
+      }
+    }
+    // u per group in use: the IPM's, then each face's solution
+    const U = groups.map((g) => x.slice(g * D1 + 1, g * D1 + D1));
+    const AtA = new Float64Array(d * d);
+    for (let round = 0; round < POLISH_ROUNDS; round++) {
+      const bases: Float64Array[] = [];
+      const dims: number[] = [];
+      for (let t = 0; t < T; t++) {
+        let k = d;
+        let Nb: Float64Array | null = null;
+        if (relu) {
+          AtA.fill(0);
+          let nt = 0;
+          for (let j = 0; j < n; j++) {
+            if (!tight[t * n + j]) continue;
+            nt++;
+            const o2 = X.offset + j * X.stride;
+            for (let a2 = 0; a2 < d; a2++) for (let b2 = 0; b2 < d; b2++) AtA[a2 * d + b2] += X.data[o2 + a2] * X.data[o2 + b2];
+          }
+          if (nt > 0) {
+            const { values, vectors } = jacobiEigen(Float64Array.from(AtA), d);
+            let emax = 0;
+            for (const v of values) emax = Math.max(emax, v);
+            const keep: number[] = [];
+            for (let c = 0; c < d; c++) if (values[c] <= 1e-10 * emax) keep.push(c);
+            k = keep.length;
+            Nb = new Float64Array(d * k);
+            for (let a2 = 0; a2 < d; a2++) for (let c = 0; c < k; c++) Nb[a2 * k + c] = vectors[a2 * d + keep[c]];
+          }
         }
-        if (tight > 0) {
-          const { values, vectors } = jacobiEigen(Float64Array.from(AtA), d);
-          let emax = 0;
-          for (const v of values) emax = Math.max(emax, v);
-          const keep: number[] = [];
-          for (let c = 0; c < d; c++) if (values[c] <= 1e-10 * emax) keep.push(c);
-          k = keep.length;
-          Nb = new Float64Array(d * k);
-          for (let a2 = 0; a2 < d; a2++) for (let c = 0; c < k; c++) Nb[a2 * k + c] = vectors[a2 * d + keep[c]];
-        } else {
+        if (!Nb) {
           Nb = new Float64Array(d * d);
           for (let a2 = 0; a2 < d; a2++) Nb[a2 * d + a2] = 1;
         }
-      } else {
-        Nb = new Float64Array(d * d);
-        for (let a2 = 0; a2 < d; a2++) Nb[a2 * d + a2] = 1;
+        bases.push(Nb);
+        dims.push(k);
       }
-      if (k === 0) continue;
-      groups.push(g);
-      bases.push(Nb!);
-      dims.push(k);
+      const face = faceNewton(groups, bases, dims, U, tight);
+      if (!face) return null;
+      // u_g = N_g w_g (0 when the face leaves the group no free direction)
+      let off = 0;
+      for (let t = 0; t < T; t++) {
+        const k = dims[t];
+        for (let a2 = 0; a2 < d; a2++) {
+          let v = 0;
+          for (let c = 0; c < k; c++) v += bases[t][a2 * k + c] * face.w[off + c];
+          U[t][a2] = v;
+        }
+        off += k;
+      }
+      if (face.blocked.length === 0) break;
+      for (const q of face.blocked) tight[q] = 1;
     }
+    const xs = new Float64Array(N);
+    for (let t = 0; t < T; t++) xs.set(U[t], groups[t] * D1 + 1);
+    const out = toLayout(xs, new Float64Array(op.inDim));
+    if (relu) projectOntoCones(out, X, masks, d, P);
+    return out;
+  };
+  /**
+   * Newton on one face: min over w of (s/2)‖B w − y‖² + λ Σ_t ‖w_t‖ with B = [σ_g D_i X N_g]
+   * (n × m, m = Σ dims), from w_t = N_tᵀ u_t. With cones, the rows outside the face (tight = 0)
+   * are kept ≥ 0: rows already negative at the start, or the first row a step reaches, end the
+   * solve and come back in `blocked` (indices t·n + j) to join the face. Null when the face is
+   * empty, larger than POLISH_MAX, or a block norm reaches 0 (not a smooth face).
+   */
+  const faceNewton = (groups: number[], bases: Float64Array[], dims: number[], U: Float64Array[], tight: Uint8Array): { w: Float64Array; blocked: number[] } | null => {
     const m = dims.reduce((a2, b2) => a2 + b2, 0);
     if (m === 0 || m > POLISH_MAX) return null;
-    // B = [σ_g D_i X N_g] (n × m), w0 = N_gᵀ u_g
+    const T = groups.length;
     const B = new Float64Array(n * m);
     const w = new Float64Array(m);
     const off: number[] = [];
+    const XN: Float64Array[] = [];
     let c0 = 0;
-    for (let t = 0; t < groups.length; t++) {
+    for (let t = 0; t < T; t++) {
       const g = groups[t];
       const k = dims[t];
       off.push(c0);
-      const XN = backend.gemm(X, new Matrix(d, k, bases[t])).data;
+      XN.push(k > 0 ? backend.gemm(X, new Matrix(d, k, bases[t])).data : new Float64Array(0));
       for (let j = 0; j < n; j++) {
         const f = sig(g) * mk[pat(g) * n + j];
-        if (f) for (let c = 0; c < k; c++) B[j * m + c0 + c] = f * XN[j * k + c];
+        if (f) for (let c = 0; c < k; c++) B[j * m + c0 + c] = f * XN[t][j * k + c];
       }
       for (let c = 0; c < k; c++) {
         let v = 0;
-        for (let a2 = 0; a2 < d; a2++) v += bases[t][a2 * k + c] * x[g * D1 + 1 + a2];
+        for (let a2 = 0; a2 < d; a2++) v += bases[t][a2 * k + c] * U[t][a2];
         w[c0 + c] = v;
       }
       c0 += k;
     }
+    /** sgn·x_jᵀ N_t v_t for the rows outside the face (NaN on the face's rows) */
+    const rowSlack = (v: Float64Array): Float64Array => {
+      const out = new Float64Array(T * n).fill(Number.NaN);
+      if (!relu) return out;
+      for (let t = 0; t < T; t++) {
+        const k = dims[t];
+        const g = groups[t];
+        for (let j = 0; j < n; j++) {
+          if (tight[t * n + j]) continue;
+          let sj = 0;
+          for (let c = 0; c < k; c++) sj += XN[t][j * k + c] * v[off[t] + c];
+          out[t * n + j] = sgn(g, j) * sj;
+        }
+      }
+      return out;
+    };
+    const scaleOf = (t: number, j: number, v: Float64Array): number => {
+      let q2 = 0;
+      for (let c = 0; c < dims[t]; c++) q2 += v[off[t] + c] ** 2;
+      return rowNorm[j] * Math.sqrt(q2);
+    };
+    let slack = rowSlack(w);
+    const negative: number[] = [];
+    for (let q = 0; q < slack.length; q++) if (slack[q] < -1e-12 * scaleOf(Math.floor(q / n), q % n, w)) negative.push(q);
+    if (negative.length > 0) return { w, blocked: negative };
     const Bm = new Matrix(n, m, B);
     const BtB = backend.gemm(Bm, Bm, { transA: true }).data;
     const Bty = backend.gemm(Bm, new Matrix(n, 1, y), { transA: true }).data;
@@ -595,7 +667,7 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
       let l = 0;
       for (let j = 0; j < n; j++) l += (F[j] - y[j]) ** 2;
       let pen = 0;
-      for (let t = 0; t < groups.length; t++) {
+      for (let t = 0; t < T; t++) {
         let q2 = 0;
         for (let c = 0; c < dims[t]; c++) q2 += wv[off[t] + c] ** 2;
         pen += Math.sqrt(q2);
@@ -610,9 +682,10 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
       const grad = new Float64Array(m);
       for (let c = 0; c < m; c++) grad[c] = sc * (BtBw[c] - Bty[c]);
       for (let c = 0; c < m * m; c++) H[c] = sc * BtB[c];
-      for (let t = 0; t < groups.length; t++) {
+      for (let t = 0; t < T; t++) {
         const o2 = off[t];
         const k = dims[t];
+        if (k === 0) continue;
         let q2 = 0;
         for (let c = 0; c < k; c++) q2 += w[o2 + c] ** 2;
         const nw = Math.sqrt(q2);
@@ -628,7 +701,19 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
       let dec = 0;
       for (let c = 0; c < m; c++) dec -= p[c] * grad[c];
       if (!(dec > 1e-30 * Math.max(1, Math.abs(fw)))) break;
-      let step = 1;
+      // the longest step that keeps the rows outside the face ≥ 0, and the row that limits it
+      const dslack = rowSlack(p);
+      let amax = 1;
+      let block = -1;
+      for (let q = 0; q < dslack.length; q++) {
+        if (!(dslack[q] < 0)) continue;
+        const a = Math.max(0, slack[q]) / -dslack[q];
+        if (a < amax) {
+          amax = a;
+          block = q;
+        }
+      }
+      let step = amax;
       let accepted = false;
       for (let ls = 0; ls < 40; ls++, step *= 0.5) {
         const wt = w.map((v, c) => v + step * p[c]);
@@ -640,21 +725,12 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
           break;
         }
       }
-      if (!accepted || dec < 1e-28) break;
+      if (!accepted) break;
+      if (block >= 0 && step === amax) return { w, blocked: [block] };
+      slack = rowSlack(w);
+      if (dec < 1e-28) break;
     }
-    // u_g = N_g w_g (0 off the face), back to the problem's layout (original units)
-    const xs = new Float64Array(N);
-    for (let t = 0; t < groups.length; t++) {
-      const g = groups[t];
-      for (let a2 = 0; a2 < d; a2++) {
-        let v = 0;
-        for (let c = 0; c < dims[t]; c++) v += bases[t][a2 * dims[t] + c] * w[off[t] + c];
-        xs[g * D1 + 1 + a2] = v;
-      }
-    }
-    const out = toLayout(xs, new Float64Array(op.inDim));
-    if (relu) projectOntoCones(out, X, masks, d, P);
-    return out;
+    return { w, blocked: [] };
   };
   /** polish, certify, keep when better than the best so far */
   const tryPolish = (): void => {
