@@ -91,6 +91,10 @@ describe('notices only about what was asked', () => {
     const lambdas = table.map((l) => Number(l.trim().split(/\s+/)[1]));
     lambdas.forEach((v, k) => expect(v).toBeCloseRel(j.lambdaMax * (0.1 / j.lambdaMax) ** ((k + 1) / K), 1e-3));
     expect(lambdas[K - 1]).toBe(0.1);
+    // the iterations line is the whole path's: the sum of the table's column, and it says so
+    const perPoint = table.map((l) => Number(l.trim().split(/\s+/).at(-1)));
+    const total = perPoint.reduce((a, b) => a + b, 0);
+    expect(r.out).toMatch(new RegExp(`\\niterations\\s+${total} \\(all ${K} points of the λ path\\)\\n`));
   });
 });
 

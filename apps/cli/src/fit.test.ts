@@ -226,10 +226,11 @@ describe('cvxnn fit', () => {
       const rb = await run('fit', '--data', regression, '--lambda', '1', '--bias', '--gates', g);
       expect(rb.err).toMatch(/3 features \+ 1 for --bias/);
     });
-    it('--patterns all on data with too many patterns is refused', async () => {
+    it("--patterns all on data with too many patterns is refused in the CLI's own terms (was: the library's 'raise the maxPatterns option')", async () => {
       const r = await run('fit', '--data', binary, '--lambda', '1', '--patterns', 'all', '--bias');
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/INVALID_OPTION.*exact enumeration would produce/);
+      expect(r.err).toMatch(/^error \[INVALID_OPTION\]: --patterns all: exact enumeration would produce up to \d+ patterns .* more than the limit \d+; sample them instead with --patterns N/);
+      expect(r.err).not.toMatch(/maxPatterns|samplePatterns\(/);
     });
     it('--patterns all enumerates every pattern of small data exactly (2-D: 2n chambers)', async () => {
       const small = writeCsv('small2d.csv', 7, 2, (x) => (x[0] - x[1]).toFixed(4), 5);

@@ -3,6 +3,7 @@
  * front, with the estimate and the limit, instead of growing until the process is killed.
  */
 import os from 'node:os';
+import { enumeratePatterns } from '@cvxnn/arrangements';
 import { CvxnnError } from '@cvxnn/linalg';
 
 /** The share of the machine's memory a command may plan to use. */
@@ -62,4 +63,23 @@ export function samplingBytes(n: number, d: number, N: number): number {
  */
 export function trainerBytes(n: number, d: number, c: number, M: number): number {
   return 8 * M * (6 * (d + c) + 3 * n);
+}
+
+/**
+ * Exact enumeration for a CLI command: the library's refusal ("more than maxPatterns …; raise the
+ * maxPatterns option") reworded with the command's own flags.
+ *
+ * @example
+ *   enumerateForCli(X, { maxPatterns: 5000 }, '--patterns all', 'sample them instead with --patterns N');
+ */
+export function enumerateForCli(X: Parameters<typeof enumeratePatterns>[0], opts: Parameters<typeof enumeratePatterns>[1], option: string, advice: string): ReturnType<typeof enumeratePatterns> {
+  try {
+    return enumeratePatterns(X, opts);
+  } catch (e) {
+    if (e instanceof CvxnnError && e.code === 'INVALID_OPTION' && e.details && 'predicted' in e.details) {
+      const { predicted, m, r } = e.details as { predicted: number; m: number; r: number };
+      throw new CvxnnError('INVALID_OPTION', `${option}: exact enumeration would produce up to ${predicted} patterns (${m} distinct hyperplanes, rank ${r}), more than the limit ${opts?.maxPatterns}; ${advice}`, e.details);
+    }
+    throw e;
+  }
 }

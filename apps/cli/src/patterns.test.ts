@@ -52,6 +52,11 @@ describe('cvxnn patterns', () => {
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ n: 7, d: 1, gateDimension: 2, bias: true, rank: 2, chambers: 14, formulaCount: 14, count: 13 });
   });
+  it("--exact beyond --max-patterns is refused naming the CLI's flags (was: the library's maxPatterns option)", async () => {
+    const r = await run('patterns', '--standardize', 'none', '--data', g3, '--label-column', 'y', '--exact', '--max-patterns', '5');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error \[INVALID_OPTION\]: --exact: exact enumeration would produce up to \d+ patterns .* more than the limit 5; sample them instead with --sample N, or raise --max-patterns/);
+  });
   it('--exact --out writes d × P witness gates that reproduce P distinct non-zero patterns; count = 2·Σ_{k<3} C(7,k) = 58', async () => {
     const out = path.join(dir, 'gates-exact.csv');
     const r = await run('patterns', '--standardize', 'none', '--data', g3, '--label-column', 'y', '--exact', '--json', '--out', out);

@@ -121,6 +121,9 @@ export interface SampleOptions {
   maxDraws?: number;
 }
 
+/** the most memory samplePatterns plans for (its worst case: every draw a new pattern) */
+export const SAMPLE_MAX_BYTES = 16 * 2 ** 30;
+
 const SAMPLE_OPTIONS: OptionSpec<SampleOptions> = { count: 'number', seed: 'number', dropZero: 'boolean', rank: 'number', maxDraws: 'number' };
 
 /**
@@ -147,6 +150,12 @@ export function samplePatterns(X: Matrix<Float64Array | Float32Array>, opts: Sam
   assertOption(Number.isInteger(count) && count > 0, `samplePatterns: count (number of gates to draw) must be a positive integer, got ${count}`);
   assertOption(Number.isInteger(seed), `samplePatterns: seed must be an integer, got ${seed}`);
   const d = X64.cols;
+  // worst case every gate gives a new pattern: its gate (d doubles), bit-packed pattern and hash entry
+  const worst = count * (8 * d + X64.rows / 4 + 64);
+  assertOption(
+    worst <= SAMPLE_MAX_BYTES,
+    `samplePatterns: count ${count} on ${X64.rows} × ${d} data needs up to ~${(worst / 2 ** 30).toPrecision(3)} GiB (a gate, a packed pattern and a hash entry per draw) and ${(count * X64.rows * d).toExponential(1)} multiply-adds; the limit is ${SAMPLE_MAX_BYTES / 2 ** 30} GiB — draw fewer gates`,
+  );
   if (opts.rank !== undefined) {
     assertOption(Number.isInteger(opts.rank) && opts.rank >= 1 && opts.rank <= d, `samplePatterns: rank must be an integer in 1..${d} (the number of features), got ${opts.rank}`);
   }

@@ -14,6 +14,12 @@ describe('option keys and types of the public calls', () => {
     expect(() => samplePatterns(X, { count: 10, seed: 0, dropZero: 'false' } as never)).toThrow(invalid("samplePatterns: option 'dropZero' must be a boolean, got string 'false'"));
     expect(() => samplePatterns([[1, 0]] as never, { count: 1, seed: 0 })).toThrow(invalid(expect.stringMatching(/^samplePatterns: X must be a Matrix/)));
   });
+  it('samplePatterns: a count whose worst case is out of proportion is refused up front with the estimate (it used to spin)', () => {
+    // 4 × 2 data: each draw costs 8·2 + 4/4 + 64 = 81 bytes in the worst case; 1e12 draws ≈ 75 TiB
+    expect(() => samplePatterns(X, { count: 1e12, seed: 0 })).toThrow(invalid(expect.stringMatching(/^samplePatterns: count 1000000000000 on 4 × 2 data needs up to ~7\.54e\+4 GiB .* the limit is 16 GiB/)));
+    // a reasonable count still samples
+    expect(samplePatterns(X, { count: 50, seed: 0 }).masks.p).toBeGreaterThan(0);
+  });
   it('enumeratePatterns and enumeratePatternsLP', async () => {
     expect(() => enumeratePatterns(X, { maxpatterns: 10 } as never)).toThrow(invalid(expect.stringContaining("unknown option 'maxpatterns' (did you mean 'maxPatterns'?)")));
     await expect(enumeratePatternsLP(X, { drop_zero: false } as never)).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining("enumeratePatternsLP: unknown option 'drop_zero'") });

@@ -59,8 +59,8 @@ function validate(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patterns: Pa
   assertShape(Y.rows === X.rows, `X has ${X.rows} rows but the targets have ${Y.rows}; pass one target row per sample`);
   assertFinite(X.clone().data, 'X', X.cols);
   assertFinite(Y.clone().data, 'the targets', Y.cols);
-  assertOption(o.model === 'relu' || o.model === 'gated-relu', `unknown model '${String(o.model)}'; use relu or gated-relu`);
-  assertOption(Number.isFinite(o.lambda) && o.lambda > 0, `lambda must be a finite number > 0, got ${o.lambda}`);
+  assertOption(o.model === 'relu' || o.model === 'gated-relu', `fitConvex: unknown model '${String(o.model)}'; use relu or gated-relu`);
+  assertOption(Number.isFinite(o.lambda) && o.lambda > 0, `fitConvex: lambda must be a finite number > 0, got ${o.lambda}`);
   assertShape(patterns.masks.n === X.rows, `the patterns cover ${patterns.masks.n} samples but X has ${X.rows} rows`);
   if (patterns.masks.p === 0) throw new CvxnnError('EMPTY_DATA', 'no activation patterns were given; sample or enumerate at least one');
   if (patterns.gates) {

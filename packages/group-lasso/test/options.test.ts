@@ -13,6 +13,7 @@ describe('public calls refuse misspelt options and wrong types, naming the call 
   it('fitConvex', () => {
     expect(() => fitConvex(X, Y, patterns, { model: 'gated-relu', lambda: 0.1, maxIter: 10 } as never)).toThrow(invalid(expect.stringMatching(/^fitConvex: unknown option 'maxIter' \(did you mean 'maxIters'\?\); known options: model, lambda/)));
     expect(() => fitConvex(X, Y, patterns, { model: 'gated-relu', lambda: 0.1, tol: '1e-6' } as never)).toThrow(invalid("fitConvex: option 'tol' must be a number, got string '1e-6'"));
+    expect(() => fitConvex(X, Y, patterns, { model: 'gated-relu', lambda: Number.NaN })).toThrow(invalid('fitConvex: lambda must be a finite number > 0, got NaN'));
     // the same call with the key spelt right runs and certifies
     expect(fitConvex(X, Y, patterns, { model: 'gated-relu', lambda: 0.1, maxIters: 5000 }).status).toBe('optimal');
   });

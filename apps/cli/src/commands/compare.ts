@@ -1,4 +1,3 @@
-import { enumeratePatterns } from '@cvxnn/arrangements';
 import type { Dataset } from '@cvxnn/data';
 import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
 import { CvxnnError, Matrix, PatternMasks, Rng } from '@cvxnn/linalg';
@@ -19,7 +18,7 @@ import {
 import type { Command } from 'commander';
 import { addDataOptions, type DataFlags, inputFile, type PreparedData, prepareData } from '../data-input.js';
 import { derivedSeed, fmt, type Io, parseNumber, parseSeed, printJson } from '../io.js';
-import { guardMemory, trainerBytes } from '../limits.js';
+import { enumerateForCli, guardMemory, trainerBytes } from '../limits.js';
 import { prepareOutput } from '../output.js';
 import { environment, finiteJson, patternCountBound, RUN_FORMAT_VERSION, readGates, sampleDistinctPatterns, uncertified, withOnes } from '../run-file.js';
 import { guardPatterns } from './fit.js';
@@ -209,7 +208,7 @@ export function register(program: Command, io: Io): void {
       masks = PatternMasks.fromGates(Xt, G);
     } else if (o.patterns === 'all') {
       // exact enumeration of every chamber pattern with witness gates (@cvxnn/arrangements)
-      ({ masks, gates: G } = enumeratePatterns(Xt, { maxPatterns: MAX_EXACT_PATTERNS }));
+      ({ masks, gates: G } = enumerateForCli(Xt, { maxPatterns: MAX_EXACT_PATTERNS }, '--patterns all', 'sample them instead with --patterns N'));
       allPatterns = true;
     } else {
       const count = patternCount!;

@@ -1,4 +1,3 @@
-import { enumeratePatterns } from '@cvxnn/arrangements';
 import { type ConvexFitOptions, type ConvexResult, fitConvex, type LambdaSelection, listSolvers, recoverNetwork, selectLambda } from '@cvxnn/group-lasso';
 import { assertOption, CvxnnError, type Matrix, PatternMasks } from '@cvxnn/linalg';
 import { accuracy, type LossName, mse, networkToJson, objectiveTerms } from '@cvxnn/networks';
@@ -10,7 +9,7 @@ import { fitArchitecture } from './fit-arch.js';
 import { DEFAULT_DASHBOARD_PORT, type LiveDashboard, lowDimFields, startLiveDashboard } from './dashboard.js';
 import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
 import { lambdaBar, parseLambdaAuto, selectionJson, selectionRows, SPLIT_FOLDS, validationFolds } from '../lambda-auto.js';
-import { convexFitBytes, guardMemory } from '../limits.js';
+import { convexFitBytes, enumerateForCli, guardMemory } from '../limits.js';
 import { type OutputTarget, prepareOutput } from '../output.js';
 import { emitRun, environment, patternCountBound, readGates, RUN_FORMAT_VERSION, sampleDistinctPatterns, withOnes } from '../run-file.js';
 
@@ -205,7 +204,7 @@ export function register(program: Command, io: Io): void {
       patternSource = `gates from ${o.gates}`;
     } else if (patternsOpt === 'all') {
       // exact enumeration (@cvxnn/arrangements); refused when the predicted count is huge
-      const ps = enumeratePatterns(Xin, { maxPatterns: MAX_EXACT_PATTERNS });
+      const ps = enumerateForCli(Xin, { maxPatterns: MAX_EXACT_PATTERNS }, '--patterns all', 'sample them instead with --patterns N (e.g. --patterns 1000)');
       masks = ps.masks;
       gates = ps.gates;
       patternSource = `all ${masks.p} non-zero patterns (exact enumeration, rank ${ps.rank})`;
@@ -389,7 +388,8 @@ export function register(program: Command, io: Io): void {
     );
     if (o.model === 'relu') rows.push(['constraint violation', result.constraintViolation.toExponential(2)]);
     rows.push(
-      ['iterations', String(result.iterations)],
+      // with --lambda-path the count is the whole path's (each point's is in the table below)
+      ['iterations', result.path && !selection ? `${result.iterations} (all ${result.path.length} points of the λ path)` : String(result.iterations)],
       ['time', `${result.timeSeconds.toFixed(3)} s`],
       ['backend', `${result.backend} (${result.precision})${result.polish ? `; finished and certified in fp64 on ${result.polish.backend} (${result.polish.iterations} iterations)` : ''}`],
       // C-ReLU has two weight vectors (v_i, w_i) per pattern, each a hidden unit of its own

@@ -1,9 +1,9 @@
-import { appendOnes, enumeratePatterns, estimateSolidAngles, type PatternSet, regionCount, samplePatterns, zonotopeVertices } from '@cvxnn/arrangements';
+import { appendOnes, estimateSolidAngles, type PatternSet, regionCount, samplePatterns, zonotopeVertices } from '@cvxnn/arrangements';
 import { CvxnnError, Matrix } from '@cvxnn/linalg';
 import type { Command } from 'commander';
 import { addDataOptions, type DataFlags, inputFile, prepareData } from '../data-input.js';
 import { derivedSeed, type Io, parseNumber, parseSeed, printJson, printKv } from '../io.js';
-import { guardMemory, samplingBytes } from '../limits.js';
+import { enumerateForCli, guardMemory, samplingBytes } from '../limits.js';
 import { prepareOutput } from '../output.js';
 
 interface PatternsOptions extends DataFlags {
@@ -105,7 +105,7 @@ export function register(program: Command, io: Io): void {
     let chambers: number | undefined;
     if (opts.exact) {
       if (opts.rank !== undefined) throw new CvxnnError('INVALID_OPTION', '--rank applies to --sample only; exact enumeration always uses the rank of the data');
-      const all = enumeratePatterns(X, { dropZero: false, maxPatterns });
+      const all = enumerateForCli(X, { dropZero: false, maxPatterns }, '--exact', 'sample them instead with --sample N, or raise --max-patterns');
       chambers = all.masks.p;
       set = opts.keepZero ? all : withoutZero(all).set;
     } else {
