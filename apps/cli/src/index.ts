@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
 import { describeError, EXIT, type Io, processIo } from './io.js';
+import { removeUnusedOutputFolders } from './output.js';
 import { VERSION } from './version.js';
 
 export { type Io, processIo } from './io.js';
@@ -62,5 +63,7 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     const { code, message } = describeError(e);
     if (message) io.err(message + '\n');
     return code;
+  } finally {
+    removeUnusedOutputFolders();
   }
 }

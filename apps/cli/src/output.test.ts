@@ -55,6 +55,17 @@ describe('the output folder is made and tested before the solve', () => {
     // no temporary file is left next to it
     expect(readdirSync(path.dirname(out))).toEqual(['fit.json']);
   });
+  it('a run refused after the folder was made leaves no empty folders behind (was: runs/ left)', async () => {
+    const x = t.write('six.csv', csv(['a', 'b', 'y'], gaussianRows(6, 2, (v) => (v[0] > 0 ? 'yes' : 'no'))));
+    // 100 patterns of 6 rows: refused after --out is prepared
+    const r = await run('fit', '--data', x, '--lambda', '1', '--patterns', '100', '--out', t.path('made/here/fit.json'));
+    expect(r.code).toBe(2);
+    expect(existsSync(t.path('made'))).toBe(false);
+    // a folder that was there already stays
+    mkdirSync(t.path('kept'));
+    await run('fit', '--data', x, '--lambda', '1', '--patterns', '100', '--out', t.path('kept/new/fit.json'));
+    expect([existsSync(t.path('kept')), existsSync(t.path('kept/new'))]).toEqual([true, false]);
+  });
   it("--out '' is an error (was: exit 0, nothing written); a folder, or a path under a file, is refused before the solve", async () => {
     const x = t.write('e.csv', text);
     const empty = await run('fit', '--data', x, ...fitArgs, '--out', '');

@@ -4,7 +4,7 @@
  * tested for writing up front, and the content goes to a temporary file in the same folder that is
  * renamed into place (a failed write leaves the previous file as it was).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { CvxnnError } from '@cvxnn/linalg';
 import { userPath } from './user-path.js';
@@ -86,6 +86,30 @@ export function writeFileAtomic(file: string, text: string, flag = '--out'): voi
   }
 }
 
+/** folders prepareOutput created in this command: [the output's folder, the topmost one made] */
+const madeFolders: Array<[string, string]> = [];
+
+/**
+ * At the end of a command (runCli calls it): remove the folders prepareOutput created that are
+ * still empty (a later check or the solve failed before the write), so a refused run leaves
+ * nothing behind.
+ */
+export function removeUnusedOutputFolders(): void {
+  for (const [dir, top] of madeFolders.splice(0)) removeEmptyUpTo(dir, top);
+}
+
+/** rmdir `dir` and its parents up to and including `top` while they are empty */
+function removeEmptyUpTo(dir: string, top: string): void {
+  for (let d = dir; d.length >= top.length; d = path.dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return;
+    }
+    if (d === top) return;
+  }
+}
+
 /**
  * Check an output path before any work: non-empty, not a folder, not one of `inputs` (compared by
  * real path, so `./x.csv`, `x.csv` and a symlink to it are the same file), and its folder created
@@ -111,11 +135,15 @@ export function prepareOutput(flag: string, given: string | undefined, inputs: A
     if (canonical(o.file) === target) throw new CvxnnError('INVALID_OPTION', `${flag} '${given}' is also ${o.flag}; give the two outputs different paths`);
   }
   const dir = path.dirname(file);
+  let created: string | undefined;
   try {
-    mkdirSync(dir, { recursive: true });
+    created = mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw new CvxnnError('IO_ERROR', `cannot create the folder '${dir}' for ${flag} '${given}': ${(e as Error).message}`);
   }
+  // folders made here that are still empty when the process ends (a later check or the solve
+  // failed before the write) are removed again: a refused run leaves nothing behind
+  if (created !== undefined) madeFolders.push([dir, created]);
   // a real write test (access(W_OK) says nothing about a full disk or a read-only mount)
   const probe = tempName(file);
   try {
