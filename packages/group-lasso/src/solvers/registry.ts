@@ -7,8 +7,13 @@ import { bcdUnsupported, solveBcd } from './bcd.js';
 import { IPM_AUTO_FLOPS, ipmStepFlops, ipmUnsupported, solveIpm } from './ipm.js';
 import { NEWTON_DIRECT_MAX_N, type NewtonOptions, newtonUnsupported, solveNewton } from './newton.js';
 
-/** R-FISTA iterations `fista-ipm` tries before the interior-point solver. */
-export const FISTA_PROBE_ITERS = 1000;
+/**
+ * R-FISTA iterations `fista-ipm` tries before the interior-point solver: enough for the programs
+ * R-FISTA certifies quickly (P1 ReLU: 260; the slowest wine λ = 1 column: between 400 and 600),
+ * few enough that the IPM is not kept waiting on the rest (BENCHMARKS.md: 1000 → 600 saved
+ * 9–18 s on wine λ ≤ 0.1 and diabetes λ = 0.1).
+ */
+export const FISTA_PROBE_ITERS = 600;
 
 /**
  * A registered solver: what it is, which problems it takes (`unsupported` returns the reason it
