@@ -44,17 +44,6 @@ export function convexFitBytes(n: number, d: number, c: number, P: number, relu:
 }
 
 /**
- * Bytes of sampling N Gaussian gates on an n × d input: the gates, their bit-packed patterns and
- * the dedup table.
- *
- * @example
- *   samplingBytes(569, 31, 1000);
- */
-export function samplingBytes(n: number, d: number, N: number): number {
-  return N * (8 * d + n / 4 + 64);
-}
-
-/**
  * Bytes of training a width-M two-layer network with SGD/Adam: parameters, gradients and Adam
  * moments (six copies of d·M + M·c) and the n × M hidden activations and their masks.
  *

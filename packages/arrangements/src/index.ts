@@ -12,6 +12,6 @@ export { appendOnes, type PatternSet } from './types.js';
 export * from './count.js';
 export { enumeratePatterns, type EnumerateOptions } from './enumerate.js';
 export { enumeratePatternsLP } from './incremental.js';
-export { samplePatterns, patternsFromGates, convolutionalGates, type SampleOptions } from './sample.js';
+export { samplePatterns, samplingBytes, SAMPLE_MAX_BYTES, patternsFromGates, convolutionalGates, type SampleOptions } from './sample.js';
 export * from './zonotope.js';
 export { PatternTable } from './table.js';

@@ -124,6 +124,17 @@ export interface SampleOptions {
 /** the most memory samplePatterns plans for (its worst case: every draw a new pattern) */
 export const SAMPLE_MAX_BYTES = 16 * 2 ** 30;
 
+/**
+ * Bytes of sampling `count` Gaussian gates on an n × d input in the worst case (every draw a new
+ * pattern): per draw its gate (d doubles), its bit-packed pattern and a hash entry.
+ *
+ * @example
+ *   samplingBytes(569, 31, 1000); // ≈ 0.45 MB
+ */
+export function samplingBytes(n: number, d: number, count: number): number {
+  return count * (8 * d + n / 4 + 64);
+}
+
 const SAMPLE_OPTIONS: OptionSpec<SampleOptions> = { count: 'number', seed: 'number', dropZero: 'boolean', rank: 'number', maxDraws: 'number' };
 
 /**
@@ -150,8 +161,7 @@ export function samplePatterns(X: Matrix<Float64Array | Float32Array>, opts: Sam
   assertOption(Number.isInteger(count) && count > 0, `samplePatterns: count (number of gates to draw) must be a positive integer, got ${count}`);
   assertOption(Number.isInteger(seed), `samplePatterns: seed must be an integer, got ${seed}`);
   const d = X64.cols;
-  // worst case every gate gives a new pattern: its gate (d doubles), bit-packed pattern and hash entry
-  const worst = count * (8 * d + X64.rows / 4 + 64);
+  const worst = samplingBytes(X64.rows, d, count);
   assertOption(
     worst <= SAMPLE_MAX_BYTES,
     `samplePatterns: count ${count} on ${X64.rows} × ${d} data needs up to ~${(worst / 2 ** 30).toPrecision(3)} GiB (a gate, a packed pattern and a hash entry per draw) and ${(count * X64.rows * d).toExponential(1)} multiply-adds; the limit is ${SAMPLE_MAX_BYTES / 2 ** 30} GiB — draw fewer gates`,

@@ -1,9 +1,9 @@
-import { appendOnes, estimateSolidAngles, type PatternSet, regionCount, samplePatterns, zonotopeVertices } from '@cvxnn/arrangements';
+import { appendOnes, estimateSolidAngles, type PatternSet, regionCount, samplePatterns, samplingBytes, zonotopeVertices } from '@cvxnn/arrangements';
 import { CvxnnError, Matrix } from '@cvxnn/linalg';
 import type { Command } from 'commander';
 import { addDataOptions, type DataFlags, inputFile, prepareData } from '../data-input.js';
 import { derivedSeed, type Io, parseNumber, parseSeed, printJson, printKv } from '../io.js';
-import { enumerateForCli, guardMemory, samplingBytes } from '../limits.js';
+import { enumerateForCli, guardMemory } from '../limits.js';
 import { prepareOutput } from '../output.js';
 
 interface PatternsOptions extends DataFlags {

@@ -547,10 +547,14 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
     // u per group in use: the IPM's, then each face's solution
     const U = groups.map((g) => x.slice(g * D1 + 1, g * D1 + D1));
     const AtA = new Float64Array(d * d);
+    // each group's face basis, rebuilt only when rows joined that group's face
+    const bases: Float64Array[] = new Array(T);
+    const dims: number[] = new Array(T);
+    const dirty = new Uint8Array(T).fill(1);
     for (let round = 0; round < POLISH_ROUNDS; round++) {
-      const bases: Float64Array[] = [];
-      const dims: number[] = [];
       for (let t = 0; t < T; t++) {
+        if (!dirty[t]) continue;
+        dirty[t] = 0;
         let k = d;
         let Nb: Float64Array | null = null;
         if (relu) {
@@ -577,8 +581,8 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
           Nb = new Float64Array(d * d);
           for (let a2 = 0; a2 < d; a2++) Nb[a2 * d + a2] = 1;
         }
-        bases.push(Nb);
-        dims.push(k);
+        bases[t] = Nb;
+        dims[t] = k;
       }
       const face = faceNewton(groups, bases, dims, U, tight);
       if (!face) return null;
@@ -594,7 +598,10 @@ export function solveIpm(problem0: GroupLassoProblem, opts: SolveOptions = {}): 
         off += k;
       }
       if (face.blocked.length === 0) break;
-      for (const q of face.blocked) tight[q] = 1;
+      for (const q of face.blocked) {
+        tight[q] = 1;
+        dirty[Math.floor(q / n)] = 1;
+      }
     }
     const xs = new Float64Array(N);
     for (let t = 0; t < T; t++) xs.set(U[t], groups[t] * D1 + 1);
