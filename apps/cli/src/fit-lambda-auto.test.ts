@@ -52,7 +52,11 @@ describe('cvxnn fit --lambda auto', () => {
     expect(s.table[s.chosen]!.lambda).toBe(s.lambda);
     expect(s.chosen).toBe(bestRow(s));
     // every fold solve certified to the tolerance (worst certificate per λ)
-    for (const row of s.table) expect(row.certificate!).toBeLessThanOrEqual(1e-6);
+    // each path stops 3 points after its validation best (patience); every point it solved is certified
+    const solved = s.table.filter((x) => x.certificate !== null);
+    expect(solved.length).toBeGreaterThanOrEqual(Math.min(12, s.chosen + 4));
+    for (const row of solved) expect(row.certificate!).toBeLessThanOrEqual(1e-6);
+    for (const row of s.table.slice(solved.length)) expect(row.score).toBeNull();
     // the run is the refit at the chosen λ on all training rows
     expect(j.options.lambda).toBe(s.lambda);
     expect(j.options.lambdaAuto).toBe(true);
@@ -72,7 +76,7 @@ describe('cvxnn fit --lambda auto', () => {
     expect(at('λ table')).toBe(at('λ selection') + 1);
     expect(at('status')).toBeGreaterThan(at('λ table') + 6);
     expect(at('certificate')).toBeGreaterThan(at('status'));
-    expect(lines[at('λ selection')]).toMatch(/accuracy on a 20% validation split of the training rows \(114 rows\); 6 λ on a geometric grid below λ_max = .*, down to λ_max × 1e-3; 6 fold solves and the refit in [\d.]+ s$/);
+    expect(lines[at('λ selection')]).toMatch(/accuracy on a 20% validation split of the training rows \(114 rows\); 6 λ on a geometric grid below λ_max = .*, down to λ_max × 1e-3; \d fold solves \(each fold's path stops 3 points after its best\) and the refit in [\d.]+ s$/);
     const table = lines.slice(at('λ table') + 1, at('λ table') + 7).map((l) => {
       const m = /^\s+(\d+)\/6\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)(\s+← chosen)?$/.exec(l);
       expect(m, l).not.toBeNull();
@@ -134,8 +138,32 @@ describe('cvxnn fit --lambda auto', () => {
     expect(sb.chosen).toBe(sa.chosen);
     expect(sb.table.map((x) => x.lambda)).toEqual(sa.table.map((x) => x.lambda));
     expect(sb.table.map((x) => x.score)).toEqual(sa.table.map((x) => x.score));
-    for (const x of [...sa.table, ...sb.table]) expect(x.certificate!).toBeLessThanOrEqual(1e-6);
+    for (const x of [...sa.table, ...sb.table]) if (x.certificate !== null) expect(x.certificate).toBeLessThanOrEqual(1e-6);
     expect(Math.abs(rb.objective - ra.objective) / ra.objective).toBeLessThan(1e-6);
+  });
+
+  it("--lambda-patience all solves the whole grid; the default path stops 3 points after the best, with the same scores where both ran", async () => {
+    const opts = [...base, '--patterns', '20', '--lambda-points', '8', '--lambda-ratio', '1e-4', '--json'];
+    const all = JSON.parse((await run(...opts, '--lambda-patience', 'all')).out);
+    const def = JSON.parse((await run(...opts)).out);
+    const sa: Selection & { solves: number } = all.lambdaSelection;
+    const sd: Selection & { solves: number; patience: number } = def.lambdaSelection;
+    expect(sa.solves).toBe(8);
+    expect(sa.table.every((r) => r.score !== null)).toBe(true);
+    expect(sd.patience).toBe(3);
+    // the default stops at the first point 3 after a best not improved on, read off the full table
+    let best = 0;
+    let stop = 7;
+    for (let t = 1; t < 8; t++) {
+      if (sa.table[t]!.score! > sa.table[best]!.score! + 1e-12) best = t;
+      else if (t - best >= 3) {
+        stop = t;
+        break;
+      }
+    }
+    expect(sd.solves).toBe(stop + 1);
+    sd.table.forEach((r, t) => expect(r.score).toBe(t <= stop ? sa.table[t]!.score : null));
+    expect(await run(...opts, '--lambda-patience', '0')).toMatchObject({ code: 2 });
   });
 
   it('--cv 3 scores three folds (mean accuracy) and picks the best mean', async () => {

@@ -18,21 +18,23 @@ export const SPLIT_FOLDS = 5;
  * `points` and `ratio` of the geometric grid.
  *
  * @example
- *   parseLambdaAuto({ cv: '3' }); // { cv: 3, points: 12, ratio: 1e-4 }
+ *   parseLambdaAuto({ cv: '3' }); // { cv: 3, points: 12, ratio: 1e-4, patience: 3 }
  */
 export interface LambdaAutoOptions {
   cv?: number;
   points: number;
   ratio: number;
+  /** grid points after a fold's best before its path stops (Infinity: the whole grid) */
+  patience: number;
 }
 
 /**
- * Parse `--cv`, `--lambda-points`, `--lambda-ratio` (given with `--lambda auto`).
+ * Parse `--cv`, `--lambda-points`, `--lambda-ratio`, `--lambda-patience` (given with `--lambda auto`).
  *
  * @example
  *   const a = parseLambdaAuto({ lambdaPoints: '8' });
  */
-export function parseLambdaAuto(o: { cv?: string; lambdaPoints?: string; lambdaRatio?: string }): LambdaAutoOptions {
+export function parseLambdaAuto(o: { cv?: string; lambdaPoints?: string; lambdaRatio?: string; lambdaPatience?: string }): LambdaAutoOptions {
   let cv: number | undefined;
   if (o.cv !== undefined) {
     cv = parseNumber('cv', o.cv, { integer: true });
@@ -41,7 +43,8 @@ export function parseLambdaAuto(o: { cv?: string; lambdaPoints?: string; lambdaR
   const points = o.lambdaPoints === undefined ? 12 : parseNumber('lambda-points', o.lambdaPoints, { integer: true, min: 2 });
   const ratio = o.lambdaRatio === undefined ? 1e-4 : parseNumber('lambda-ratio', o.lambdaRatio, { exclusiveMin: 0 });
   assertOption(ratio < 1, `--lambda-ratio must be in (0, 1) (the smallest λ of the grid relative to λ_max), got '${o.lambdaRatio}'`);
-  return { cv, points, ratio };
+  const patience = o.lambdaPatience === undefined ? 3 : o.lambdaPatience.trim() === 'all' ? Infinity : parseNumber('lambda-patience', o.lambdaPatience, { integer: true, min: 1 });
+  return { cv, points, ratio, patience };
 }
 
 /**
@@ -131,6 +134,8 @@ export function selectionJson(sel: LambdaSelection, cv: number | undefined, time
     lambda: sel.lambda,
     table: sel.table.map((r) => ({ lambda: r.lambda, score: finite(r.score), certificate: finite(r.certificate), activeNeurons: finite(r.activeNeurons) })),
     timeSeconds,
+    solves: sel.solves,
+    ...(Number.isFinite(sel.patience) ? { patience: sel.patience } : {}),
   };
 }
 
@@ -157,7 +162,7 @@ export function selectionRows(s: LambdaSelectionJson, nValidation: number, ratio
   const w = head.map((h, k) => Math.max(h.length, ...cells.map((r) => r[k]!.length)));
   const line = (r: string[]) => r.map((c, k) => c.padStart(w[k]!)).join('  ');
   return [
-    ['λ selection', `${how}; ${N} λ on a geometric grid below λ_max = ${fmt(lambdaMax, 4)}, down to λ_max × ${ratio < 0.01 ? ratio.toExponential() : ratio}${s.timeSeconds !== undefined ? `; ${s.folds * s.table.length} fold solves and the refit in ${s.timeSeconds.toFixed(2)} s` : ''}`],
+    ['λ selection', `${how}; ${N} λ on a geometric grid below λ_max = ${fmt(lambdaMax, 4)}, down to λ_max × ${ratio < 0.01 ? ratio.toExponential() : ratio}${s.timeSeconds !== undefined ? `; ${s.solves ?? s.folds * s.table.length} fold solves${s.patience !== undefined ? ` (each fold's path stops ${s.patience} points after its best)` : ''} and the refit in ${s.timeSeconds.toFixed(2)} s` : ''}`],
     ['λ table', line(head)],
     ...cells.map((r, i): [string, string] => [`  ${i + 1}/${s.table.length}`, `${line(r)}${i === s.chosen ? '  ← chosen' : ''}`]),
   ];

@@ -49,6 +49,7 @@ export const CONVEX_FIT_OPTIONS: OptionSpec<ConvexFitOptions> = {
   workingSet: 'boolean',
   vectorOutput: '"nuclear"|"one-vs-all"',
   lambdaPath: 'integer',
+  warmStart: 'object',
   backend: 'object',
   onProgress: 'function',
 };
@@ -70,6 +71,15 @@ function validate(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patterns: Pa
   assertOption(Number.isFinite(tol) && tol > 0, `tol must be > 0, got ${tol}`);
   assertOption(o.maxIters === undefined || (Number.isInteger(o.maxIters) && o.maxIters > 0), `maxIters must be a positive integer, got ${o.maxIters}`);
   assertOption(o.lambdaPath === undefined || (Number.isInteger(o.lambdaPath) && o.lambdaPath >= 2), `lambdaPath must be an integer ≥ 2 (number of grid points), got ${o.lambdaPath}`);
+  if (o.warmStart) {
+    const w = o.warmStart;
+    const c = Y.cols;
+    const vo0 = o.vectorOutput ?? (o.model === 'relu' ? 'one-vs-all' : 'nuclear');
+    const want = o.model === 'gated-relu' ? (c === 1 ? 'gated-relu' : vo0 === 'one-vs-all' ? 'gated-relu-one-vs-all' : 'gated-relu-nuclear') : c === 1 ? 'relu' : 'relu-one-vs-all';
+    const M = o.model === 'gated-relu' ? w.solution?.U : w.solution?.V;
+    const ok = w.formulation === want && M !== undefined && M.rows === X.cols && M.cols === patterns.masks.p * c && (o.model === 'gated-relu' || w.solution.W !== undefined);
+    assertShape(ok, `fitConvex: warmStart is a ${w.formulation ?? 'unknown'} solution${M ? ` with ${M.rows}×${M.cols} blocks` : ''}; this fit is ${want} with ${X.cols}×${patterns.masks.p * c} (same model, d, P and outputs)`);
+  }
   const solver = o.solver ?? 'auto';
   const names = ['auto', ...listSolvers().map((s) => s.name)];
   assertOption(names.includes(solver), `fitConvex: unknown solver '${solver}'; use one of ${names.join(', ')}`);
@@ -124,6 +134,7 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
   const Xc = X.isContiguous && X.offset === 0 ? X : X.clone();
   const solverName = options.solver ?? 'auto';
   const solvers: string[] = [];
+  const warm = options.warmStart?.solution;
 
   const gated = options.model === 'gated-relu';
   const formulation: Formulation = gated ? (c === 1 ? 'gated-relu' : options.vectorOutput === 'one-vs-all' ? 'gated-relu-one-vs-all' : 'gated-relu-nuclear') : c === 1 ? 'relu' : 'relu-one-vs-all';
@@ -133,9 +144,9 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
   let iterations = 0;
 
   /** One scalar or matrix program along the λ grid (warm starts); `budget` caps its iterations. */
-  const solvePath = (build: (be: Backend, lam: number) => GroupLassoProblem, budget: number, recordPath: boolean) => {
+  const solvePath = (build: (be: Backend, lam: number) => GroupLassoProblem, budget: number, recordPath: boolean, start?: Float64Array) => {
     const before = iterations;
-    let x0: Float64Array | undefined;
+    let x0: Float64Array | undefined = start;
     let step0: number | undefined;
     let r!: SolveResult;
     for (const lam of grid) {
@@ -176,7 +187,7 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
 
   if (formulation === 'gated-relu' || formulation === 'gated-relu-nuclear') {
     const loss = dataLoss(lossName, scale, Y);
-    const r = solvePath((be, lam) => gatedProblem(Xc, masks, loss, lam, { nuclear: c > 1, backend: be }), maxIters, true);
+    const r = solvePath((be, lam) => gatedProblem(Xc, masks, loss, lam, { nuclear: c > 1, backend: be }), maxIters, true, warm?.U ? Float64Array.from(warm.U.data) : undefined);
     const U = new Matrix(d, P * c, r.x);
     const groupNorms = Array.from(r.groupNorms);
     out = { ...common, status: statusOf([r]), objective: r.objective, dataTerm: r.dataTerm, penalty: r.penalty, certificate: r.certificate, constraintViolation: 0, activeNeurons: c === 1 ? countActive(groupNorms) : nuclearRank(U, d, P, c), groupNorms, solution: { U } };
@@ -192,9 +203,10 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
     let viol = 0;
     for (let k = 0; k < c; k++) {
       const loss = dataLoss(lossName, scale, column(k));
+      const start = warm ? warmColumn(warm, d, P, c, k, gated) : undefined;
       const r = gated
-        ? solvePath((be, lam) => gatedProblem(Xc, masks, loss, lam, { nuclear: false, backend: be }), maxIters, c === 1)
-        : solvePath((be, lam) => reluProblem(Xc, masks, loss, lam, { backend: be }), maxIters, c === 1);
+        ? solvePath((be, lam) => gatedProblem(Xc, masks, loss, lam, { nuclear: false, backend: be }), maxIters, c === 1, start)
+        : solvePath((be, lam) => reluProblem(Xc, masks, loss, lam, { backend: be }), maxIters, c === 1, start);
       results.push(r);
       for (let row = 0; row < d; row++) {
         for (let i = 0; i < P; i++) {
@@ -252,6 +264,25 @@ export function lambdaGrid(lmax: number, lambda: number, K?: number): number[] {
   const grid: number[] = [];
   for (let k = 0; k < K; k++) grid.push(k === K - 1 ? lambda : lmax * Math.pow(lambda / lmax, (k + 1) / K));
   return grid;
+}
+
+/**
+ * Column k of a one-vs-all (or scalar) solution as the unknowns of its scalar program: U's column
+ * for gated, (V's, W's) for C-ReLU — the inverse of the interleaving fitConvex writes.
+ */
+function warmColumn(sol: ConvexResult['solution'], d: number, P: number, c: number, k: number, gated: boolean): Float64Array {
+  const x = new Float64Array((gated ? 1 : 2) * d * P);
+  for (let row = 0; row < d; row++) {
+    for (let i = 0; i < P; i++) {
+      const at = row * P * c + i * c + k;
+      if (gated) x[row * P + i] = sol.U!.data[at];
+      else {
+        x[row * P + i] = sol.V!.data[at];
+        x[d * P + row * P + i] = sol.W!.data[at];
+      }
+    }
+  }
+  return x;
 }
 
 function countActive(norms: ArrayLike<number>): number {

@@ -21,6 +21,11 @@ export interface LambdaSelectOptions {
   score: 'accuracy' | 'mse';
   /** score only the first this many folds (default all; 1 = one validation split, the rest trains) */
   evaluateFolds?: number;
+  /**
+   * stop a fold's path after this many successive grid points score worse than that fold's best
+   * so far (default 3; `Infinity`: the whole grid). Points no fold reached have no score.
+   */
+  patience?: number;
   /** called after each grid point of each fold */
   onProgress?: (p: { fold: number; folds: number; point: number; points: number; lambda: number }) => void;
 }
@@ -52,6 +57,9 @@ export interface LambdaSelection {
   table: LambdaRow[];
   score: 'accuracy' | 'mse';
   folds: number;
+  /** fold solves run (each fold's path stops `patience` points after its best) */
+  solves: number;
+  patience: number;
   result: ConvexResult;
 }
 
@@ -72,14 +80,24 @@ function rowsOf(M: Matrix<Float64Array>, rows: number[]): Matrix<Float64Array> {
 }
 
 /** The options `selectLambda` takes (the compiler keeps the list complete). */
-export const LAMBDA_SELECT_OPTIONS: OptionSpec<LambdaSelectOptions> = { folds: 'any', points: 'integer', ratio: 'number', score: '"accuracy"|"mse"', evaluateFolds: 'integer', onProgress: 'function' };
+export const LAMBDA_SELECT_OPTIONS: OptionSpec<LambdaSelectOptions> = { folds: 'any', points: 'integer', ratio: 'number', score: '"accuracy"|"mse"', evaluateFolds: 'integer', patience: 'number', onProgress: 'function' };
+
+/** Share of `options.timeLimit` the fold solves may use; the refit has the rest. */
+export const SEARCH_TIME_SHARE = 2 / 3;
 
 /**
  * Choose λ by K-fold cross-validation along a warm-started geometric λ-path from λ_max (cv.glmnet
  * and scikit-learn's `*CV` estimators are the model): for each fold, fit on the other folds along
- * the path (each point warm-started from the last) and score the recovered network on the fold;
- * pick the λ with the best mean score (ties: the larger λ, the sparser network); refit on all rows
- * at that λ along the same path, certified. `options.lambda` is ignored (the grid replaces it).
+ * the path (each point warm-started from the last point's solution, every point solved to the
+ * fit's tolerance and its certificate kept in the table) and score the recovered network on the
+ * fold; a fold's path stops `patience` points after its best score (the small-λ end of the grid
+ * is the costly one, and past the validation optimum it only overfits). Pick the λ with the best
+ * mean score over the folds that reached it — every evaluated fold must have (ties: the larger λ,
+ * the sparser network) — and refit on all rows at that λ, warm-started from the first fold's
+ * solution there, certified. `options.lambda` is ignored (the grid replaces it);
+ * `options.timeLimit` bounds the whole call: the fold solves share {@link SEARCH_TIME_SHARE} of it
+ * (each point an even share of what is left over the points still to solve; a point that reaches
+ * its share keeps its certificate in the table and the path goes on from it), the refit has the rest.
  *
  * @example
  *   const sel = selectLambda(X, Y, { masks, gates }, { model: 'gated-relu', lambda: 1 }, { folds, score: 'accuracy' });
@@ -104,9 +122,19 @@ export function selectLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, p
   const certs = new Float64Array(grid.length);
   const active = new Float64Array(grid.length);
   const counts = new Int32Array(grid.length);
+  const better = (a: number, b: number) => (sel.score === 'accuracy' ? a > b + 1e-12 : a < b - 1e-12 * Math.max(1, Math.abs(b)));
   const evalK = Math.min(K, sel.evaluateFolds ?? K);
   assertOption(Number.isInteger(evalK) && evalK >= 1, `selectLambda: evaluateFolds must be a positive integer, got ${sel.evaluateFolds}`);
-  for (let k = 0; k < evalK; k++) {
+  const patience = sel.patience ?? 3;
+  assertOption(patience >= 1, `selectLambda: patience must be ≥ 1 (grid points after the best), got ${patience}`);
+  const t0 = performance.now();
+  const limit = options.timeLimit ?? Infinity;
+  const searchLimit = limit * SEARCH_TIME_SHARE;
+  const left = (budget: number) => budget - (performance.now() - t0) / 1000;
+  const solutions: Array<ConvexResult | undefined> = new Array(grid.length);
+  let outOfTime = false;
+  let solves = 0;
+  for (let k = 0; k < evalK && !outOfTime; k++) {
     const tr: number[] = [];
     const va: number[] = [];
     for (let j = 0; j < n; j++) (sel.folds[j] === k ? va : tr).push(j);
@@ -115,26 +143,42 @@ export function selectLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, p
     const Xva = rowsOf(X, va);
     const Yva = rowsOf(Y, va);
     const pats: PatternInput = patterns.gates ? { masks: PatternMasks.fromGates(Xtr, patterns.gates), gates: patterns.gates } : { masks: selectRows(patterns.masks, tr) };
-    // the path, one point at a time so that every point is scored (each solve certified)
+    // the path, one point at a time so that every point is scored, each warm-started from the last
+    let prev: ConvexResult | undefined;
+    let foldBest = -1;
+    let foldBestScore = NaN;
     for (let t = 0; t < grid.length; t++) {
       const lam = grid[t];
-      const r = fitConvex(Xtr, Ytr, pats, { ...options, lambda: lam });
+      // an even share of the search time still left over the points still to solve (a path that
+      // stops early hands its share on)
+      const pointsLeft = grid.length - t + (evalK - k - 1) * grid.length;
+      const r = fitConvex(Xtr, Ytr, pats, { ...options, lambda: lam, timeLimit: left(searchLimit) / pointsLeft, warmStart: prev, lambdaPath: undefined });
       const net = recoverNetwork(r, { appendOne: false });
       const score = sel.score === 'accuracy' ? accuracy(net, Xva, Yva) : mse(net, Xva, Yva);
       sums[t] += score;
       certs[t] = Math.max(certs[t], r.certificate.value);
       active[t] += r.activeNeurons;
       counts[t]++;
+      solves++;
+      if (k === 0) solutions[t] = r;
+      prev = r;
       sel.onProgress?.({ fold: k, folds: evalK, point: t, points: grid.length, lambda: lam });
-      if (r.status === 'time-limit') break;
+      if (left(searchLimit) <= 0) {
+        outOfTime = true;
+        break;
+      }
+      if (foldBest < 0 || better(score, foldBestScore)) {
+        foldBest = t;
+        foldBestScore = score;
+      } else if (t - foldBest >= patience) break;
     }
   }
-  const table: LambdaRow[] = grid.map((lambda, t) => ({ lambda, score: counts[t] ? sums[t] / counts[t] : NaN, certificate: certs[t], activeNeurons: counts[t] ? active[t] / counts[t] : NaN }));
+  const table: LambdaRow[] = grid.map((lambda, t) => ({ lambda, score: counts[t] === evalK ? sums[t] / evalK : NaN, certificate: counts[t] ? certs[t] : NaN, activeNeurons: counts[t] ? active[t] / counts[t] : NaN }));
   let best = 0;
-  const better = (a: number, b: number) => (sel.score === 'accuracy' ? a > b + 1e-12 : a < b - 1e-12 * Math.max(1, Math.abs(b)));
-  for (let t = 1; t < table.length; t++) if (Number.isFinite(table[t].score) && better(table[t].score, table[best].score)) best = t;
+  for (let t = 1; t < table.length; t++) if (Number.isFinite(table[t].score) && (!Number.isFinite(table[best].score) || better(table[t].score, table[best].score))) best = t;
+  if (!Number.isFinite(table[best].score)) throw new CvxnnError('NOT_CONVERGED', `selectLambda: no grid point was solved on every fold within the time limit (${limit} s); raise it or use fewer folds`);
   const lambda = table[best].lambda;
-  // refit on all rows, down the path to the chosen λ (warm starts)
-  const result = fitConvex(X, Y, patterns, { ...options, lambda, lambdaPath: best >= 1 ? best + 1 : undefined });
-  return { lambda, table, score: sel.score, folds: evalK, result };
+  // refit on all rows at the chosen λ, from the first fold's solution there
+  const result = fitConvex(X, Y, patterns, { ...options, lambda, warmStart: solutions[best], lambdaPath: undefined, timeLimit: left(limit) });
+  return { lambda, table, score: sel.score, folds: evalK, solves, patience, result };
 }

@@ -96,6 +96,11 @@ export interface ConvexFitOptions {
   vectorOutput?: 'nuclear' | 'one-vs-all';
   /** solve a geometric λ-path from λ_max down to λ with warm starts (number of grid points, ≥ 2) */
   lambdaPath?: number;
+  /**
+   * start from this earlier result's solution (same model, vector-output form, d, P and c; any
+   * rows and λ): the next point of a λ-path, or the refit after a validation fold
+   */
+  warmStart?: ConvexResult;
   backend?: Backend;
   /** called at each certificate check (progress bars) */
   onProgress?: (p: { iteration: number; certificate: number; objective: number }) => void;

@@ -189,6 +189,10 @@ export interface LambdaSelectionJson {
   table: LambdaRowJson[];
   /** seconds of the whole search: the fold solves and the refit */
   timeSeconds?: number;
+  /** fold solves run: each fold's path stops `patience` grid points after its best score */
+  solves?: number;
+  /** the early-stopping rule of the fold paths (grid points after the best; Infinity is written as null by JSON, so absent) */
+  patience?: number;
 }
 
 /**

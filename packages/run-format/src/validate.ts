@@ -218,8 +218,10 @@ const lambdaSelection: Check = (v, p, issues) => {
       lambda: num(false, true),
       table: arrayOf(fields({ lambda: num(false, true), score: num(true), certificate: num(true), activeNeurons: num(true) })),
       timeSeconds: num(false),
+      solves: int(1),
+      patience: num(false),
     },
-    ['split', 'timeSeconds'],
+    ['split', 'timeSeconds', 'solves', 'patience'],
   )(v, p, issues);
   if (!isObj(v) || issues.length > before) return;
   const s = v as unknown as LambdaSelectionJson;

@@ -25,6 +25,7 @@ export interface FitCliOptions extends DataFlags {
   cv?: string;
   lambdaPoints?: string;
   lambdaRatio?: string;
+  lambdaPatience?: string;
   patterns?: string;
   gates?: string;
   seed: string;
@@ -121,6 +122,7 @@ export function register(program: Command, io: Io): void {
     .option('--cv <K>', '--lambda auto: K-fold cross-validation over the training rows (K ≥ 2) instead of one 20% validation split')
     .option('--lambda-points <N>', '--lambda auto: points of the λ grid (default 12)')
     .option('--lambda-ratio <r>', '--lambda auto: smallest λ of the grid relative to λ_max (default 1e-4)')
+    .option('--lambda-patience <N>', "--lambda auto: stop each fold's path N grid points after its best validation score (default 3; 'all': solve the whole grid)")
     .option('--patterns <all|N>', "number of sampled Gaussian-gate patterns, or 'all' for exact enumeration (default 100; 32 convolutional gates for --arch cnn)")
     .option('--gates <file>', 'd×P CSV of gate vectors (patterns 1[X g > 0]); overrides --patterns')
     .option('--seed <s>', 'seed for gates and the train/test split', '0')
@@ -157,7 +159,7 @@ export function register(program: Command, io: Io): void {
       throw new CvxnnError('INVALID_OPTION', `--lambda auto is supported for --arch fc only (the fully connected relu / gated-relu fit), not for ${o.layerwise !== undefined ? '--layerwise' : `--arch ${o.arch}`}; give a number (--lambda 1e-3)`);
     }
     if (!auto) {
-      const stray = ([['cv', '--cv'], ['lambdaPoints', '--lambda-points'], ['lambdaRatio', '--lambda-ratio']] as const).find(([k]) => o[k] !== undefined);
+      const stray = ([['cv', '--cv'], ['lambdaPoints', '--lambda-points'], ['lambdaRatio', '--lambda-ratio'], ['lambdaPatience', '--lambda-patience']] as const).find(([k]) => o[k] !== undefined);
       if (stray) throw new CvxnnError('INVALID_OPTION', `${stray[1]} applies to --lambda auto only`);
     }
     if (o.arch !== 'fc' || o.layerwise !== undefined) return fitArchitecture(o, io);
@@ -274,6 +276,7 @@ export function register(program: Command, io: Io): void {
             ratio: autoOpts.ratio,
             score: task === 'regression' ? 'mse' : 'accuracy',
             evaluateFolds,
+            patience: autoOpts.patience,
             onProgress: bar
               ? (p) => {
                   const lmax = p.lambda / Math.pow(autoOpts.ratio, (p.point + 1) / N);
@@ -342,7 +345,7 @@ export function register(program: Command, io: Io): void {
       testFraction: testFraction || undefined,
       lambdaPath: pathPoints,
       vectorOutput,
-      ...(autoOpts ? { lambdaAuto: true, cv: autoOpts.cv, lambdaPoints: autoOpts.points, lambdaRatio: autoOpts.ratio } : {}),
+      ...(autoOpts ? { lambdaAuto: true, cv: autoOpts.cv, lambdaPoints: autoOpts.points, lambdaRatio: autoOpts.ratio, ...(Number.isFinite(autoOpts.patience) ? { lambdaPatience: autoOpts.patience } : {}) } : {}),
     };
     const lambdaSelection = selection ? selectionJson(selection, autoOpts?.cv, searchSeconds) : undefined;
     const run = {
