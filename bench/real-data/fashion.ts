@@ -12,12 +12,12 @@
  *
  * `--adam-only FILE` (internal) trains the Adam network described by FILE and prints its JSON.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { measured, stderrTail } from './measure.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // the workspace packages as the CLI resolves them (this folder is not a package of its own)
@@ -33,7 +33,6 @@ const dir = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist'
 const file = (f: string) => path.join(dir, f);
 const trainImages = file('train-images-idx3-ubyte.gz');
 const testImages = file('t10k-images-idx3-ubyte.gz');
-const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 /** z-scored pixels with the training rows' statistics (what `cvxnn fit --standardize zscore` does) and one-hot labels */
 async function load() {
@@ -58,15 +57,6 @@ if (args[0] === '--adam-only') {
   process.exit(0);
 }
 
-function measured(cmd: string, argv: string[], env?: NodeJS.ProcessEnv) {
-  const t = performance.now();
-  const r = timeBin
-    ? spawnSync(timeBin, ['-f', '__time %U %S %M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 256 << 20, env: env ?? process.env })
-    : spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 256 << 20, env: env ?? process.env });
-  const wall = (performance.now() - t) / 1000;
-  const m = /__time ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? '');
-  return { r, wall, cpu: m ? Number(m[1]) + Number(m[2]) : undefined, peakMB: m ? Number(m[3]) / 1024 : undefined };
-}
 const lastJson = (s: string) => {
   const i = s.lastIndexOf('\n{');
   return JSON.parse(i >= 0 ? s.slice(i + 1) : s.slice(s.indexOf('{')));
@@ -109,7 +99,7 @@ try {
     peakMB: fit.peakMB,
   };
 } catch {
-  convex = { exit: fit.r.status, wallSeconds: fit.wall, error: (fit.r.stderr ?? '').split('\n').filter((l) => l && !l.startsWith('__time')).slice(-3).join(' ') };
+  convex = { exit: fit.r.status, wallSeconds: fit.wall, error: stderrTail(fit, 3) };
 }
 process.stderr.write(`fashion: convex ${JSON.stringify(convex)}\n`);
 
@@ -124,7 +114,7 @@ if (convex.activeNeurons > 0) {
   try {
     adam = { ...lastJson(a.r.stdout), epochsPlanned: spec.epochs, batchSize: spec.batchSize, learningRate: spec.learningRate, schedule: 'cosine', timeLimit: seconds, wallSeconds: a.wall, cpuSeconds: a.cpu, peakMB: a.peakMB };
   } catch {
-    adam = { exit: a.r.status, error: (a.r.stderr ?? '').split('\n').filter((l) => l && !l.startsWith('__time')).slice(-3).join(' ') };
+    adam = { exit: a.r.status, error: stderrTail(a, 3) };
   }
   process.stderr.write(`fashion: adam ${JSON.stringify(adam)}\n`);
 }

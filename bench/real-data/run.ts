@@ -11,11 +11,11 @@
  *
  * ionosphere / sonar are read from ../shared/data (UCI, CC BY 4.0) when that folder is there.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measured, stderrTail } from './measure.js';
 
 /** A CSV read the way the shared files are written: header, label last, numbers or quoted strings. */
 interface Dataset {
@@ -47,7 +47,6 @@ const names = opt('--datasets', 'breast_cancer,wine,ionosphere,sonar,diabetes').
 const models = opt('--models', 'gated-relu').split(',');
 const outFile = path.resolve(root, opt('--out', 'bench/results/real-data.json'));
 const seed = Number(opt('--seed', '0'));
-const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 const unquote = (c: string) => c.trim().replace(/^"(.*)"$/, '$1');
@@ -113,13 +112,6 @@ function writeCsv(file: string, ds: Dataset, rows: number[]): void {
   writeFileSync(file, `${head}\n${lines.join('\n')}\n`);
 }
 
-function measured(cmd: string, argv: string[]) {
-  const t = performance.now();
-  const r = timeBin ? spawnSync(timeBin, ['-f', '__time %U %S %M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 256 << 20 }) : spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 256 << 20 });
-  const wall = (performance.now() - t) / 1000;
-  const m = /__time ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? '');
-  return { r, wall, cpu: m ? Number(m[1]) + Number(m[2]) : undefined, peakMB: m ? Number(m[3]) / 1024 : undefined };
-}
 
 const results: Record<string, unknown>[] = [];
 for (const name of names) {
@@ -157,7 +149,7 @@ for (const name of names) {
         peakMB: m.peakMB,
       };
     } catch {
-      res = { model, exit: m.r.status, wallSeconds: m.wall, error: (m.r.stderr ?? '').split('\n').filter((l) => l && !l.startsWith('__time')).slice(-2).join(' ') };
+      res = { model, exit: m.r.status, wallSeconds: m.wall, error: stderrTail(m, 2) };
     }
     (row.cvxnn as unknown[]).push(res);
   }

@@ -35,6 +35,12 @@ export function lambdaMax(
   return m;
 }
 
+/** The program a fit with these options and c outputs solves (what its result's `formulation` says). */
+function formulationOf(o: Pick<ConvexFitOptions, 'model' | 'vectorOutput'>, c: number): Formulation {
+  if (o.model === 'relu') return c === 1 ? 'relu' : 'relu-one-vs-all';
+  return c === 1 ? 'gated-relu' : o.vectorOutput === 'one-vs-all' ? 'gated-relu-one-vs-all' : 'gated-relu-nuclear';
+}
+
 /** The options `fitConvex` takes, with their types (the compiler keeps the list complete). */
 export const CONVEX_FIT_OPTIONS: OptionSpec<ConvexFitOptions> = {
   model: '"relu"|"gated-relu"',
@@ -74,8 +80,7 @@ function validate(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patterns: Pa
   if (o.warmStart) {
     const w = o.warmStart;
     const c = Y.cols;
-    const vo0 = o.vectorOutput ?? (o.model === 'relu' ? 'one-vs-all' : 'nuclear');
-    const want = o.model === 'gated-relu' ? (c === 1 ? 'gated-relu' : vo0 === 'one-vs-all' ? 'gated-relu-one-vs-all' : 'gated-relu-nuclear') : c === 1 ? 'relu' : 'relu-one-vs-all';
+    const want = formulationOf(o, c);
     const M = o.model === 'gated-relu' ? w.solution?.U : w.solution?.V;
     const ok = w.formulation === want && M !== undefined && M.rows === X.cols && M.cols === patterns.masks.p * c && (o.model === 'gated-relu' || w.solution.W !== undefined);
     assertShape(ok, `fitConvex: warmStart is a ${w.formulation ?? 'unknown'} solution${M ? ` with ${M.rows}×${M.cols} blocks` : ''}; this fit is ${want} with ${X.cols}×${patterns.masks.p * c} (same model, d, P and outputs)`);
@@ -137,7 +142,7 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
   const warm = options.warmStart?.solution;
 
   const gated = options.model === 'gated-relu';
-  const formulation: Formulation = gated ? (c === 1 ? 'gated-relu' : options.vectorOutput === 'one-vs-all' ? 'gated-relu-one-vs-all' : 'gated-relu-nuclear') : c === 1 ? 'relu' : 'relu-one-vs-all';
+  const formulation = formulationOf(options, c);
   const lmax = lambdaMax(Xc, Y, masks, lossName, scale, true, exact);
   const grid = lambdaGrid(lmax, lambda, options.lambdaPath);
   const path: PathPoint[] = [];
