@@ -138,6 +138,68 @@ describe('cvxnn fit --arch cnn', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('--pool-regions 2x2: certified gated CNN whose printed filters, gates and unit regions reproduce the objective by a separate loop', async () => {
+    const lambda = 0.5;
+    const r = await run('fit', '--data', binary, '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--pool-regions', '2x2', '--lambda', String(lambda), '--patterns', '6', '--standardize', 'none', '--tol', '1e-7', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.status).toBe('optimal');
+    expect(j.certificate.value).toBeLessThanOrEqual(1e-7);
+    expect(j.architecture.poolRegions).toEqual([2, 2]);
+    const net = j.network.network;
+    const unit: number[] = j.network.regions.unit;
+    expect(unit.length).toBe(net.W1[0].length);
+    // the 3×3 positions of a 2×2 filter on 4×4 images: block ⌊y0·2/3⌋·2 + ⌊x0·2/3⌋
+    const rows = readFileSync(binary, 'utf8').trim().split('\n').slice(1);
+    let data = 0;
+    for (const line of rows) {
+      const cells = line.split(',');
+      const img = cells.slice(0, 16).map(Number);
+      const y = cells[16] === j.data.classes[1] ? 1 : -1;
+      let f = 0;
+      for (let h = 0; h < unit.length; h++) {
+        let pooled = 0;
+        for (let y0 = 0; y0 < 3; y0++) {
+          for (let x0 = 0; x0 < 3; x0++) {
+            if (Math.floor((y0 * 2) / 3) * 2 + Math.floor((x0 * 2) / 3) !== unit[h]) continue;
+            const patch = [img[y0 * 4 + x0], img[y0 * 4 + x0 + 1], img[(y0 + 1) * 4 + x0], img[(y0 + 1) * 4 + x0 + 1]];
+            let z = 0;
+            let gz = 0;
+            for (let k = 0; k < 4; k++) {
+              z += patch[k] * net.W1[k][h];
+              gz += patch[k] * net.gates[k][h];
+            }
+            if (gz > 0) pooled += z;
+          }
+        }
+        f += pooled * net.W2[h][0];
+      }
+      data += Math.log1p(Math.exp(-y * f));
+    }
+    let w = 0;
+    for (const row of [...net.W1, ...net.W2]) for (const v of row) w += v * v;
+    expect(data + (lambda / 2) * w).toBeCloseRel(j.objective, 1e-8);
+    const text = await run('fit', '--data', binary, '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--pool-regions', '2x2', '--lambda', String(lambda), '--patterns', '6');
+    expect(text.out).toMatch(/sum pooling over 2×2 regions of the 3×3 positions/);
+    expect(text.out).toMatch(/× 2×2 pooling regions = 24 groups/);
+  });
+
+  it('--pool-regions refusals are one typed line (exit 2)', async () => {
+    const base = ['fit', '--data', binary, '--lambda', '0.1'];
+    const cnn = [...base, '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2'];
+    for (const [args, msg] of [
+      [[...cnn, '--pool-regions', '2x2', '--model', 'relu'], /--pool-regions is available for --model gated-relu \(got relu\)/],
+      [[...base, '--pool-regions', '2x2'], /--pool-regions is an option of --arch cnn \(got --arch fc\)/],
+      [[...cnn, '--pool-regions', '2xtwo'], /--pool-regions must be RxC with positive integers/],
+      [[...cnn, '--pool-regions', '4x4'], /use at most 3×3 regions/],
+    ] as const) {
+      const r = await run(...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(msg);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
   it('bad geometry is a typed error (exit 2)', async () => {
     const base = ['fit', '--data', binary, '--arch', 'cnn', '--lambda', '0.1'];
     const shape = await run(...base, '--image-shape', '5x4x1', '--kernel', '2');

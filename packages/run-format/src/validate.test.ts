@@ -118,6 +118,10 @@ describe('preprocessing and network', () => {
     expect(messages({ ...sampleRun(), network: { kind: 'mlp' } })[0]).toMatch(/^run\.network\.kind: expected one of relu, gated-relu, cnn, separable-cnn, linear-cnn, linear-circular-cnn, bn, layerwise, got the string "mlp"/);
     expect(messages({ ...sampleRun(), network: { kind: 'bn', placement: 'scale', appendOne: false, W1: [[1]], alpha: [0], W2: [[1]] } })).toEqual(['run.network.gamma: missing']);
     expect(messages({ ...sampleRun(), network: { kind: 'layerwise', blocks: [{ W1: [[1]], W2: [[null]] }] } })).toEqual(['run.network.blocks[0].W2[0][0]: expected a number, got null']);
+    const cnn = { kind: 'cnn', imageShape: { height: 2, width: 2, channels: 1 }, kernel: [1, 1], stride: 1, padding: 0, pooling: 'sum', network: { W1: [[1]], W2: [[1]] } };
+    expect(messages({ ...sampleRun(), network: cnn })).toEqual([]);
+    expect(messages({ ...sampleRun(), network: { ...cnn, regions: { rows: 2, cols: 2, unit: [3] } } })).toEqual([]);
+    expect(messages({ ...sampleRun(), network: { ...cnn, regions: { rows: 2, unit: [-1] } } })).toEqual(['run.network.regions.cols: missing', 'run.network.regions.unit[0]: expected an integer ≥ 0, got -1']);
   });
   it('network and preprocessing are checked in fit and cnn runs; other kinds keep their own network shape', () => {
     const clifford = { ...sampleRun(), kind: 'clifford', network: { W1: [1, -1], b1: [0, 0.5], w2: [1, 1], b2: 0 }, preprocessing: undefined };

@@ -141,7 +141,10 @@ const imageShape = fields({ height: int(1), width: int(1), channels: int(1) });
 const NETWORKS: Record<string, Check> = {
   relu: twoLayer,
   'gated-relu': twoLayer,
-  cnn: fields({ imageShape, kernel: arrayOf(int(1)), stride: int(1), padding: int(0), circular: bool, pooling: oneOf(['sum', 'mean']), network: twoLayer }, ['circular']),
+  cnn: fields(
+    { imageShape, kernel: arrayOf(int(1)), stride: int(1), padding: int(0), circular: bool, pooling: oneOf(['sum', 'mean']), network: twoLayer, regions: fields({ rows: int(1), cols: int(1), unit: arrayOf(int(0)) }) },
+    ['circular', 'regions'],
+  ),
   'separable-cnn': fields({ imageShape, kernel: arrayOf(int(1)), stride: int(1), padding: int(0), filters: matrix(undefined, false), head: numArray(false), position: arrayOf(int(0)) }, ['imageShape', 'kernel', 'stride', 'padding']),
   'linear-cnn': fields({ imageShape, kernel: arrayOf(int(1)), stride: int(1), padding: int(0), filters: matrix(undefined, false), head: matrix(undefined, false), outputs: int(1) }, ['imageShape', 'kernel', 'stride', 'padding']),
   'linear-circular-cnn': fields({ length: int(1), filters: matrix(undefined, false), head: matrix(undefined, false) }),

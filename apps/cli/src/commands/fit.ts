@@ -52,6 +52,8 @@ export interface FitCliOptions extends DataFlags {
   kernel?: string;
   stride?: string;
   padding?: string;
+  /** --arch cnn: regional pooling grid RxC (fit-cnn.ts) */
+  poolRegions?: string;
   layerwise?: string;
   /** --arch bn: where the BN sits (fit-bn.ts) */
   bnPlacement?: string;
@@ -147,6 +149,7 @@ export function register(program: Command, io: Io): void {
     .option('--kernel <K>', '--arch cnn: square filter size K (K×K patches)')
     .option('--stride <S>', '--arch cnn: patch stride', '1')
     .option('--padding <p>', '--arch cnn: zero padding on each side', '0')
+    .option('--pool-regions <RxC>', '--arch cnn, gated-relu: sum-pool over an R×C grid of blocks of patch positions, one neuron per (gate, block) (default 1x1: global pooling)')
     .option('--bn-placement <p>', '--arch bn: scale (BN after the ReLU, scale only; default) | centred (after, centring + shift) | before (BN before the ReLU)')
     .option('--bn-normalization <n>', '--arch bn: l2 (divide by ‖P_c h‖, the papers’; default) | std (divide by the standard deviation)')
     .option('--layerwise <L>', 'greedy layer-wise training of L two-layer convex blocks (each block\'s hidden layer becomes the next one\'s features)');
@@ -162,6 +165,7 @@ export function register(program: Command, io: Io): void {
       const stray = ([['cv', '--cv'], ['lambdaPoints', '--lambda-points'], ['lambdaRatio', '--lambda-ratio'], ['lambdaPatience', '--lambda-patience']] as const).find(([k]) => o[k] !== undefined);
       if (stray) throw new CvxnnError('INVALID_OPTION', `${stray[1]} applies to --lambda auto only`);
     }
+    if (o.poolRegions !== undefined && o.arch !== 'cnn') throw new CvxnnError('INVALID_OPTION', `--pool-regions is an option of --arch cnn (got --arch ${o.arch})`);
     if (o.arch !== 'fc' || o.layerwise !== undefined) return fitArchitecture(o, io);
     if (o.lambda === undefined) throw new CvxnnError('INVALID_OPTION', "--lambda is required (a number > 0, or 'auto' to choose it on a validation split)");
     const autoOpts = auto ? parseLambdaAuto(o) : undefined;

@@ -14,7 +14,7 @@ import {
   type TwoLayerNetwork,
   validateNetwork,
 } from '@cvxnn/networks';
-import { assertImages, type ConvGeometry, convGeometry, extractPatches, type ImageShape, patchChunks, poolRows } from './patches.js';
+import { assertImages, type ConvGeometry, convGeometry, extractPatches, type ImageShape, patchChunks, patchRegions, poolRows } from './patches.js';
 
 /**
  * Global pooling of the hidden activations over the K patch positions: `sum` (SPEC §4.2) or
@@ -43,6 +43,47 @@ export interface CnnModel {
   geometry: ConvGeometry;
   pooling: Pooling;
   network: TwoLayerNetwork;
+  /** regional sum pooling (absent: global pooling over all K patches) */
+  regions?: PoolRegions;
+}
+
+/**
+ * Regional sum pooling: the output grid of patch positions is cut into `rows` × `cols` blocks
+ * ({@link patchRegions}) and hidden unit j sums its activations over the patches of its own block
+ * `unit[j]` only, f(x) = Σ_j w_j Σ_{k ∈ R(unit[j])} σ(x_kᵀ u_j). A network of such units is still
+ * two-layer (each unit one filter, one output weight), so the convex program over (gate, region)
+ * pairs is exact for it as the global one is for global pooling.
+ *
+ * @example
+ *   const regions: PoolRegions = { rows: 2, cols: 2, unit: Int32Array.of(0, 1, 2, 3) };
+ */
+export interface PoolRegions {
+  rows: number;
+  cols: number;
+  /** the region (0 … rows·cols − 1, row-major) of each hidden unit; length = the width m */
+  unit: Int32Array;
+}
+
+/**
+ * Pool per-patch hidden activations H (n·K × m, sample-major) over each unit's region:
+ * Z[i, j] = Σ_{k : patch[k] = unit[j]} H[iK + k, j] (n × m).
+ *
+ * @example
+ *   poolUnits(H, 36, patchRegions(g, 2, 2), regions.unit);
+ */
+export function poolUnits(H: Matrix<Float64Array>, K: number, patch: Int32Array, unit: Int32Array): Matrix<Float64Array> {
+  assertShape(H.rows % K === 0 && patch.length === K && unit.length === H.cols, `poolUnits: ${H.rows}×${H.cols} activations, ${patch.length} patch regions for K = ${K}, ${unit.length} unit regions`);
+  const n = H.rows / K;
+  const m = H.cols;
+  const Z = Matrix.zeros(n, m);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < K; k++) {
+      const o = (i * K + k) * m;
+      const rk = patch[k];
+      for (let j = 0; j < m; j++) if (unit[j] === rk) Z.data[i * m + j] += H.data[o + j];
+    }
+  }
+  return Z;
 }
 
 /**
@@ -69,6 +110,31 @@ export function validateCnn(model: CnnModel): void {
   assertShape(net.W1.rows === h, `the filters have ${net.W1.rows} rows but a ${model.geometry.kh}×${model.geometry.kw}×${model.geometry.image.channels} patch${net.appendOne ? ' plus bias' : ''} has ${h}`);
   if (net.b1 || net.b2) throw new CvxnnError('INVALID_OPTION', 'a CNN model has no free biases (b1/b2); put a filter bias in the weights with appendOne');
   poolingScale(model.geometry, model.pooling);
+  const reg = model.regions;
+  if (reg) {
+    assertOption(model.pooling === 'sum', `regional pooling is sum pooling within each region; got pooling '${model.pooling}'`);
+    patchRegions(model.geometry, reg.rows, reg.cols);
+    assertShape(reg.unit.length === net.W1.cols, `the pooling regions name ${reg.unit.length} hidden units but the network has ${net.W1.cols}`);
+    const R = reg.rows * reg.cols;
+    for (let j = 0; j < reg.unit.length; j++) {
+      assertOption(Number.isInteger(reg.unit[j]) && reg.unit[j] >= 0 && reg.unit[j] < R, `hidden unit ${j} is in pooling region ${reg.unit[j]}, outside 0…${R - 1} of the ${reg.rows}×${reg.cols} grid`);
+    }
+  }
+}
+
+/** The per-patch and per-unit regions of a regional model (undefined for global pooling). */
+function regionMaps(model: CnnModel): { patch: Int32Array; unit: Int32Array } | undefined {
+  return model.regions ? { patch: patchRegions(model.geometry, model.regions.rows, model.regions.cols), unit: model.regions.unit } : undefined;
+}
+
+/** Hidden activations on stacked patches (gated: 1[𝐗g > 0]·𝐗u; ReLU: (𝐗u)_+), in place on H = 𝐗W1. */
+function activate(H: Matrix<Float64Array>, gateH: Matrix<Float64Array> | null, act?: Uint8Array): void {
+  const hd = H.data;
+  for (let j = 0; j < hd.length; j++) {
+    const on = gateH ? gateH.data[j] > 0 : hd[j] > 0;
+    if (act) act[j] = on ? 1 : 0;
+    if (!on) hd[j] = 0;
+  }
 }
 
 /**
@@ -86,8 +152,17 @@ export function cnnPredict(model: CnnModel, X: Matrix<Float64Array>, chunk?: num
   const c = net.W2.cols;
   const F = Matrix.zeros(X.rows, c);
   const scale = poolingScale(g, model.pooling);
+  const maps = regionMaps(model);
+  const be = getBackend();
   for (const part of patchChunks(X, g, { chunk, scale, appendOne: model.network.appendOne })) {
-    const pooled = poolRows(predict(net, part.patches), g.patches);
+    let pooled: Matrix<Float64Array>;
+    if (maps) {
+      const H = be.gemm(part.patches, net.W1);
+      activate(H, net.kind === 'gated-relu' && net.gates ? be.gemm(part.patches, net.gates) : null);
+      pooled = be.gemm(poolUnits(H, g.patches, maps.patch, maps.unit), net.W2);
+    } else {
+      pooled = poolRows(predict(net, part.patches), g.patches);
+    }
     F.data.set(pooled.data, part.start * c);
   }
   return F;
@@ -168,6 +243,8 @@ export interface CnnJson {
   circular: boolean;
   pooling: Pooling;
   network: NetworkJson;
+  /** regional pooling: the region grid and each hidden unit's region */
+  regions?: { rows: number; cols: number; unit: number[] };
 }
 
 /**
@@ -179,7 +256,8 @@ export interface CnnJson {
 export function cnnToJson(model: CnnModel): CnnJson {
   validateCnn(model);
   const g = model.geometry;
-  return { kind: 'cnn', imageShape: { ...g.image }, kernel: [g.kh, g.kw], stride: g.stride, padding: g.padding, circular: g.circular, pooling: model.pooling, network: networkToJson(model.network) };
+  const regions = model.regions ? { regions: { rows: model.regions.rows, cols: model.regions.cols, unit: Array.from(model.regions.unit) } } : {};
+  return { kind: 'cnn', imageShape: { ...g.image }, kernel: [g.kh, g.kw], stride: g.stride, padding: g.padding, circular: g.circular, pooling: model.pooling, network: networkToJson(model.network), ...regions };
 }
 
 /**
@@ -195,6 +273,13 @@ export function cnnFromJson(value: unknown): CnnModel {
   const v = value as CnnJson;
   const geometry = convGeometry(v.imageShape, { kernel: v.kernel, stride: v.stride, padding: v.padding, circular: v.circular });
   const model: CnnModel = { geometry, pooling: v.pooling, network: networkFromJson(v.network) };
+  if (v.regions !== undefined) {
+    const r = v.regions;
+    if (typeof r !== 'object' || r === null || !Array.isArray(r.unit) || !r.unit.every((u) => Number.isInteger(u))) {
+      throw new CvxnnError('PARSE_ERROR', `a CNN model's regions must be { rows, cols, unit: integer[] }`);
+    }
+    model.regions = { rows: r.rows, cols: r.cols, unit: Int32Array.from(r.unit) };
+  }
   validateCnn(model);
   return model;
 }
@@ -214,6 +299,7 @@ export function cnnValueAndGradient(
   loss: ReturnType<typeof makeLoss>,
   lambda: number,
   dataWeight = 1,
+  regions?: { patch: Int32Array; unit: Int32Array },
 ): { value: number; gW1: Matrix<Float64Array>; gW2: Matrix<Float64Array> } {
   const be = getBackend();
   const n = Y.rows;
@@ -222,12 +308,10 @@ export function cnnValueAndGradient(
   const H = be.gemm(patches, net.W1);
   const hd = H.data;
   const act = new Uint8Array(hd.length);
-  for (let j = 0; j < hd.length; j++) {
-    const on = gateH ? gateH.data[j] > 0 : hd[j] > 0;
-    act[j] = on ? 1 : 0;
-    if (!on) hd[j] = 0;
-  }
-  const Z = poolRows(H, K);
+  activate(H, gateH, act);
+  // a unit passes gradient only to the patches of its own region
+  if (regions) for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) for (let j = 0; j < m; j++) if (regions.unit[j] !== regions.patch[k]) act[(i * K + k) * m + j] = 0;
+  const Z = regions ? poolUnits(H, K, regions.patch, regions.unit) : poolRows(H, K);
   const F = be.gemm(Z, net.W2);
   const G = Matrix.zeros(n, c);
   let value = dataWeight * loss.valueAndGrad(F, Y, G);
@@ -303,6 +387,8 @@ export interface CnnInitOptions {
   appendOne?: boolean;
   /** outputs (default: the columns of Y) */
   c?: number;
+  /** regional pooling over a rows × cols grid of patch positions; unit j pools region j mod (rows·cols) */
+  regions?: [number, number];
 }
 
 /** The keys of a {@link CnnInitOptions}, with their types (the compiler keeps the list complete). */
@@ -314,6 +400,7 @@ export const CNN_INIT_OPTIONS: OptionSpec<CnnInitOptions> = {
   kind: '"relu"|"gated-relu"',
   appendOne: 'boolean',
   c: 'integer',
+  regions: 'array',
 };
 
 /**
@@ -354,12 +441,18 @@ export function trainCnnAdam(
   if ('network' in init) {
     validateCnn(init);
     const net = init.network;
-    model = { geometry: init.geometry, pooling: init.pooling, network: { ...net, W1: net.W1.clone(), W2: net.W2.clone(), gates: net.gates?.clone() } };
+    model = { geometry: init.geometry, pooling: init.pooling, network: { ...net, W1: net.W1.clone(), W2: net.W2.clone(), gates: net.gates?.clone() }, ...(init.regions ? { regions: { ...init.regions, unit: init.regions.unit.slice() } } : {}) };
   } else {
     checkOptions('trainCnnAdam init', init, CNN_INIT_OPTIONS);
     const net = initNetwork(init.geometry.patchSize, init.c ?? Y.cols, { width: init.width, seed: init.seed ?? opts.seed ?? 0, kind: init.kind, appendOne: init.appendOne });
     model = { geometry: init.geometry, pooling: init.pooling ?? 'sum', network: net };
+    if (init.regions) {
+      const [rows, cols] = init.regions;
+      model.regions = { rows, cols, unit: Int32Array.from({ length: init.width }, (_, j) => j % (rows * cols)) };
+    }
+    validateCnn(model);
   }
+  const maps = regionMaps(model);
   const g = model.geometry;
   assertImages(X, g);
   assertShape(Y.rows === X.rows, `X has ${X.rows} images but Y has ${Y.rows} rows`);
@@ -394,7 +487,7 @@ export function trainCnnAdam(
   let evalTime = 0;
   const fullObjective = (): number => {
     const te = performance.now();
-    const v = cnnValueAndGradient(net, full, gateFull, K, Y, loss, opts.lambda).value;
+    const v = cnnValueAndGradient(net, full, gateFull, K, Y, loss, opts.lambda, 1, maps).value;
     evalTime += performance.now() - te;
     return v;
   };
@@ -420,7 +513,7 @@ export function trainCnnAdam(
       });
     }
     const dataWeight = b < n && (opts.scale ?? 'sum') === 'sum' ? n / b : 1;
-    const { value, gW1, gW2 } = cnnValueAndGradient(net, pat, gate, K, Yb, loss, opts.lambda, dataWeight);
+    const { value, gW1, gW2 } = cnnValueAndGradient(net, pat, gate, K, Yb, loss, opts.lambda, dataWeight, maps);
     if (!Number.isFinite(value)) {
       status = 'diverged';
       break;

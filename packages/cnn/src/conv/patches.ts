@@ -278,3 +278,25 @@ export function poolRows(F: Matrix<Float64Array>, K: number, out?: Matrix<Float6
   }
   return o;
 }
+
+/**
+ * The pooling region of every patch position when the rows × cols output grid of patch positions
+ * is cut into a `rows` × `cols` grid of near-equal blocks: patch k = (oy, ox) belongs to region
+ * ⌊oy·rows/outH⌋·cols + ⌊ox·cols/outW⌋ (row-major regions). Every region holds at least one patch;
+ * more regions than patch rows or columns is INVALID_OPTION.
+ *
+ * @example
+ *   patchRegions(convGeometry({ height: 8, width: 8, channels: 1 }, { kernel: 3 }), 2, 2); // 36 entries, 9 per region
+ */
+export function patchRegions(g: ConvGeometry, rows: number, cols: number): Int32Array {
+  assertOption(Number.isInteger(rows) && rows >= 1 && Number.isInteger(cols) && cols >= 1, `pooling regions must be positive integers rows × cols, got ${rows} × ${cols}`);
+  assertOption(
+    rows <= g.outH && cols <= g.outW,
+    `${rows}×${cols} pooling regions need at least ${rows}×${cols} patch positions, but the filters give a ${g.outH}×${g.outW} grid; use at most ${g.outH}×${g.outW} regions`,
+  );
+  const region = new Int32Array(g.patches);
+  for (let oy = 0; oy < g.outH; oy++) {
+    for (let ox = 0; ox < g.outW; ox++) region[oy * g.outW + ox] = Math.floor((oy * rows) / g.outH) * cols + Math.floor((ox * cols) / g.outW);
+  }
+  return region;
+}

@@ -22,7 +22,7 @@ import { assertFinite, assertOption, assertShape, type Backend, checkOptions, Cv
 import { CONV_GEOMETRY_OPTIONS, convOptionsOf } from './option-specs.js';
 import type { LossName, ObjectiveScale } from '@cvxnn/networks';
 import { type CnnModel, type Pooling, poolingScale } from './model.js';
-import { assertImages, type ConvGeometry, convGeometry, type ConvOptions, extractPatches, type ImageShape } from './patches.js';
+import { assertImages, type ConvGeometry, convGeometry, type ConvOptions, extractPatches, type ImageShape, patchRegions } from './patches.js';
 
 /**
  * The data loss of the pooled CNN as a loss of the stacked (n·K)×c patch-level outputs:
@@ -107,29 +107,35 @@ export function convolutionalPatterns(patches: Matrix<Float64Array>, opts: Convo
 /**
  * The pooled feature matrix Φ (n × h·P), column r·P + i: Φ[j, r·P + i] = Σ_k D_i^{(k)}[j] 𝐗[jK + k, r],
  * so that Σ_i Σ_k D_i^{(k)} X_k u_i = Φ vec(U) for U h × P (row-major). Built in one pass over the
- * patch rows (O(n·K·h·P)); memory n·h·P doubles.
+ * patch rows (O(n·K·h·P)); memory n·h·P doubles. With `regions` (the region of each of the K patch
+ * positions, {@link patchRegions}, and their count R) the sum over k runs over one region at a
+ * time: Φ is n × h·RP with column r·RP + ρ·P + i summing the patches of region ρ — group (ρ, i)
+ * is the neuron with gate i that pools region ρ.
  *
  * @example
  *   const Phi = pooledFeatures(patches, masks, K); // then F = Φ · vec(U)
  */
-export function pooledFeatures(patches: Matrix<Float64Array>, masks: PatternMasks, K: number): Matrix<Float64Array> {
+export function pooledFeatures(patches: Matrix<Float64Array>, masks: PatternMasks, K: number, regions?: { patch: Int32Array; count: number }): Matrix<Float64Array> {
   assertShape(masks.n === patches.rows && patches.rows % K === 0, `patterns cover ${masks.n} rows, patches ${patches.rows}, not a multiple of K = ${K}`);
+  assertShape(!regions || regions.patch.length === K, `the pooling regions name ${regions?.patch.length} patch positions, the images have K = ${K}`);
   const n = patches.rows / K;
   const h = patches.cols;
   const P = masks.p;
-  const Phi = Matrix.zeros(n, h * P);
+  const Q = P * (regions?.count ?? 1);
+  const Phi = Matrix.zeros(n, h * Q);
   const pd = Phi.data;
   const xd = patches.data;
   const on = new Uint8Array(P);
   for (let j = 0; j < n; j++) {
-    const o = j * h * P;
+    const o = j * h * Q;
     for (let k = 0; k < K; k++) {
       const row = j * K + k;
+      const shift = regions ? regions.patch[k] * P : 0;
       for (let i = 0; i < P; i++) on[i] = masks.get(row, i);
       for (let r = 0; r < h; r++) {
         const v = xd[row * h + r];
         if (v === 0) continue;
-        const base = o + r * P;
+        const base = o + r * Q + shift;
         for (let i = 0; i < P; i++) if (on[i]) pd[base + i] += v;
       }
     }
@@ -184,6 +190,12 @@ export interface ConvexCnnOptions extends ConvOptions {
   scale?: ObjectiveScale;
   /** default `sum` */
   pooling?: Pooling;
+  /**
+   * regional sum pooling over a rows × cols grid of patch positions ({@link patchRegions}; default
+   * [1, 1] = global pooling): every gate gives one group per region, the neuron that pools that
+   * region only (gated-relu; `sum` pooling)
+   */
+  regions?: [number, number];
   /** append a constant-1 feature to every patch (filter bias inside the group norm) */
   bias?: boolean;
   /** sampled convolutional gates (default 64), 'all' for exact enumeration, or a pattern set of the stacked patches */
@@ -217,6 +229,8 @@ export interface ConvexCnnOptions extends ConvOptions {
 export interface ConvexCnnResult extends ConvexResult {
   geometry: ConvGeometry;
   pooling: Pooling;
+  /** the pooling-region grid [rows, cols] ([1, 1]: global); groups are (region, gate) pairs, region-major */
+  regions: [number, number];
   bias: boolean;
   patternSource: string;
 }
@@ -231,6 +245,7 @@ export const CONVEX_CNN_OPTIONS: OptionSpec<ConvexCnnOptions> = {
   loss: '"squared"|"logistic"|"cross-entropy"',
   scale: '"sum"|"mean"',
   pooling: '"sum"|"mean"',
+  regions: 'array',
   bias: 'boolean',
   patterns: 'number|"all"|object',
   seed: 'number',
@@ -286,6 +301,14 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   if (opts.model === 'relu' && c > 1 && lossName !== 'squared') {
     throw new CvxnnError('INVALID_OPTION', `the convex ReLU CNN with ${c} outputs runs one-vs-all and needs the squared loss (got ${lossName}); use model gated-relu for cross-entropy`);
   }
+  assertOption(opts.regions === undefined || (opts.regions.length === 2 && opts.regions.every((v) => Number.isInteger(v))), `regions must be [rows, cols] of positive integers, got ${JSON.stringify(opts.regions)}`);
+  const [regionRows, regionCols] = opts.regions ?? [1, 1];
+  const R = regionRows * regionCols;
+  const regionOfPatch = patchRegions(geometry, regionRows, regionCols);
+  if (R > 1) {
+    assertOption(opts.model === 'gated-relu', `regional pooling (${regionRows}×${regionCols} regions) is available for the gated-relu CNN; the convex ReLU CNN pools globally (its cone constraints span every patch)`);
+    assertOption(pooling === 'sum', `regional pooling sums within each region; pooling '${pooling}' is for global pooling`);
+  }
   const K = geometry.patches;
   const patches = extractPatches(X, geometry, { scale: poolingScale(geometry, pooling), appendOne: bias });
   const h = patches.cols;
@@ -308,7 +331,11 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   const lambda = opts.lambda;
   // the pooled feature matrix Φ (n × h·P): Σ_i Σ_k D_i^{(k)} X_k u_i = Φ vec(U) — one dense product
   // per operator application instead of a masked product over all n·K patch rows
-  const Phi = pooledFeatures(patches, masks, K);
+  const Phi = pooledFeatures(patches, masks, K, R > 1 ? { patch: regionOfPatch, count: R } : undefined);
+  // groups are (region, gate) pairs, region-major: Q = R·P of them, each with its gate's filter
+  const Q = R * P;
+  const gatesQ = R > 1 && gates ? Matrix.zeros(gates.rows, Q) : gates;
+  if (R > 1 && gates && gatesQ) for (let r = 0; r < gates.rows; r++) for (let q = 0; q < Q; q++) gatesQ.data[r * Q + q] = gates.data[r * P + (q % P)];
   const smooth = (lossName === 'squared' ? 1 : lossName === 'logistic' ? 0.25 : 0.5) / (scale === 'mean' ? X.rows : 1);
   // first step 1/L (L from a power iteration on ΦᵀΦ; ×2 for C-ReLU's [V; W] operator): R-FISTA
   // grows and backtracks from there instead of from step 1
@@ -319,7 +346,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   const lossY = dataLoss(lossName, scale, Y);
   const R0 = new Float64Array(X.rows * c);
   lossY.valueAndGrad(new Float64Array(X.rows * c), R0);
-  const lmax = maxOf(blockDualNorms(backend.gemm(Phi, new Matrix(X.rows, c, R0), { transA: true }).data, h, P, c, true, backend));
+  const lmax = maxOf(blockDualNorms(backend.gemm(Phi, new Matrix(X.rows, c, R0), { transA: true }).data, h, Q, c, true, backend));
   /** the fields every formulation's result shares; activeNeurons counts the non-zero groups */
   const withCommon = (r: Omit<ConvexResult, 'timeSeconds' | 'backend' | 'precision' | 'activeNeurons' | 'patterns' | 'lambda' | 'lambdaMax' | 'loss' | 'scale' | 'history'>): ConvexResult => ({
     ...r,
@@ -327,7 +354,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
     backend: backend.name,
     precision: backend.precision,
     activeNeurons: r.groupNorms.filter((v) => v > 0).length,
-    patterns: P,
+    patterns: Q,
     lambda,
     lambdaMax: lmax,
     loss: lossName,
@@ -342,8 +369,8 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   if (oneVsAll && lossName !== 'squared') throw new CvxnnError('INVALID_OPTION', `fitConvexCnn: vectorOutput 'one-vs-all' splits the outputs into independent programs and needs the squared loss (got ${lossName}); use the nuclear form for cross-entropy`);
   if (opts.model === 'gated-relu' && oneVsAll) {
     // c scalar gated programs over the same pooled features, one per output column
-    const U = Matrix.zeros(h, P * c);
-    const groupNorms = new Array<number>(P * c).fill(0);
+    const U = Matrix.zeros(h, Q * c);
+    const groupNorms = new Array<number>(Q * c).fill(0);
     let objective = 0;
     let dataTerm = 0;
     let penaltyV = 0;
@@ -353,7 +380,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
     for (let k = 0; k < c; k++) {
       const yk = Matrix.zeros(Y.rows, 1);
       for (let j = 0; j < Y.rows; j++) yk.data[j] = Y.get(j, k);
-      const problem = denseProblem(Phi, stridedLayout(h, P, 1, 1), dataLoss(lossName, scale, yk), lambda, (L, lam) => l2Penalty(L, lam, backend), { backend });
+      const problem = denseProblem(Phi, stridedLayout(h, Q, 1, 1), dataLoss(lossName, scale, yk), lambda, (L, lam) => l2Penalty(L, lam, backend), { backend });
       const r = solveCertified(problem, { ...solveOpts(iterations), solver: opts.solver === 'fista' ? 'fista' : 'auto' });
       history.push(...r.history);
       iterations += r.iterations;
@@ -363,9 +390,9 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
       penaltyV += r.penalty;
       gapAbs += r.gap;
       gapRel = Math.max(gapRel, r.relGap);
-      for (let row = 0; row < h; row++) for (let i = 0; i < P; i++) U.data[row * P * c + i * c + k] = r.x[row * P + i];
+      for (let row = 0; row < h; row++) for (let i = 0; i < Q; i++) U.data[row * Q * c + i * c + k] = r.x[row * Q + i];
       const norms = problem.penalty.groupNorms(r.x);
-      for (let i = 0; i < P; i++) groupNorms[i * c + k] = norms[i];
+      for (let i = 0; i < Q; i++) groupNorms[i * c + k] = norms[i];
       if (r.status === 'time-limit') break;
     }
     status = statuses.length < c || statuses.some((q) => q === 'time-limit') ? 'time-limit' : statuses.every((q) => q === 'optimal') ? 'optimal' : 'max-iterations';
@@ -380,18 +407,18 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
       formulation: 'gated-relu-one-vs-all',
       groupNorms,
       solution: { U },
-      gates,
+      gates: gatesQ,
     });
   } else if (opts.model === 'gated-relu') {
-    const layout = stridedLayout(h, P, c, 1);
-    const problem = denseProblem(Phi, layout, lossY, lambda, (L, lam) => (c > 1 ? nuclearPenalty(h, P, c, lam) : l2Penalty(L, lam, backend)), { backend });
+    const layout = stridedLayout(h, Q, c, 1);
+    const problem = denseProblem(Phi, layout, lossY, lambda, (L, lam) => (c > 1 ? nuclearPenalty(h, Q, c, lam) : l2Penalty(L, lam, backend)), { backend });
     const r = solveCertified(problem, { ...solveOpts(0), solver: opts.solver === 'fista' ? 'fista' : 'auto' });
     const pen = problem.penalty;
     history.push(...r.history);
     iterations = r.iterations;
     status = r.status;
     const groupNorms = Array.from(pen.groupNorms(r.x));
-    const U = new Matrix(h, P * c, r.x);
+    const U = new Matrix(h, Q * c, r.x);
     result = withCommon({
       status,
       objective: r.objective,
@@ -403,10 +430,10 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
       formulation: c === 1 ? 'gated-relu' : 'gated-relu-nuclear',
       groupNorms,
       solution: { U },
-      gates,
+      gates: gatesQ,
     });
     // vector output: one neuron per non-zero singular value of each block (as recovered)
-    if (c > 1) result.activeNeurons = recoverNetwork(result).W1.cols;
+    if (c > 1) result.activeNeurons = recoverRegional(result, P, bias).network.W1.cols;
   } else {
     // C-ReLU: x = [vec V; vec W] (h×P each), A x = Φ vec(V − W); the cone constraints over all n·K
     // patch rows are folded into group-lasso's exact cone prox (feasible iterates, duality gap
@@ -504,7 +531,8 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
       gates,
     });
   }
-  return { ...result, timeSeconds: (performance.now() - t0) / 1000, geometry, pooling, bias, patternSource };
+  if (R > 1) patternSource += ` × ${regionRows}×${regionCols} pooling regions = ${Q} groups`;
+  return { ...result, timeSeconds: (performance.now() - t0) / 1000, geometry, pooling, regions: [regionRows, regionCols], bias, patternSource };
 }
 
 /** max over groups and patch rows of (−(2D_i − I)𝐗 v)_+ for the columns of V and W. */
@@ -537,6 +565,47 @@ function coneViolation(patches: Matrix<Float64Array>, masks: PatternMasks, V: Ma
  *   const cnn = recoverCnn(fitConvexCnn(X, Y, opts));
  */
 export function recoverCnn(result: ConvexCnnResult): CnnModel {
-  const network = recoverNetwork(result, { appendOne: result.bias });
-  return { geometry: result.geometry, pooling: result.pooling, network };
+  const [rows, cols] = result.regions ?? [1, 1];
+  if (rows * cols === 1) return { geometry: result.geometry, pooling: result.pooling, network: recoverNetwork(result, { appendOne: result.bias }) };
+  const { network, unit } = recoverRegional(result, result.patterns / (rows * cols), result.bias);
+  return { geometry: result.geometry, pooling: result.pooling, network, regions: { rows, cols, unit } };
+}
+
+/**
+ * Recover a regional gated CNN region by region: the groups of region ρ (columns ρ·P … (ρ+1)·P − 1
+ * of U, each with its gate) are a gated program of their own, recovered by group-lasso's map; the
+ * units are concatenated and each keeps its region. With one region this is group-lasso's map.
+ */
+function recoverRegional(result: ConvexResult, P: number, appendOne: boolean): { network: ReturnType<typeof recoverNetwork>; unit: Int32Array } {
+  const U = result.solution.U;
+  const G = result.gates;
+  if (!U || !G) throw new CvxnnError('INTERNAL', 'a regional gated CNN result must carry U and the gates');
+  const R = result.patterns / P;
+  const c = U.cols / result.patterns;
+  const h = U.rows;
+  const parts: Array<ReturnType<typeof recoverNetwork>> = [];
+  const units: number[] = [];
+  for (let reg = 0; reg < R; reg++) {
+    const Ur = Matrix.zeros(h, P * c);
+    const Gr = Matrix.zeros(G.rows, P);
+    for (let r = 0; r < h; r++) Ur.data.set(U.data.subarray(r * U.cols + reg * P * c, r * U.cols + (reg + 1) * P * c), r * P * c);
+    for (let r = 0; r < G.rows; r++) Gr.data.set(G.data.subarray(r * G.cols + reg * P, r * G.cols + (reg + 1) * P), r * P);
+    const net = recoverNetwork({ ...result, patterns: P, solution: { U: Ur }, gates: Gr }, { appendOne });
+    parts.push(net);
+    for (let j = 0; j < net.W1.cols; j++) units.push(reg);
+  }
+  const m = units.length;
+  const W1 = Matrix.zeros(h, m);
+  const W2 = Matrix.zeros(m, c);
+  const gates = Matrix.zeros(G.rows, m);
+  let at = 0;
+  for (const net of parts) {
+    const w = net.W1.cols;
+    for (let r = 0; r < h; r++) for (let j = 0; j < w; j++) W1.data[r * m + at + j] = net.W1.data[r * w + j];
+    const ng = net.gates;
+    if (ng) for (let r = 0; r < G.rows; r++) for (let j = 0; j < w; j++) gates.data[r * m + at + j] = ng.data[r * w + j];
+    W2.data.set(net.W2.data, at * c);
+    at += w;
+  }
+  return { network: { ...parts[0], W1, W2, gates }, unit: Int32Array.from(units) };
 }
