@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '@cvxnn/linalg';
+import { validateRun } from '@cvxnn/run-format';
 import { describe, expect, it } from 'vitest';
 import { run } from '../test/run.js';
 
@@ -182,6 +183,27 @@ describe('cvxnn fit --arch cnn', () => {
     const text = await run('fit', '--data', binary, '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--pool-regions', '2x2', '--lambda', String(lambda), '--patterns', '6');
     expect(text.out).toMatch(/sum pooling over 2×2 regions of the 3×3 positions/);
     expect(text.out).toMatch(/× 2×2 pooling regions = 24 groups/);
+  });
+
+  it('--lambda auto: the λ table in the text and the run file, the chosen λ refit and certified', async () => {
+    const r = await run('fit', '--data', multi, '--task', 'multiclass', '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--pool-regions', '2x2', '--lambda', 'auto', '--lambda-points', '5', '--lambda-ratio', '1e-2', '--patterns', '6', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.status).toBe('optimal');
+    expect(j.certificate.value).toBeLessThanOrEqual(1e-6);
+    expect(j.options.lambdaAuto).toBe(true);
+    const s = j.lambdaSelection;
+    expect(s.table).toHaveLength(5);
+    expect(s.lambda).toBe(j.options.lambda);
+    expect(s.table[s.chosen].lambda).toBe(s.lambda);
+    // the table's scores are validation accuracies of 6 of the 30 images (a 20 % split)
+    for (const row of s.table) if (row.score !== null) expect(Math.round(row.score * 6) / 6).toBeCloseTo(row.score, 12);
+    expect(validateRun(j).kind).toBe('cnn');
+    const text = await run('fit', '--data', multi, '--task', 'multiclass', '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--lambda', 'auto', '--lambda-points', '4', '--patterns', '6');
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/chosen by validation/);
+    expect(text.out).toMatch(/λ table/);
+    expect(text.out).toMatch(/6 convolutional gates \(Gaussian filters on every patch, seed 0\)/);
   });
 
   it('--pool-regions refusals are one typed line (exit 2)', async () => {

@@ -199,11 +199,11 @@ describe('cvxnn fit --lambda auto', () => {
     expect(() => validateRun({ ...file, lambdaSelection: { ...file.lambdaSelection, chosen: 4 } })).toThrow(/run\.lambdaSelection\.chosen/);
   });
 
-  it('refuses auto for --arch cnn / bn / --layerwise, and the auto flags without auto (exit 2, one line)', async () => {
+  it('refuses auto for --arch bn / --layerwise / the other CNN programs, and the auto flags without auto (exit 2, one line)', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--data', 'digits8x8', '--arch', 'cnn', '--image-shape', '8x8x1', '--kernel', '3', '--lambda', 'auto'], /^error \[INVALID_OPTION\]: --lambda auto is supported for --arch fc only .*not for --arch cnn/],
-      [['--data', 'breast_cancer', '--arch', 'bn', '--lambda', 'auto'], /--lambda auto is supported for --arch fc only .*not for --arch bn/],
-      [['--data', 'breast_cancer', '--layerwise', '2', '--lambda', 'auto'], /--lambda auto is supported for --arch fc only .*not for --layerwise/],
+      [['--data', 'digits8x8', '--arch', 'cnn', '--image-shape', '8x8x1', '--kernel', '3', '--model', 'linear', '--loss', 'squared', '--lambda', 'auto'], /^error \[INVALID_OPTION\]: --lambda auto is available for --model relu and gated-relu with --arch cnn \(got linear\)/],
+      [['--data', 'breast_cancer', '--arch', 'bn', '--lambda', 'auto'], /--lambda auto is supported for --arch fc and cnn .*not for --arch bn/],
+      [['--data', 'breast_cancer', '--layerwise', '2', '--lambda', 'auto'], /--lambda auto is supported for --arch fc and cnn .*not for --layerwise/],
       [['--data', 'breast_cancer', '--lambda', '1', '--cv', '3'], /INVALID_OPTION\]: --cv applies to --lambda auto only/],
       [['--data', 'breast_cancer', '--lambda', 'auto', '--cv', '1'], /INVALID_OPTION\]: --cv must be an integer ≥ 2/],
       [['--data', 'breast_cancer', '--lambda', 'auto', '--lambda-ratio', '2'], /INVALID_OPTION\]: --lambda-ratio must be in \(0, 1\)/],

@@ -4,7 +4,7 @@
  * bar, and the path table of the text output and the run file (`lambdaSelection`).
  */
 import { type Dataset, trainTestSplit } from '@cvxnn/data';
-import type { LambdaSelection } from '@cvxnn/group-lasso';
+import type { LambdaSelection, LambdaSelectOptions } from '@cvxnn/group-lasso';
 import { assertOption, CvxnnError, Matrix } from '@cvxnn/linalg';
 import type { LambdaSelectionJson } from '@cvxnn/run-format';
 import cliProgress from 'cli-progress';
@@ -112,6 +112,48 @@ export function lambdaBar(
       bar.stop();
     },
   };
+}
+
+/**
+ * The search of `--lambda auto` as the flags give it: the validation folds of the training rows
+ * (`--cv K`, or one 20 % split), the selection options for group-lasso's search, and the progress
+ * bar (null unless `showBar`) fed by the search's points.
+ *
+ * @example
+ *   const s = lambdaSearch(autoOpts, prep.ytr, task, classes, seed, showBar);
+ *   selectLambda(X, Y, patterns, { ...fit, onProgress: (p) => s.bar?.gap(p.certificate) }, s.options);
+ */
+export function lambdaSearch(
+  a: LambdaAutoOptions,
+  y: Float64Array,
+  task: Dataset['task'],
+  classes: string[] | undefined,
+  seed: number,
+  showBar: boolean,
+): { folds: Int32Array; options: LambdaSelectOptions; bar: ReturnType<typeof lambdaBar> | null } {
+  const K = a.cv ?? SPLIT_FOLDS;
+  const folds = validationFolds(y, task, classes, K, seed);
+  const N = a.points;
+  const evaluateFolds = a.cv === undefined ? 1 : K;
+  // the grid's points for the bar: λ_max·ratio^((t+1)/N), λ_max known once the first point reports
+  let grid = (_t: number) => Number.NaN;
+  const bar = showBar ? lambdaBar(process.stderr, evaluateFolds, N, (t) => grid(t)) : null;
+  const options: LambdaSelectOptions = {
+    folds,
+    points: N,
+    ratio: a.ratio,
+    score: task === 'regression' ? 'mse' : 'accuracy',
+    evaluateFolds,
+    patience: a.patience,
+    onProgress: bar
+      ? (p) => {
+          const lmax = p.lambda / Math.pow(a.ratio, (p.point + 1) / N);
+          grid = (t) => lmax * Math.pow(a.ratio, (t + 1) / N);
+          bar.point(p);
+        }
+      : undefined,
+  };
+  return { folds, options, bar };
 }
 
 /**

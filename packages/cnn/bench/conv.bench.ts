@@ -3,7 +3,9 @@
  * the same width, same patches and pooling, same loss and weight decay, in the same run.
  *
  * Tasks: digits8x8 (bundled; 1797 images 8×8, pixels/16, seeded 75/25 split) as a binary task
- * (3 vs 8) and 10 classes; Fashion-MNIST (Debian dataset-fashion-mnist, IDX under
+ * (3 vs 8) and 10 classes, and 10 classes with 2×2 pooling regions (`digits-10-regions`: λ = 1, run
+ * to the certificate — up to 20 000 iterations — and the Adam CNN with the same regions, width and
+ * at least the convex fit's wall time); Fashion-MNIST (Debian dataset-fashion-mnist, IDX under
  * /usr/share/datasets/fashion-mnist; pixels/255) subsampled: the first N_TRAIN training images
  * (default 1000) and the first N_TEST test images (default 1000), binary (T-shirt/top vs shirt,
  * classes 0 vs 6, taken from the first 4·N_TRAIN / 4·N_TEST images) and 10 classes.
@@ -16,7 +18,7 @@
  *
  *   pnpm -s --filter @cvxnn/cnn bench > bench/results/conv.json
  *
- * Environment: CNN_BENCH_TASKS (comma list of digits-binary,digits-10,fashion-binary,fashion-10),
+ * Environment: CNN_BENCH_TASKS (comma list of digits-binary,digits-10,digits-10-regions,fashion-binary,fashion-10),
  * CNN_BENCH_N_TRAIN, CNN_BENCH_N_TEST, CNN_BENCH_ADAM_ITERS, CNN_BENCH_CONVEX_ITERS, CNN_BENCH_ADAM_TIME (s).
  */
 import { existsSync } from 'node:fs';
@@ -46,6 +48,10 @@ interface Task {
   lambda: number;
   patterns: number;
   relu?: boolean;
+  /** regional pooling grid (both sides); default global */
+  regions?: [number, number];
+  /** convex iteration cap for this task (default CNN_BENCH_CONVEX_ITERS) */
+  maxIters?: number;
 }
 
 function rows(X: Matrix<Float64Array>, idx: number[], scale = 1): Matrix<Float64Array> {
@@ -112,20 +118,24 @@ function fashion(binary: boolean): Task | null {
 
 const results: unknown[] = [];
 for (const name of tasks) {
-  const t = name === 'digits-binary' ? digits(true) : name === 'digits-10' ? digits(false) : name === 'fashion-binary' ? fashion(true) : name === 'fashion-10' ? fashion(false) : null;
+  const t = name === 'digits-binary' ? digits(true) : name === 'digits-10' ? digits(false) : name === 'digits-10-regions' ? { ...digits(false), name: 'digits8x8 10-class, 2×2 pooling regions', regions: [2, 2] as [number, number], lambda: 1, maxIters: 20000 } : name === 'fashion-binary' ? fashion(true) : name === 'fashion-10' ? fashion(false) : null;
   if (!t) {
     results.push({ task: name, skipped: 'unknown task or data not installed' });
     continue;
   }
   const geometry = convGeometry(t.shape, t.conv);
-  const common = { imageShape: t.shape, ...t.conv, lambda: t.lambda, loss: t.loss, patterns: t.patterns, seed: 0, maxIters: convexIters, tol: 1e-6 };
+  const common = { imageShape: t.shape, ...t.conv, lambda: t.lambda, loss: t.loss, patterns: t.patterns, seed: 0, maxIters: t.maxIters ?? convexIters, tol: 1e-6, ...(t.regions ? { regions: t.regions } : {}) };
   const runs: Record<string, unknown>[] = [];
   const convexModels: Array<'gated-relu' | 'relu'> = t.relu ? ['gated-relu', 'relu'] : ['gated-relu'];
   let width = 0;
+  let convexSeconds = 0;
   for (const model of convexModels) {
     const r = fitConvexCnn(t.Xtr, t.Ytr, { ...common, model, solver: 'al' });
     const cnn = recoverCnn(r);
-    if (model === 'gated-relu') width = cnn.network.W1.cols;
+    if (model === 'gated-relu') {
+      width = cnn.network.W1.cols;
+      convexSeconds = r.timeSeconds;
+    }
     runs.push({
       method: `convex ${model}`,
       status: r.status,
@@ -141,7 +151,7 @@ for (const name of tasks) {
       testAccuracy: cnnAccuracy(cnn, t.Xte, t.Yte),
     });
   }
-  const a = trainCnnAdam({ geometry, width: Math.max(1, width), seed: 1, c: t.Ytr.cols }, t.Xtr, t.Ytr, {
+  const a = trainCnnAdam({ geometry, width: Math.max(1, width), seed: 1, c: t.Ytr.cols, ...(t.regions ? { regions: t.regions } : {}) }, t.Xtr, t.Ytr, {
     lambda: t.lambda,
     loss: t.loss,
     iterations: adamIters,
@@ -149,7 +159,7 @@ for (const name of tasks) {
     batchSize: Math.min(100, t.Xtr.rows),
     schedule: 'cosine',
     seed: 1,
-    timeLimit: adamTime,
+    timeLimit: t.regions ? Math.max(adamTime, convexSeconds) : adamTime,
   });
   runs.push({
     method: 'adam relu',
@@ -161,7 +171,7 @@ for (const name of tasks) {
     trainAccuracy: cnnAccuracy(a.model, t.Xtr, t.Ytr),
     testAccuracy: cnnAccuracy(a.model, t.Xte, t.Yte),
   });
-  results.push({ task: t.name, nTrain: t.Xtr.rows, nTest: t.Xte.rows, kernel: t.conv.kernel, stride: t.conv.stride ?? 1, patchesPerImage: geometry.patches, patchSize: geometry.patchSize, lambda: t.lambda, loss: t.loss, runs });
+  results.push({ task: t.name, regions: t.regions ?? [1, 1], nTrain: t.Xtr.rows, nTest: t.Xte.rows, kernel: t.conv.kernel, stride: t.conv.stride ?? 1, patchesPerImage: geometry.patches, patchSize: geometry.patchSize, lambda: t.lambda, loss: t.loss, runs });
   process.stderr.write(`${t.name}: ${JSON.stringify(runs.map((r) => [r.method, r.testAccuracy, r.timeSeconds]))}\n`);
 }
 emit('cnn-conv', results, { tasks, nTrain, nTest, adamIters, adamTimeLimit: adamTime, convexIters, pooling: 'sum', objective: 'loss (sum) + (λ/2)Σ(‖u‖² + ‖w‖²)' });

@@ -34,4 +34,4 @@ export { IPM_AUTO_FLOPS, IPM_MAX_N, ipmStepFlops, ipmUnsupported, socStep, solve
 export { bcdUnsupported, blockSolve, solveBcd } from './solvers/bcd.js';
 export { FP32_STAGE_TOL, solveStaged } from './solvers/staged.js';
 export { lambdaGrid } from './fit.js';
-export { type LambdaRow, type LambdaSelection, type LambdaSelectOptions, selectLambda } from './select.js';
+export { type LambdaPath, type LambdaRow, type LambdaSelection, type LambdaSelectOptions, selectLambda, selectLambdaPath } from './select.js';

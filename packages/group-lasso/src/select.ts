@@ -63,20 +63,19 @@ export interface LambdaSelection {
   result: ConvexResult;
 }
 
-/** Rows `rows` of the masks (a new mask set). */
-function selectRows(masks: PatternMasks, rows: number[]): PatternMasks {
-  const out = new PatternMasks(rows.length, masks.p);
-  const w = masks.wordsPerRow;
-  rows.forEach((j, t) => out.bits.set(masks.bits.subarray(j * w, (j + 1) * w), t * w));
-  return out;
-}
-
-function rowsOf(M: Matrix<Float64Array>, rows: number[]): Matrix<Float64Array> {
-  const out = Matrix.zeros(rows.length, M.cols);
-  rows.forEach((j, t) => {
-    for (let k = 0; k < M.cols; k++) out.data[t * M.cols + k] = M.get(j, k);
-  });
-  return out;
+/**
+ * What {@link selectLambdaPath} needs of a formulation: its λ_max on all rows, a fitter on the
+ * training rows of one fold (its data subset built once per fold) with the score of its results
+ * on that fold's validation rows, and the refit on all rows. Every fit is warm-started from the
+ * previous point's result (undefined at the first point) and bounded by `timeLimit` seconds.
+ *
+ * @example
+ *   const path: LambdaPath<ConvexResult> = { lambdaMax, onRows: (tr, va) => ({ fit, score }), refit };
+ */
+export interface LambdaPath<R extends { certificate: { value: number }; activeNeurons: number }> {
+  lambdaMax: number;
+  onRows(train: number[], validation: number[]): { fit(lambda: number, warm: R | undefined, timeLimit: number): R; score(result: R): number };
+  refit(lambda: number, warm: R | undefined, timeLimit: number): R;
 }
 
 /** The options `selectLambda` takes (the compiler keeps the list complete). */
@@ -98,6 +97,7 @@ export const SEARCH_TIME_SHARE = 2 / 3;
  * `options.timeLimit` bounds the whole call: the fold solves share {@link SEARCH_TIME_SHARE} of it
  * (each point an even share of what is left over the points still to solve; a point that reaches
  * its share keeps its certificate in the table and the path goes on from it), the refit has the rest.
+ * The search itself is {@link selectLambdaPath}, shared with the convex CNN.
  *
  * @example
  *   const sel = selectLambda(X, Y, { masks, gates }, { model: 'gated-relu', lambda: 1 }, { folds, score: 'accuracy' });
@@ -106,8 +106,49 @@ export const SEARCH_TIME_SHARE = 2 / 3;
 export function selectLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patterns: PatternInput, options: ConvexFitOptions, sel: LambdaSelectOptions): LambdaSelection {
   checkOptions('selectLambda', sel, LAMBDA_SELECT_OPTIONS);
   assertOption(sel.folds instanceof Int32Array, 'selectLambda: folds must be an Int32Array of fold indices, one per row');
-  const n = X.rows;
-  assertShape(sel.folds.length === n, `selectLambda: folds has ${sel.folds.length} entries but X has ${n} rows`);
+  assertShape(sel.folds.length === X.rows, `selectLambda: folds has ${sel.folds.length} entries but X has ${X.rows} rows`);
+  const nuclear = options.model === 'gated-relu';
+  const lmax = lambdaMax(X, Y, patterns.masks, options.loss ?? 'squared', options.scale ?? 'sum', nuclear);
+  return selectLambdaPath<ConvexResult>(
+    {
+      lambdaMax: lmax,
+      onRows(tr, va) {
+        const Xtr = X.selectRows(tr);
+        const Ytr = Y.selectRows(tr);
+        const Xva = X.selectRows(va);
+        const Yva = Y.selectRows(va);
+        const pats: PatternInput = patterns.gates ? { masks: PatternMasks.fromGates(Xtr, patterns.gates), gates: patterns.gates } : { masks: patterns.masks.rows(tr) };
+        return {
+          fit: (lambda, warm, timeLimit) => fitConvex(Xtr, Ytr, pats, { ...options, lambda, timeLimit, warmStart: warm, lambdaPath: undefined }),
+          score(r) {
+            const net = recoverNetwork(r, { appendOne: false });
+            return sel.score === 'accuracy' ? accuracy(net, Xva, Yva) : mse(net, Xva, Yva);
+          },
+        };
+      },
+      refit: (lambda, warm, timeLimit) => fitConvex(X, Y, patterns, { ...options, lambda, warmStart: warm, lambdaPath: undefined, timeLimit }),
+    },
+    options.timeLimit ?? Infinity,
+    sel,
+  );
+}
+
+/**
+ * The λ search of {@link selectLambda} for any formulation that can fit on a subset of its rows
+ * ({@link LambdaPath}): folds, grid, patience, time shares and the refit as described there;
+ * `timeLimit` bounds the whole call.
+ *
+ * @example
+ *   const sel = selectLambdaPath(path, 600, { folds, score: 'accuracy' });
+ */
+export function selectLambdaPath<R extends { certificate: { value: number }; activeNeurons: number }>(
+  path: LambdaPath<R>,
+  timeLimit: number,
+  sel: LambdaSelectOptions,
+): Omit<LambdaSelection, 'result'> & { result: R } {
+  checkOptions('selectLambda', sel, LAMBDA_SELECT_OPTIONS);
+  assertOption(sel.folds instanceof Int32Array, 'selectLambda: folds must be an Int32Array of fold indices, one per row');
+  const n = sel.folds.length;
   const K = Math.max(...sel.folds) + 1;
   assertOption(K >= 2 && sel.folds.every((f) => Number.isInteger(f) && f >= 0), `selectLambda: folds must hold integers 0 … K−1 with K ≥ 2 (got K = ${K})`);
   for (let k = 0; k < K; k++) if (!sel.folds.includes(k)) throw new CvxnnError('INVALID_OPTION', `selectLambda: fold ${k} has no rows; number the folds 0 … ${K - 1} without gaps`);
@@ -115,8 +156,7 @@ export function selectLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, p
   assertOption(Number.isInteger(points) && points >= 2, `selectLambda: points must be an integer ≥ 2, got ${points}`);
   const ratio = sel.ratio ?? 1e-4;
   assertOption(ratio > 0 && ratio < 1, `selectLambda: ratio must be in (0, 1), got ${ratio}`);
-  const nuclear = options.model === 'gated-relu';
-  const lmax = lambdaMax(X, Y, patterns.masks, options.loss ?? 'squared', options.scale ?? 'sum', nuclear);
+  const lmax = path.lambdaMax;
   const grid = lambdaGrid(lmax, lmax * ratio, points);
   const sums = new Float64Array(grid.length);
   const certs = new Float64Array(grid.length);
@@ -128,23 +168,19 @@ export function selectLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, p
   const patience = sel.patience ?? 3;
   assertOption(patience >= 1, `selectLambda: patience must be ≥ 1 (grid points after the best), got ${patience}`);
   const t0 = performance.now();
-  const limit = options.timeLimit ?? Infinity;
+  const limit = timeLimit;
   const searchLimit = limit * SEARCH_TIME_SHARE;
   const left = (budget: number) => budget - (performance.now() - t0) / 1000;
-  const solutions: Array<ConvexResult | undefined> = new Array(grid.length);
+  const solutions: Array<R | undefined> = new Array(grid.length);
   let outOfTime = false;
   let solves = 0;
   for (let k = 0; k < evalK && !outOfTime; k++) {
     const tr: number[] = [];
     const va: number[] = [];
     for (let j = 0; j < n; j++) (sel.folds[j] === k ? va : tr).push(j);
-    const Xtr = rowsOf(X, tr);
-    const Ytr = rowsOf(Y, tr);
-    const Xva = rowsOf(X, va);
-    const Yva = rowsOf(Y, va);
-    const pats: PatternInput = patterns.gates ? { masks: PatternMasks.fromGates(Xtr, patterns.gates), gates: patterns.gates } : { masks: selectRows(patterns.masks, tr) };
+    const fold = path.onRows(tr, va);
     // the path, one point at a time so that every point is scored, each warm-started from the last
-    let prev: ConvexResult | undefined;
+    let prev: R | undefined;
     let foldBest = -1;
     let foldBestScore = NaN;
     for (let t = 0; t < grid.length; t++) {
@@ -152,9 +188,8 @@ export function selectLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, p
       // an even share of the search time still left over the points still to solve (a path that
       // stops early hands its share on)
       const pointsLeft = grid.length - t + (evalK - k - 1) * grid.length;
-      const r = fitConvex(Xtr, Ytr, pats, { ...options, lambda: lam, timeLimit: left(searchLimit) / pointsLeft, warmStart: prev, lambdaPath: undefined });
-      const net = recoverNetwork(r, { appendOne: false });
-      const score = sel.score === 'accuracy' ? accuracy(net, Xva, Yva) : mse(net, Xva, Yva);
+      const r = fold.fit(lam, prev, left(searchLimit) / pointsLeft);
+      const score = fold.score(r);
       sums[t] += score;
       certs[t] = Math.max(certs[t], r.certificate.value);
       active[t] += r.activeNeurons;
@@ -179,6 +214,6 @@ export function selectLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, p
   if (!Number.isFinite(table[best].score)) throw new CvxnnError('NOT_CONVERGED', `selectLambda: no grid point was solved on every fold within the time limit (${limit} s); raise it or use fewer folds`);
   const lambda = table[best].lambda;
   // refit on all rows at the chosen λ, from the first fold's solution there
-  const result = fitConvex(X, Y, patterns, { ...options, lambda, warmStart: solutions[best], lambdaPath: undefined, timeLimit: left(limit) });
+  const result = path.refit(lambda, solutions[best], left(limit));
   return { lambda, table, score: sel.score, folds: evalK, solves, patience, result };
 }

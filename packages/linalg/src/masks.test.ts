@@ -158,6 +158,16 @@ describe('PatternMasks', () => {
     expect(codeOf(() => m.select([1.5]))).toBe('INVALID_OPTION');
   });
 
+  it('rows keeps the chosen samples in order (repeats allowed) and checks the indices', () => {
+    const rng = new Rng(10);
+    const dense = Array.from({ length: 12 }, () => Array.from({ length: 37 }, () => (rng.uniform() < 0.5 ? 1 : 0)));
+    const m = PatternMasks.fromDense(dense);
+    const idx = [11, 0, 5, 5];
+    expect(m.rows(idx).toDense()).toEqual(idx.map((j) => dense[j]));
+    expect(codeOf(() => m.rows([12]))).toBe('INVALID_OPTION');
+    expect(codeOf(() => m.rows([0.5]))).toBe('INVALID_OPTION');
+  });
+
   it('refuses bad shapes and wrongly sized bit buffers', () => {
     expect(codeOf(() => new PatternMasks(-1, 3))).toBe('SHAPE_MISMATCH');
     expect(codeOf(() => new PatternMasks(2, 33, new Uint32Array(2)))).toBe('SHAPE_MISMATCH');

@@ -142,6 +142,23 @@ export class PatternMasks {
     return m;
   }
 
+  /**
+   * A new mask set holding the given rows (samples), in order, with every pattern.
+   *
+   * @example
+   *   masks.rows([0, 2]).n; // 2
+   */
+  rows(indices: ArrayLike<number>): PatternMasks {
+    const w = this.wordsPerRow;
+    const out = new PatternMasks(indices.length, this.p);
+    for (let t = 0; t < indices.length; t++) {
+      const j = indices[t];
+      assertOption(Number.isInteger(j) && j >= 0 && j < this.n, `rows: row index ${j} (position ${t}) is outside 0..${this.n - 1}`);
+      out.bits.set(this.bits.subarray(j * w, (j + 1) * w), t * w);
+    }
+    return out;
+  }
+
   /** A new mask set holding the given patterns (in order). */
   select(indices: ArrayLike<number>): PatternMasks {
     for (let t = 0; t < indices.length; t++) {

@@ -71,6 +71,14 @@ describe('Matrix', () => {
     expect(codeOf(() => Matrix.fromArray(2, 3, [1, 2, 3]))).toBe('SHAPE_MISMATCH');
   });
 
+  it('selectRows copies the chosen rows of a strided view in order and checks the indices', () => {
+    const base = Matrix.fromArray(3, 4, Array.from({ length: 12 }, (_, i) => i));
+    const V = base.view(0, 1, 3, 2);
+    expect(V.selectRows([2, 0, 2]).toArrays()).toEqual([[9, 10], [1, 2], [9, 10]]);
+    expect(codeOf(() => V.selectRows([3]))).toBe('INVALID_OPTION');
+    expect(codeOf(() => V.selectRows([-1]))).toBe('INVALID_OPTION');
+  });
+
   it('clone, colCopy and transpose copy (no sharing) and agree with get', () => {
     const base = Matrix.fromArray(3, 4, Array.from({ length: 12 }, (_, i) => i * 1.5 - 3));
     const V = base.view(1, 1, 2, 3);

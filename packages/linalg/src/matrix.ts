@@ -129,6 +129,23 @@ export class Matrix<T extends FloatArray = Float64Array> {
     return out;
   }
 
+  /**
+   * A contiguous copy of the given rows, in order (repeats allowed), same precision.
+   *
+   * @example
+   *   Matrix.from([[1], [2], [3]]).selectRows([2, 0]).toArrays(); // [[3], [1]]
+   */
+  selectRows(indices: ArrayLike<number>): Matrix<T> {
+    const Ctor = this.data.constructor as { new (n: number): T };
+    const out = new Ctor(indices.length * this.cols);
+    for (let t = 0; t < indices.length; t++) {
+      const i = indices[t];
+      if (!Number.isInteger(i) || i < 0 || i >= this.rows) throw new CvxnnError('INVALID_OPTION', `selectRows: row index ${i} (position ${t}) is outside 0..${this.rows - 1}`);
+      out.set(this.row(i), t * this.cols);
+    }
+    return new Matrix(indices.length, this.cols, out);
+  }
+
   /** A contiguous copy with the same precision. */
   clone(): Matrix<T> {
     const Ctor = this.data.constructor as { new (n: number): T };

@@ -5,6 +5,7 @@ import { prepareData } from '../data-input.js';
 import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
 import { prepareOutput } from '../output.js';
 import { emitRun, environment, RUN_FORMAT_VERSION } from '../run-file.js';
+import { selectBackend } from '../backends.js';
 import { dataRow, type FitCliOptions, fitInputs, guardPatterns } from './fit.js';
 
 /** Fraction of rows whose predicted class (sign for ±1 targets, argmax for one-hot) matches. */
@@ -23,11 +24,11 @@ function meanSquaredError(F: Matrix<Float64Array>, Y: Matrix<Float64Array>): num
 }
 
 /**
- * Iteration cap per block for `--layerwise` when `--max-iters` is not given: each block is a
- * gated-ReLU program on the previous block's features; 300 iterations keep a digits8x8 run near
- * a minute or two (status says max-iterations; pass --max-iters to certify).
+ * Iteration cap per block for `--layerwise` when `--max-iters` is not given: the fully connected
+ * fits' 20 000, so that each block ends certified rather than at a cap (it was 300, and every
+ * digits8x8 block stopped there uncertified).
  */
-const DEFAULT_LAYERWISE_MAX_ITERS = 300;
+const DEFAULT_LAYERWISE_MAX_ITERS = 20000;
 
 /**
  * `cvxnn fit --arch bn` (convex BN network, SPEC §3: `--bn-placement scale|centred|before`, default
@@ -75,8 +76,10 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
     guardPatterns(P, Xtr.rows, Math.max(Xtr.cols, P) + 1, Ytr.cols, false);
     const loss: LossName = (o.loss as LossName | undefined) ?? (task === 'regression' ? 'squared' : task === 'binary' ? 'logistic' : 'cross-entropy');
     assertOption(['squared', 'logistic', 'cross-entropy'].includes(loss), `--loss must be squared, logistic or cross-entropy, got '${loss}'`);
+    // the blocks are fully connected gated programs: the same backend as `cvxnn fit`
+    const { backend } = await selectBackend(o.backend);
     const t0 = performance.now();
-    const { model, blocks } = fitLayerwise(Xtr, Ytr, { layers: L, lambda, patterns: P, seed, loss, scale, tol, maxIters, timeLimit });
+    const { model, blocks } = fitLayerwise(Xtr, Ytr, { layers: L, lambda, patterns: P, seed, loss, scale, tol, maxIters, timeLimit, backend });
     const m = task === 'regression' ? 'mse' : 'accuracy';
     const trainM = layerwiseMetrics(model, Xtr, Ytr, m);
     const testM = prep.Xte && prep.Yte ? layerwiseMetrics(model, prep.Xte, prep.Yte, m) : null;
@@ -102,6 +105,7 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
     if (testM) metrics[`test${metricKey}`] = testM[L - 1];
     const run = {
       ...common,
+      environment: environment(backend.name, backend.precision),
       options: { data: o.data, labelColumn: o.labelColumn, testData: o.testData, task, arch: o.arch, layerwise: L, model: 'gated-relu', bias: true, lambda, patterns: P, seed, loss, tol, maxIters, timeLimit, objectiveScale: o.objectiveScale, standardize: o.standardize, testFraction: testFraction || undefined },
       status: worst ? worst.status : 'optimal',
       objective: last.objective,
@@ -115,8 +119,8 @@ export async function fitBn(o: FitCliOptions, io: Io): Promise<void> {
       patternSource: `${P} sampled Gaussian gates per block (seed ${seed}), plus the all-ones pattern in blocks ≥ 2`,
       activeNeurons: last.width,
       formulation: `layerwise-${last.formulation}`,
-      backend: 'ts',
-      precision: 'fp64',
+      backend: backend.name,
+      precision: backend.precision,
       networkObjective: last.objective,
       ...metrics,
       layers,

@@ -3,6 +3,7 @@ import {
   cnnObjectiveTerms,
   cnnPredict,
   cnnToJson,
+  type CnnLambdaSelection,
   type ConvexCnnResult,
   convGeometry,
   fitCircularCnn,
@@ -19,6 +20,7 @@ import {
   recoverCnn,
   recoverLinearCnn,
   recoverSeparableCnn,
+  selectCnnLambda,
   separableCnnToJson,
   separableObjective,
   separablePredict,
@@ -31,6 +33,7 @@ import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
 import { type OutputTarget, prepareOutput } from '../output.js';
 import { emitRun, environment, RUN_FORMAT_VERSION } from '../run-file.js';
 import { dataRow, type FitCliOptions, fitInputs, guardPatterns } from './fit.js';
+import { lambdaSearch, parseLambdaAuto, selectionJson, selectionRows } from '../lambda-auto.js';
 import { guardMemory } from '../limits.js';
 
 /** Default number of convolutional gates when `--patterns` is not given. */
@@ -70,13 +73,14 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   if (o.layerwise !== undefined) throw new CvxnnError('INVALID_OPTION', '--layerwise is not available with --arch cnn; train one convex CNN block');
   if (o.imageShape === undefined) throw new CvxnnError('INVALID_OPTION', '--arch cnn needs --image-shape HxWxC (e.g. 8x8x1)');
   if (o.kernel === undefined) throw new CvxnnError('INVALID_OPTION', '--arch cnn needs --kernel K (square K×K filters)');
-  if (o.lambda === undefined) throw new CvxnnError('INVALID_OPTION', '--lambda is required (a number > 0)');
+  if (o.lambda === undefined) throw new CvxnnError('INVALID_OPTION', "--lambda is required (a number > 0, or 'auto' to choose it on a validation split)");
   if (o.gates) throw new CvxnnError('INVALID_OPTION', '--gates is not supported with --arch cnn; patterns come from convolutional gates (--patterns N, or all)');
   const imageShape = parseImageShape(o.imageShape);
   const kernel = parseNumber('kernel', o.kernel, { integer: true, min: 1 });
   const stride = parseNumber('stride', o.stride ?? '1', { integer: true, min: 1 });
   const padding = parseNumber('padding', o.padding ?? '0', { integer: true, min: 0 });
-  const lambda = parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
+  const autoOpts = o.lambda === 'auto' ? parseLambdaAuto(o) : undefined;
+  let lambda = autoOpts ? Number.NaN : parseNumber('lambda', o.lambda, { exclusiveMin: 0 });
   const seed = parseSeed(o.seed);
   const tol = parseNumber('tol', o.tol, { exclusiveMin: 0 });
   const maxIters = o.maxIters === undefined ? DEFAULT_CNN_MAX_ITERS : parseNumber('max-iters', o.maxIters, { integer: true, min: 1 });
@@ -118,16 +122,16 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   if (loss === 'cross-entropy' && task !== 'multiclass') throw new CvxnnError('INVALID_OPTION', `--loss cross-entropy needs --task multiclass (the labels give ${task})`);
 
   if (model === 'separable' || model === 'linear' || model === 'circular') {
+    if (autoOpts) throw new CvxnnError('INVALID_OPTION', `--lambda auto is available for --model relu and gated-relu with --arch cnn (got ${model}); give a number (--lambda 1e-3)`);
     return fitVariant(io, o, { model, imageShape, kernel, stride, padding, lambda, loss, tol, maxIters, timeLimit, seed, patterns, testFraction, backendName: backend.name, prep, out });
   }
 
-  const result: ConvexCnnResult = fitConvexCnn(Xtr, Ytr, {
+  const fitOptions = {
     imageShape,
     kernel,
     stride,
     padding,
     model: model as 'relu' | 'gated-relu',
-    lambda,
     loss,
     scale: o.objectiveScale as 'sum' | 'mean',
     bias: !!o.bias,
@@ -140,7 +144,29 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
     maxIters,
     timeLimit,
     backend,
-  });
+  };
+  let result: ConvexCnnResult;
+  let selection: CnnLambdaSelection | undefined;
+  let folds: Int32Array | undefined;
+  let searchSeconds = 0;
+  if (autoOpts) {
+    // validation folds of the training images only (the test images never enter the choice)
+    const search = lambdaSearch(autoOpts, prep.ytr, task, classes, seed, Boolean(io.errIsTTY) && !o.json);
+    folds = search.folds;
+    const bar = search.bar;
+    const t0 = performance.now();
+    try {
+      selection = selectCnnLambda(Xtr, Ytr, { ...fitOptions, onProgress: bar ? (p) => bar.gap(p.certificate) : undefined }, search.options);
+    } finally {
+      bar?.stop();
+    }
+    searchSeconds = (performance.now() - t0) / 1000;
+    result = selection.result;
+    lambda = selection.lambda;
+  } else {
+    result = fitConvexCnn(Xtr, Ytr, { ...fitOptions, lambda });
+  }
+  const lambdaSelection = selection ? selectionJson(selection, autoOpts?.cv, searchSeconds) : undefined;
   const cnn = recoverCnn(result);
   const metrics: Record<string, number> = {};
   const key = task === 'regression' ? 'MSE' : 'Accuracy';
@@ -169,6 +195,7 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
       model,
       bias: !!o.bias,
       lambda,
+      ...(autoOpts ? { lambdaAuto: true, cv: autoOpts.cv, lambdaPoints: autoOpts.points, lambdaRatio: autoOpts.ratio, ...(Number.isFinite(autoOpts.patience) ? { lambdaPatience: autoOpts.patience } : {}) } : {}),
       patterns,
       seed,
       loss,
@@ -200,6 +227,7 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
     backend: result.backend,
     precision: result.precision,
     networkObjective: check.objective,
+    lambdaSelection,
     ...metrics,
     network: cnnToJson(cnn),
     preprocessing: pre,
@@ -207,12 +235,13 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   const rows: Array<[string, string | number]> = [
     ['data', `${dataRow(table.name, Xtr, task, classes, prep.testSource, table.droppedRows)}; images ${imageShape.height}×${imageShape.width}×${imageShape.channels}`],
     ['architecture', `CNN: ${kernel}×${kernel} filters, stride ${stride}, padding ${padding}, ${g.patches} patches per image, ${regional ? `sum pooling over ${poolRegions[0]}×${poolRegions[1]} regions of the ${g.outH}×${g.outW} positions` : 'global sum pooling'}${o.bias ? ', filter bias' : ''}`],
-    ['model', `${result.formulation} (loss ${loss}, scale ${o.objectiveScale}, λ = ${fmt(lambda)})`],
+    ['model', `${result.formulation} (loss ${loss}, scale ${o.objectiveScale}, λ = ${fmt(lambda)}${selection ? ' chosen by validation' : ''})`],
     ['patterns', result.patternSource],
     ['status', result.status],
     ['objective', `${fmt(result.objective, 10)} = data term ${fmt(result.dataTerm, 10)} + penalty ${fmt(result.penalty, 10)}`],
     ['certificate', `${result.certificate.kind} ${result.certificate.value.toExponential(2)} relative (${result.certificate.absolute.toExponential(2)} absolute)`],
   ];
+  if (lambdaSelection && folds && autoOpts) rows.splice(rows.length - 3, 0, ...selectionRows(lambdaSelection, folds.filter((f) => f === 0).length, autoOpts.ratio));
   if (model === 'relu') rows.push(['constraint violation', result.constraintViolation.toExponential(2)]);
   rows.push(
     ['iterations', String(result.iterations)],

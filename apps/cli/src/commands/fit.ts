@@ -8,7 +8,7 @@ import { addDataOptions, type DataFlags, inputFile, prepareData } from '../data-
 import { fitArchitecture } from './fit-arch.js';
 import { DEFAULT_DASHBOARD_PORT, type LiveDashboard, lowDimFields, startLiveDashboard } from './dashboard.js';
 import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
-import { lambdaBar, parseLambdaAuto, selectionJson, selectionRows, SPLIT_FOLDS, validationFolds } from '../lambda-auto.js';
+import { lambdaSearch, parseLambdaAuto, selectionJson, selectionRows } from '../lambda-auto.js';
 import { convexFitBytes, enumerateForCli, guardMemory } from '../limits.js';
 import { type OutputTarget, prepareOutput } from '../output.js';
 import { emitRun, environment, patternCountBound, readGates, RUN_FORMAT_VERSION, sampleDistinctPatterns, withOnes } from '../run-file.js';
@@ -158,8 +158,8 @@ export function register(program: Command, io: Io): void {
     // default model: relu, except the CNN (its exact C-ReLU has cone constraints on every patch row)
     o.model ??= o.arch === 'cnn' ? 'gated-relu' : 'relu';
     const auto = o.lambda === 'auto';
-    if (auto && (o.arch !== 'fc' || o.layerwise !== undefined)) {
-      throw new CvxnnError('INVALID_OPTION', `--lambda auto is supported for --arch fc only (the fully connected relu / gated-relu fit), not for ${o.layerwise !== undefined ? '--layerwise' : `--arch ${o.arch}`}; give a number (--lambda 1e-3)`);
+    if (auto && ((o.arch !== 'fc' && o.arch !== 'cnn') || o.layerwise !== undefined)) {
+      throw new CvxnnError('INVALID_OPTION', `--lambda auto is supported for --arch fc and cnn (the relu / gated-relu fits), not for ${o.layerwise !== undefined ? '--layerwise' : `--arch ${o.arch}`}; give a number (--lambda 1e-3)`);
     }
     if (!auto) {
       const stray = ([['cv', '--cv'], ['lambdaPoints', '--lambda-points'], ['lambdaRatio', '--lambda-ratio'], ['lambdaPatience', '--lambda-patience']] as const).find(([k]) => o[k] !== undefined);
@@ -257,14 +257,10 @@ export function register(program: Command, io: Io): void {
     try {
       if (autoOpts) {
         // validation folds of the training rows only (the test rows never enter the choice)
-        const K = autoOpts.cv ?? SPLIT_FOLDS;
-        folds = validationFolds(prep.ytr, task, classes, K, seed);
+        const search = lambdaSearch(autoOpts, prep.ytr, task, classes, seed, showBar);
+        folds = search.folds;
         searchStart = performance.now();
-        const N = autoOpts.points;
-        const evaluateFolds = autoOpts.cv === undefined ? 1 : K;
-        // the grid's points for the bar: λ_max·ratio^((t+1)/N), λ_max known once the first point reports
-        let grid = (_t: number) => Number.NaN;
-        const bar = showBar ? lambdaBar(process.stderr, evaluateFolds, N, (t) => grid(t)) : null;
+        const bar = search.bar;
         if (bar) stopBar = () => bar.stop();
         selection = selectLambda(
           Xin,
@@ -274,21 +270,7 @@ export function register(program: Command, io: Io): void {
             ...fitOptions,
             onProgress: bar || live ? (p) => (bar?.gap(p.certificate), live?.progress(p)) : undefined,
           },
-          {
-            folds,
-            points: N,
-            ratio: autoOpts.ratio,
-            score: task === 'regression' ? 'mse' : 'accuracy',
-            evaluateFolds,
-            patience: autoOpts.patience,
-            onProgress: bar
-              ? (p) => {
-                  const lmax = p.lambda / Math.pow(autoOpts.ratio, (p.point + 1) / N);
-                  grid = (t) => lmax * Math.pow(autoOpts.ratio, (t + 1) / N);
-                  bar.point(p);
-                }
-              : undefined,
-          },
+          search.options,
         );
         result = selection.result;
         lambda = selection.lambda;

@@ -19,6 +19,8 @@ export interface CertifiedOptions {
   constraintTol?: number;
   /** first proximal-gradient step (it backtracks and grows from there) */
   step0?: number;
+  /** starting point (a warm start; default zero) */
+  x0?: Float64Array;
   /** time origin and iteration offset of the history (several solves in one fit) */
   t0?: number;
   itersOffset?: number;
@@ -64,6 +66,7 @@ export function solveCertified(problem: GroupLassoProblem, o: CertifiedOptions):
     maxIters: o.maxIters,
     timeLimit: o.timeLimit,
     step0: o.step0,
+    x0: o.x0,
     t0: o.t0,
     itersOffset: o.itersOffset,
     history,

@@ -9,3 +9,4 @@ export * from './pooled.js';
 export * from './linear.js';
 export * from './circular.js';
 export * from './separable.js';
+export * from './select.js';

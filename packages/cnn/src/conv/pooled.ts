@@ -143,6 +143,29 @@ export function pooledFeatures(patches: Matrix<Float64Array>, masks: PatternMask
   return Phi;
 }
 
+/**
+ * The pattern set of a CNN fit on its stacked patches: the given one (checked against the patch
+ * rows), or `count` convolutional gates (default 64), or 'all'; with the sentence the output prints.
+ * @internal
+ */
+export function cnnPatternSet(patches: Matrix<Float64Array>, n: number, K: number, spec: number | 'all' | PatternSet = 64, seed = 0): { ps: PatternSet; source: string } {
+  if (typeof spec === 'object') {
+    assertShape(spec.masks.n === patches.rows, `the given patterns cover ${spec.masks.n} rows but the stacked patch matrix has ${patches.rows} (n·K = ${n}·${K})`);
+    return { ps: spec, source: `${spec.masks.p} given patterns` };
+  }
+  const ps = convolutionalPatterns(patches, { count: spec, seed });
+  return { ps, source: spec === 'all' ? `all ${ps.masks.p} patterns of the stacked patches (exact enumeration)` : `${ps.masks.p} convolutional gates (Gaussian filters on every patch, seed ${seed})` };
+}
+
+/**
+ * λ_max of the pooled program: the largest group dual norm of Φᵀ∇ℓ(0) (∇ℓ(0) = R0, n × c), the
+ * smallest λ whose solution is zero.
+ * @internal
+ */
+export function pooledLambdaMax(Phi: Matrix<Float64Array>, R0: Float64Array, h: number, Q: number, c: number, backend: Backend): number {
+  return maxOf(blockDualNorms(backend.gemm(Phi, new Matrix(Phi.rows, c, R0), { transA: true }).data, h, Q, c, true, backend));
+}
+
 function maxOf(a: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
@@ -216,6 +239,11 @@ export interface ConvexCnnOptions extends ConvOptions {
   constraintTol?: number;
   backend?: Backend;
   onProgress?: (p: { iteration: number; certificate: number; objective: number }) => void;
+  /**
+   * start from this fit's solution (same formulation, patterns, regions and outputs; another λ):
+   * the warm start of a λ path ({@link selectCnnLambda})
+   */
+  warmStart?: ConvexCnnResult;
 }
 
 /**
@@ -256,6 +284,7 @@ export const CONVEX_CNN_OPTIONS: OptionSpec<ConvexCnnOptions> = {
   constraintTol: 'number',
   backend: 'object',
   onProgress: 'function',
+  warmStart: 'object',
 };
 
 /**
@@ -313,17 +342,9 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   const patches = extractPatches(X, geometry, { scale: poolingScale(geometry, pooling), appendOne: bias });
   const h = patches.cols;
 
-  let ps: PatternSet;
-  let patternSource: string;
-  const spec = opts.patterns ?? 64;
-  if (typeof spec === 'object') {
-    ps = spec;
-    assertShape(ps.masks.n === patches.rows, `the given patterns cover ${ps.masks.n} rows but the stacked patch matrix has ${patches.rows} (n·K = ${X.rows}·${K})`);
-    patternSource = `${ps.masks.p} given patterns`;
-  } else {
-    ps = convolutionalPatterns(patches, { count: spec, seed: opts.seed ?? 0 });
-    patternSource = spec === 'all' ? `all ${ps.masks.p} patterns of the stacked patches (exact enumeration)` : `${ps.masks.p} convolutional gates (Gaussian filters on every patch, seed ${opts.seed ?? 0})`;
-  }
+  const chosen = cnnPatternSet(patches, X.rows, K, opts.patterns, opts.seed);
+  const ps = chosen.ps;
+  let patternSource = chosen.source;
   const { masks, gates } = ps;
   const P = masks.p;
   if (P === 0) throw new CvxnnError('EMPTY_DATA', 'no activation patterns: every filter tried was inactive on every patch');
@@ -346,7 +367,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   const lossY = dataLoss(lossName, scale, Y);
   const R0 = new Float64Array(X.rows * c);
   lossY.valueAndGrad(new Float64Array(X.rows * c), R0);
-  const lmax = maxOf(blockDualNorms(backend.gemm(Phi, new Matrix(X.rows, c, R0), { transA: true }).data, h, Q, c, true, backend));
+  const lmax = pooledLambdaMax(Phi, R0, h, Q, c, backend);
   /** the fields every formulation's result shares; activeNeurons counts the non-zero groups */
   const withCommon = (r: Omit<ConvexResult, 'timeSeconds' | 'backend' | 'precision' | 'activeNeurons' | 'patterns' | 'lambda' | 'lambdaMax' | 'loss' | 'scale' | 'history'>): ConvexResult => ({
     ...r,
@@ -362,7 +383,22 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
     history,
   });
   // the iteration cap applies to each scalar program of one-vs-all (as in group-lasso's fitConvex)
-  const solveOpts = (it0: number) => ({ tol, maxIters, timeLimit: timeLimit - (performance.now() - t0) / 1000, step0, t0, itersOffset: it0, onProgress: opts.onProgress });
+  const solveOpts = (it0: number, x0?: Float64Array) => ({ tol, maxIters, timeLimit: timeLimit - (performance.now() - t0) / 1000, step0, t0, itersOffset: it0, onProgress: opts.onProgress, x0 });
+  // a warm start: the same formulation over the same groups and outputs
+  const warm = opts.warmStart;
+  const formulationNow = opts.model === 'relu' ? (c === 1 ? 'relu' : 'relu-one-vs-all') : c === 1 ? 'gated-relu' : opts.vectorOutput === 'one-vs-all' ? 'gated-relu-one-vs-all' : 'gated-relu-nuclear';
+  if (warm) {
+    const M = warm.solution.U ?? warm.solution.V;
+    assertOption(
+      warm.formulation === formulationNow && warm.patterns === Q && !!M && M.rows === h && M.cols === Q * c,
+      `warmStart is a ${warm.formulation} fit over ${warm.patterns} groups (${M?.rows}×${M?.cols} weights); this fit is ${formulationNow} over ${Q} groups (${h}×${Q * c}); warm-start only from the same formulation, patterns, regions and outputs`,
+    );
+  }
+  /** column k of an h × Q·c weight matrix as the h × Q program vector (row-major) */
+  const columnOf = (M: Matrix<Float64Array>, k: number, out: Float64Array, at = 0) => {
+    for (let row = 0; row < h; row++) for (let i = 0; i < Q; i++) out[at + row * Q + i] = M.data[row * Q * c + i * c + k];
+    return out;
+  };
 
   const oneVsAll = opts.model === 'gated-relu' && c > 1 && opts.vectorOutput === 'one-vs-all';
   assertOption(opts.vectorOutput === undefined || opts.vectorOutput === 'nuclear' || opts.vectorOutput === 'one-vs-all', `fitConvexCnn: unknown vectorOutput '${String(opts.vectorOutput)}'; use nuclear or one-vs-all`);
@@ -381,7 +417,8 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
       const yk = Matrix.zeros(Y.rows, 1);
       for (let j = 0; j < Y.rows; j++) yk.data[j] = Y.get(j, k);
       const problem = denseProblem(Phi, stridedLayout(h, Q, 1, 1), dataLoss(lossName, scale, yk), lambda, (L, lam) => l2Penalty(L, lam, backend), { backend });
-      const r = solveCertified(problem, { ...solveOpts(iterations), solver: opts.solver === 'fista' ? 'fista' : 'auto' });
+      const x0 = warm?.solution.U ? columnOf(warm.solution.U, k, new Float64Array(h * Q)) : undefined;
+      const r = solveCertified(problem, { ...solveOpts(iterations, x0), solver: opts.solver === 'fista' ? 'fista' : 'auto' });
       history.push(...r.history);
       iterations += r.iterations;
       statuses.push(r.status);
@@ -412,7 +449,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   } else if (opts.model === 'gated-relu') {
     const layout = stridedLayout(h, Q, c, 1);
     const problem = denseProblem(Phi, layout, lossY, lambda, (L, lam) => (c > 1 ? nuclearPenalty(h, Q, c, lam) : l2Penalty(L, lam, backend)), { backend });
-    const r = solveCertified(problem, { ...solveOpts(0), solver: opts.solver === 'fista' ? 'fista' : 'auto' });
+    const r = solveCertified(problem, { ...solveOpts(0, warm?.solution.U?.data.slice()), solver: opts.solver === 'fista' ? 'fista' : 'auto' });
     const pen = problem.penalty;
     history.push(...r.history);
     iterations = r.iterations;
@@ -490,7 +527,10 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
         r = { ...a, x, gap: a.gap / sigma };
       } else {
         const problem = linearProblem(A, stridedLayout(h, P, 1, 2), dataLoss(lossName, scale, yk), lambda, (_L, lam) => (lam === lambda ? conePen : conePenalty(patches, masks, lam, backend)), 'pooled-relu');
-        const f = solveCertified(problem, { ...solveOpts(iterations), solver: 'fista' });
+        const wV = warm?.solution.V;
+        const wW = warm?.solution.W;
+        const x0 = wV && wW ? columnOf(wW, k, columnOf(wV, k, new Float64Array(2 * half)), half) : undefined;
+        const f = solveCertified(problem, { ...solveOpts(iterations, x0), solver: 'fista' });
         history.push(...f.history);
         r = f;
       }

@@ -1,6 +1,6 @@
 import { appendOnes, samplePatterns } from '@cvxnn/arrangements';
 import { type ConvexResult, fitConvex, recoverNetwork } from '@cvxnn/group-lasso';
-import { assertFinite, assertOption, assertShape, checkOptions, CvxnnError, Matrix, PatternMasks, type OptionSpec } from '@cvxnn/linalg';
+import { assertFinite, assertOption, assertShape, type Backend, checkOptions, CvxnnError, Matrix, PatternMasks, type OptionSpec } from '@cvxnn/linalg';
 import { accuracy, forward, type LossName, mse, type ObjectiveScale, type TwoLayerNetwork } from '@cvxnn/networks';
 
 /**
@@ -27,6 +27,8 @@ export interface LayerwiseOptions {
   maxIters?: number;
   /** seconds per block */
   timeLimit?: number;
+  /** the kernels of every block's solve (default: the active backend) */
+  backend?: Backend;
 }
 
 /**
@@ -114,6 +116,7 @@ export const LAYERWISE_OPTIONS: OptionSpec<LayerwiseOptions> = {
   tol: 'number',
   maxIters: 'integer',
   timeLimit: 'number',
+  backend: 'object',
 };
 
 /**
@@ -157,7 +160,7 @@ export function fitLayerwise(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
       gates = G;
     }
     const masks = PatternMasks.fromGates(Ht, gates);
-    const res = fitConvex(Ht, Y, { masks, gates }, { model: 'gated-relu', lambda: lambdas[l], loss: o.loss, scale: o.scale, tol: o.tol, maxIters: o.maxIters, timeLimit: o.timeLimit });
+    const res = fitConvex(Ht, Y, { masks, gates }, { model: 'gated-relu', lambda: lambdas[l], loss: o.loss, scale: o.scale, tol: o.tol, maxIters: o.maxIters, timeLimit: o.timeLimit, backend: o.backend });
     const net = recoverNetwork(res, { appendOne: bias });
     if (net.W1.cols === 0) {
       throw new CvxnnError('INVALID_OPTION', `block ${l + 1} recovered no neurons (λ = ${lambdas[l]} ≥ λ_max = ${res.lambdaMax.toPrecision(4)}); lower lambda`);
