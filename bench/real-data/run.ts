@@ -7,7 +7,8 @@
  * MLPRegressor(100) for regression — fitted on the same files (bench/real-data/sklearn_baseline.py,
  * Debian's python3-sklearn). Prints one JSON document and writes it to --out (default bench/results/real-data.json).
  *
- *   pnpm -s bench:real-data [--datasets breast_cancer,wine,ionosphere,sonar,diabetes] [--models gated-relu,relu] [--seed 0] [--out bench/results/real-data.json]
+ *   pnpm -s bench:real-data [--datasets breast_cancer,wine,ionosphere,sonar,diabetes] [--models gated-relu,relu] [--seed 0]
+ *     [--fit-args "--cv 5 --patterns 300"] [--out bench/results/real-data.json]
  *
  * ionosphere / sonar are read from ../shared/data (UCI, CC BY 4.0) when that folder is there.
  */
@@ -47,6 +48,8 @@ const names = opt('--datasets', 'breast_cancer,wine,ionosphere,sonar,diabetes').
 const models = opt('--models', 'gated-relu').split(',');
 const outFile = path.resolve(root, opt('--out', 'bench/results/real-data.json'));
 const seed = Number(opt('--seed', '0'));
+// more `cvxnn fit` flags for every convex run (e.g. --fit-args "--cv 5 --patterns 300")
+const fitArgs = opt('--fit-args', '').split(/\s+/).filter((a) => a !== '');
 const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 const unquote = (c: string) => c.trim().replace(/^"(.*)"$/, '$1');
@@ -129,7 +132,7 @@ for (const name of names) {
   writeCsv(testFile, ds, test);
   const row: Record<string, unknown> = { dataset: name, n: ds.X.length, d: ds.featureNames.length, task: ds.task, classes: ds.classes?.length, train: train.length, test: test.length, cvxnn: [] as unknown[] };
   for (const model of models) {
-    const argv = [path.join(root, 'apps/cli/bin/cvxnn.js'), 'fit', '--data', trainFile, '--test-data', testFile, '--model', model, '--lambda', 'auto', '--bias', '--seed', String(seed), '--json'];
+    const argv = [path.join(root, 'apps/cli/bin/cvxnn.js'), 'fit', '--data', trainFile, '--test-data', testFile, '--model', model, '--lambda', 'auto', '--bias', '--seed', String(seed), ...fitArgs, '--json'];
     const m = measured(process.execPath, argv);
     let res: Record<string, unknown>;
     try {

@@ -285,4 +285,12 @@ describe('progress on stderr', () => {
     expect(await stderrOf({ isTTY: true, errIsTTY: false }, [], plain)).toBe('');
     expect(await stderrOf({ isTTY: false, errIsTTY: true }, [], plain)).toMatch(/fit \|░+\| iteration 0\/20000 {2}gap - {2}objective - {2}elapsed 0s/);
   });
+
+  it('the CNN fits draw the same bars (fixed λ: iterations; --lambda auto: the path)', async () => {
+    // λ above λ_max: zero is the certified optimum at once
+    const cnn = ['node', 'cvxnn', 'fit', '--data', 'digits8x8', '--arch', 'cnn', '--image-shape', '8x8x1', '--kernel', '7', '--patterns', '2'];
+    expect(await stderrOf({ isTTY: true, errIsTTY: false }, ['--lambda', '1e9'], cnn)).toBe('');
+    expect(await stderrOf({ isTTY: false, errIsTTY: true }, ['--lambda', '1e9', '--max-iters', '5'], cnn)).toMatch(/fit \|░+\| iteration 0\/5 {2}gap - {2}objective - {2}elapsed 0s/);
+    expect(await stderrOf({ isTTY: false, errIsTTY: true }, ['--lambda', 'auto', '--lambda-points', '2', '--lambda-ratio', '0.9'], cnn)).toMatch(/λ auto \|░+\| fold 1\/1 {2}point 1\/2/);
+  });
 });

@@ -115,6 +115,23 @@ export function lambdaBar(
 }
 
 /**
+ * A progress bar on stderr for one fixed-λ fit: iteration i of the cap, the relative gap, the
+ * objective and the elapsed time (null unless `show`; cleared when stopped).
+ *
+ * @example
+ *   const bar = fitBar(20000, true); bar?.update({ iteration: 10, certificate: 0.1, objective: 3 }); bar?.stop();
+ */
+export function fitBar(maxIters: number, show: boolean): { update(p: { iteration: number; certificate: number; objective: number }): void; stop(): void } | null {
+  if (!show) return null;
+  const bar = new cliProgress.SingleBar({ format: 'fit |{bar}| iteration {value}/{total}  gap {cert}  objective {obj}  elapsed {duration_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  bar.start(maxIters, 0, { cert: '-', obj: '-' });
+  return {
+    update: (p) => bar.update(Math.min(p.iteration, maxIters), { cert: p.certificate.toExponential(2), obj: fmt(p.objective) }),
+    stop: () => bar.stop(),
+  };
+}
+
+/**
  * The search of `--lambda auto` as the flags give it: the validation folds of the training rows
  * (`--cv K`, or one 20 % split), the selection options for group-lasso's search, and the progress
  * bar (null unless `showBar`) fed by the search's points.

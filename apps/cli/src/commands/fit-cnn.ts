@@ -33,7 +33,7 @@ import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
 import { type OutputTarget, prepareOutput } from '../output.js';
 import { emitRun, environment, RUN_FORMAT_VERSION } from '../run-file.js';
 import { dataRow, type FitCliOptions, fitInputs, guardPatterns } from './fit.js';
-import { lambdaSearch, parseLambdaAuto, selectionJson, selectionRows } from '../lambda-auto.js';
+import { fitBar, lambdaSearch, parseLambdaAuto, selectionJson, selectionRows } from '../lambda-auto.js';
 import { guardMemory } from '../limits.js';
 
 /** Default number of convolutional gates when `--patterns` is not given. */
@@ -164,7 +164,12 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
     result = selection.result;
     lambda = selection.lambda;
   } else {
-    result = fitConvexCnn(Xtr, Ytr, { ...fitOptions, lambda });
+    const bar = fitBar(maxIters, Boolean(io.errIsTTY) && !o.json);
+    try {
+      result = fitConvexCnn(Xtr, Ytr, { ...fitOptions, lambda, onProgress: bar ? (p) => bar.update(p) : undefined });
+    } finally {
+      bar?.stop();
+    }
   }
   const lambdaSelection = selection ? selectionJson(selection, autoOpts?.cv, searchSeconds) : undefined;
   const cnn = recoverCnn(result);

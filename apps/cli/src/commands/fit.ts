@@ -1,14 +1,13 @@
 import { type ConvexFitOptions, type ConvexResult, fitConvex, type LambdaSelection, listSolvers, recoverNetwork, selectLambda } from '@cvxnn/group-lasso';
 import { assertOption, CvxnnError, type Matrix, PatternMasks } from '@cvxnn/linalg';
 import { accuracy, type LossName, mse, networkToJson, objectiveTerms } from '@cvxnn/networks';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { selectBackend } from '../backends.js';
 import { addDataOptions, type DataFlags, inputFile, prepareData } from '../data-input.js';
 import { fitArchitecture } from './fit-arch.js';
 import { DEFAULT_DASHBOARD_PORT, type LiveDashboard, lowDimFields, startLiveDashboard } from './dashboard.js';
 import { fmt, type Io, parseNumber, parseSeed } from '../io.js';
-import { lambdaSearch, parseLambdaAuto, selectionJson, selectionRows } from '../lambda-auto.js';
+import { fitBar, lambdaSearch, parseLambdaAuto, selectionJson, selectionRows } from '../lambda-auto.js';
 import { convexFitBytes, enumerateForCli, guardMemory } from '../limits.js';
 import { type OutputTarget, prepareOutput } from '../output.js';
 import { emitRun, environment, patternCountBound, readGates, RUN_FORMAT_VERSION, sampleDistinctPatterns, withOnes } from '../run-file.js';
@@ -276,18 +275,14 @@ export function register(program: Command, io: Io): void {
         lambda = selection.lambda;
         searchSeconds = (performance.now() - searchStart) / 1000;
       } else {
-        let bar: cliProgress.SingleBar | null = null;
-        if (showBar) {
-          bar = new cliProgress.SingleBar({ format: 'fit |{bar}| iteration {value}/{total}  gap {cert}  objective {obj}  elapsed {duration_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
-          bar.start(maxIters, 0, { cert: '-', obj: '-' });
-          stopBar = () => bar?.stop();
-        }
+        const bar = fitBar(maxIters, showBar);
+        if (bar) stopBar = () => bar.stop();
         result = fitConvex(Xin, Ytr, { masks, gates }, {
           ...fitOptions,
           onProgress:
             bar || live
               ? (p) => {
-                  bar?.update(Math.min(p.iteration, maxIters), { cert: p.certificate.toExponential(2), obj: fmt(p.objective) });
+                  bar?.update(p);
                   live?.progress(p);
                 }
               : undefined,
