@@ -1,5 +1,5 @@
 import { assertMatrix, assertOption, assertShape, checkOptions, Matrix, Rng } from '@cvxnn/linalg';
-import { packGateBlock } from './sample.js';
+import { gateScratch, packGateBlock } from './sample.js';
 import { columnWords, PatternTable } from './table.js';
 import { checkData, type PatternSet } from './types.js';
 
@@ -97,7 +97,7 @@ export function estimateSolidAngles(
   const counts = new Float64Array(masks.p);
   const B = 256;
   const G = Matrix.zeros(d, B);
-  const scratch = Matrix.zeros(n, B);
+  const scratch = gateScratch(n);
   const packed = new Uint32Array(B * table.words);
   const rng = new Rng(opts.seed);
   let missed = 0;

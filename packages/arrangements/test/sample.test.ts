@@ -68,6 +68,21 @@ describe('samplePatterns', () => {
     }
     expect(got.length).toBe(exactK.size); // 4000 gates find all ≤ 60 arcs here
   });
+  it('more rows than one product chunk (65 536): the masks equal 1[X g > 0] row by row', () => {
+    const rng = new Rng(12);
+    const n = 70001;
+    const X = new Matrix(n, 3, rng.normalArray(n * 3));
+    const ps = samplePatterns(X, { count: 5, seed: 4 });
+    for (let i = 0; i < ps.masks.p; i++) {
+      let wrong = 0;
+      for (let j = 0; j < n; j++) {
+        const z = X.get(j, 0) * ps.gates.get(0, i) + X.get(j, 1) * ps.gates.get(1, i) + X.get(j, 2) * ps.gates.get(2, i);
+        if ((z > 0 ? 1 : 0) !== ps.masks.get(j, i)) wrong++;
+      }
+      expect(wrong).toBe(0);
+    }
+  });
+
   it('reports the numerical rank of low-rank data', () => {
     const L = matmul(gaussian(40, 3, 1), gaussian(3, 8, 2));
     expect(samplePatterns(L, { count: 10, seed: 0 }).rank).toBe(3);
