@@ -175,10 +175,10 @@ export async function fitCnn(o: FitCliOptions, io: Io): Promise<void> {
   const cnn = recoverCnn(result);
   const metrics: Record<string, number> = {};
   const key = task === 'regression' ? 'MSE' : 'Accuracy';
-  const metric = (X: Matrix<Float64Array>, Y: Matrix<Float64Array>) => outputScore(cnnPredict(cnn, X), Y, task === 'regression' ? 'mse' : 'accuracy');
+  const metric = (X: Matrix<Float64Array>, Y: Matrix<Float64Array>) => outputScore(cnnPredict(cnn, X, undefined, backend), Y, task === 'regression' ? 'mse' : 'accuracy');
   metrics[`train${key}`] = metric(Xtr, Ytr);
   if (prep.Xte && prep.Yte) metrics[`test${key}`] = metric(prep.Xte, prep.Yte);
-  const check = cnnObjectiveTerms(cnn, Xtr, Ytr, { loss, lambda, scale: o.objectiveScale as 'sum' | 'mean' });
+  const check = cnnObjectiveTerms(cnn, Xtr, Ytr, { loss, lambda, scale: o.objectiveScale as 'sum' | 'mean' }, backend);
   const g = result.geometry;
   const architecture = { imageShape, kernel, stride, padding, pooling: result.pooling, ...(regional ? { poolRegions } : {}), patchesPerImage: g.patches, patchSize: g.patchSize, filterBias: result.bias };
 

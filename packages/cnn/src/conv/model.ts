@@ -1,4 +1,4 @@
-import { assertMatrix, assertOption, assertShape, checkOptions, CvxnnError, getBackend, Matrix, type OptionSpec, Rng } from '@cvxnn/linalg';
+import { assertMatrix, assertOption, assertShape, type Backend, checkOptions, CvxnnError, getBackend, Matrix, type OptionSpec, Rng } from '@cvxnn/linalg';
 import { checkObjectiveOptions, OBJECTIVE_OPTIONS } from './option-specs.js';
 import {
   classesOf,
@@ -10,7 +10,6 @@ import {
   networkToJson,
   type NetworkJson,
   type ObjectiveScale,
-  predict,
   type TwoLayerNetwork,
   validateNetwork,
 } from '@cvxnn/networks';
@@ -139,12 +138,12 @@ function activate(H: Matrix<Float64Array>, gateH: Matrix<Float64Array> | null, a
 
 /**
  * CNN outputs (n×c) on images X (n × H·W·C), computed over chunks of images so the patch matrix
- * never holds more than `chunk` images.
+ * never holds more than `chunk` images; the products run on `backend` (default: the active one).
  *
  * @example
  *   const F = cnnPredict(model, X);
  */
-export function cnnPredict(model: CnnModel, X: Matrix<Float64Array>, chunk?: number): Matrix<Float64Array> {
+export function cnnPredict(model: CnnModel, X: Matrix<Float64Array>, chunk?: number, backend?: Backend): Matrix<Float64Array> {
   validateCnn(model);
   const g = model.geometry;
   assertImages(X, g);
@@ -153,16 +152,12 @@ export function cnnPredict(model: CnnModel, X: Matrix<Float64Array>, chunk?: num
   const F = Matrix.zeros(X.rows, c);
   const scale = poolingScale(g, model.pooling);
   const maps = regionMaps(model);
-  const be = getBackend();
+  const be = backend ?? getBackend();
   for (const part of patchChunks(X, g, { chunk, scale, appendOne: model.network.appendOne })) {
-    let pooled: Matrix<Float64Array>;
-    if (maps) {
-      const H = be.gemm(part.patches, net.W1);
-      activate(H, net.kind === 'gated-relu' && net.gates ? be.gemm(part.patches, net.gates) : null);
-      pooled = be.gemm(poolUnits(H, g.patches, maps.patch, maps.unit), net.W2);
-    } else {
-      pooled = poolRows(predict(net, part.patches), g.patches);
-    }
+    // hidden activations per patch, pooled (globally or per unit region), then the output layer
+    const H = be.gemm(part.patches, net.W1);
+    activate(H, net.kind === 'gated-relu' && net.gates ? be.gemm(part.patches, net.gates) : null);
+    const pooled = be.gemm(maps ? poolUnits(H, g.patches, maps.patch, maps.unit) : poolRows(H, g.patches), net.W2);
     F.data.set(pooled.data, part.start * c);
   }
   return F;
@@ -219,9 +214,9 @@ export interface CnnObjectiveOptions {
  * @example
  *   const { objective } = cnnObjectiveTerms(model, X, Y, { lambda: 0.1 });
  */
-export function cnnObjectiveTerms(model: CnnModel, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: CnnObjectiveOptions): { objective: number; dataTerm: number; penalty: number } {
+export function cnnObjectiveTerms(model: CnnModel, X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: CnnObjectiveOptions, backend?: Backend): { objective: number; dataTerm: number; penalty: number } {
   checkObjectiveOptions('cnnObjectiveTerms', opts, OBJECTIVE_OPTIONS);
-  const F = cnnPredict(model, X);
+  const F = cnnPredict(model, X, undefined, backend);
   assertShape(Y.rows === F.rows && Y.cols === F.cols, `targets are ${Y.rows}×${Y.cols} but the model gives ${F.rows}×${F.cols}`);
   const dataTerm = makeLoss(opts.loss ?? 'squared', opts.scale ?? 'sum').value(F, Y);
   const penalty = opts.lambda * halfSquaredWeights(model.network);

@@ -63,7 +63,7 @@ export function selectCnnLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>
         const foldPatterns = { ...ps, masks: ps.masks.rows(patchRows(tr)) };
         return {
           fit: (lambda, warm, timeLimit) => fitConvexCnn(Xtr, Ytr, { ...opts, lambda, patterns: foldPatterns, warmStart: warm, timeLimit }),
-          score: (r) => outputScore(cnnPredict(recoverCnn(r), Xva), Yva, sel.score),
+          score: (r) => outputScore(cnnPredict(recoverCnn(r), Xva, undefined, backend), Yva, sel.score),
         };
       },
       refit: (lambda, warm, timeLimit) => fitConvexCnn(X, Y, { ...opts, lambda, patterns: ps, warmStart: warm, timeLimit }),
