@@ -31,10 +31,15 @@ function writeImages(name: string, n: number, classes: string[], seed: number): 
 const binary = writeImages('bars2.csv', 24, ['v', 'h'], 1);
 const multi = writeImages('bars3.csv', 30, ['v', 'h', 'd'], 2);
 
-/** Recompute the CNN's logistic objective from the printed network and the CSV (sum pooling of 2×2 patches, stride 1). */
+/**
+ * Recompute the CNN's logistic objective from the printed network and the CSV (sum pooling of 2×2
+ * patches, stride 1; gated units by their printed gates; with printed regions, unit h pools only
+ * the positions of block ⌊y0·2/3⌋·2 + ⌊x0·2/3⌋ = unit[h] of the 3×3 grid).
+ */
 function recomputeBinary(j: any, file: string, lambda: number): number {
   const rows = readFileSync(file, 'utf8').trim().split('\n').slice(1);
   const net = j.network.network;
+  const unit: number[] | undefined = j.network.regions?.unit;
   const m = net.W1[0].length;
   let data = 0;
   for (const line of rows) {
@@ -46,10 +51,15 @@ function recomputeBinary(j: any, file: string, lambda: number): number {
       let pooled = 0;
       for (let y0 = 0; y0 < 3; y0++) {
         for (let x0 = 0; x0 < 3; x0++) {
+          if (unit && Math.floor((y0 * 2) / 3) * 2 + Math.floor((x0 * 2) / 3) !== unit[h]) continue;
           const patch = [img[y0 * 4 + x0], img[y0 * 4 + x0 + 1], img[(y0 + 1) * 4 + x0], img[(y0 + 1) * 4 + x0 + 1]];
           let z = 0;
-          for (let k = 0; k < 4; k++) z += patch[k] * net.W1[k][h];
-          pooled += Math.max(0, z);
+          let gz = 0;
+          for (let k = 0; k < 4; k++) {
+            z += patch[k] * net.W1[k][h];
+            if (net.gates) gz += patch[k] * net.gates[k][h];
+          }
+          pooled += net.gates ? (gz > 0 ? z : 0) : Math.max(0, z);
         }
       }
       f += pooled * net.W2[h][0];
@@ -150,36 +160,7 @@ describe('cvxnn fit --arch cnn', () => {
     const net = j.network.network;
     const unit: number[] = j.network.regions.unit;
     expect(unit.length).toBe(net.W1[0].length);
-    // the 3×3 positions of a 2×2 filter on 4×4 images: block ⌊y0·2/3⌋·2 + ⌊x0·2/3⌋
-    const rows = readFileSync(binary, 'utf8').trim().split('\n').slice(1);
-    let data = 0;
-    for (const line of rows) {
-      const cells = line.split(',');
-      const img = cells.slice(0, 16).map(Number);
-      const y = cells[16] === j.data.classes[1] ? 1 : -1;
-      let f = 0;
-      for (let h = 0; h < unit.length; h++) {
-        let pooled = 0;
-        for (let y0 = 0; y0 < 3; y0++) {
-          for (let x0 = 0; x0 < 3; x0++) {
-            if (Math.floor((y0 * 2) / 3) * 2 + Math.floor((x0 * 2) / 3) !== unit[h]) continue;
-            const patch = [img[y0 * 4 + x0], img[y0 * 4 + x0 + 1], img[(y0 + 1) * 4 + x0], img[(y0 + 1) * 4 + x0 + 1]];
-            let z = 0;
-            let gz = 0;
-            for (let k = 0; k < 4; k++) {
-              z += patch[k] * net.W1[k][h];
-              gz += patch[k] * net.gates[k][h];
-            }
-            if (gz > 0) pooled += z;
-          }
-        }
-        f += pooled * net.W2[h][0];
-      }
-      data += Math.log1p(Math.exp(-y * f));
-    }
-    let w = 0;
-    for (const row of [...net.W1, ...net.W2]) for (const v of row) w += v * v;
-    expect(data + (lambda / 2) * w).toBeCloseRel(j.objective, 1e-8);
+    expect(recomputeBinary(j, binary, lambda)).toBeCloseRel(j.objective, 1e-8);
     const text = await run('fit', '--data', binary, '--arch', 'cnn', '--image-shape', '4x4x1', '--kernel', '2', '--pool-regions', '2x2', '--lambda', String(lambda), '--patterns', '6');
     expect(text.out).toMatch(/sum pooling over 2×2 regions of the 3×3 positions/);
     expect(text.out).toMatch(/× 2×2 pooling regions = 24 groups/);

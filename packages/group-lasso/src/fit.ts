@@ -35,8 +35,14 @@ export function lambdaMax(
   return m;
 }
 
-/** The program a fit with these options and c outputs solves (what its result's `formulation` says). */
-function formulationOf(o: Pick<ConvexFitOptions, 'model' | 'vectorOutput'>, c: number): Formulation {
+/**
+ * The program a fit with these options and c outputs solves (what its result's `formulation`
+ * says): the rule the convex CNN's fits share.
+ *
+ * @example
+ *   formulationOf({ model: 'gated-relu' }, 10); // 'gated-relu-nuclear'
+ */
+export function formulationOf(o: Pick<ConvexFitOptions, 'model' | 'vectorOutput'>, c: number): Formulation {
   if (o.model === 'relu') return c === 1 ? 'relu' : 'relu-one-vs-all';
   return c === 1 ? 'gated-relu' : o.vectorOutput === 'one-vs-all' ? 'gated-relu-one-vs-all' : 'gated-relu-nuclear';
 }

@@ -16,7 +16,7 @@ export { coneGroupPenalty, coneProjector } from './cone.js';
 export * from './losses.js';
 export { blockDualNorms, gapEvaluator, solveGatedCore, type GatedCoreInput, type GatedCoreOptions, type GatedCoreResult } from './gated.js';
 export { minNormSubgradient, solveReluCore, type ReluCoreInput, type ReluCoreOptions, type ReluCoreResult } from './relu.js';
-export { fitConvex, lambdaMax } from './fit.js';
+export { fitConvex, formulationOf, lambdaMax } from './fit.js';
 export { recoverNetwork } from './recover.js';
 export { coneDecomposition } from './decompose.js';
 // the problem/solver split: problems as data, one certificate module, the solver registry

@@ -74,12 +74,19 @@ export function poolUnits(H: Matrix<Float64Array>, K: number, patch: Int32Array,
   assertShape(H.rows % K === 0 && patch.length === K && unit.length === H.cols, `poolUnits: ${H.rows}×${H.cols} activations, ${patch.length} patch regions for K = ${K}, ${unit.length} unit regions`);
   const n = H.rows / K;
   const m = H.cols;
+  // the units of each region, so a patch visits only its own region's units
+  const byRegion = new Map<number, number[]>();
+  for (let j = 0; j < m; j++) {
+    const list = byRegion.get(unit[j]);
+    if (list) list.push(j);
+    else byRegion.set(unit[j], [j]);
+  }
+  const unitsOf = Array.from(patch, (r) => byRegion.get(r) ?? []);
   const Z = Matrix.zeros(n, m);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < K; k++) {
       const o = (i * K + k) * m;
-      const rk = patch[k];
-      for (let j = 0; j < m; j++) if (unit[j] === rk) Z.data[i * m + j] += H.data[o + j];
+      for (const j of unitsOf[k]) Z.data[i * m + j] += H.data[o + j];
     }
   }
   return Z;

@@ -7,6 +7,7 @@ import {
   type DataLoss,
   dataLoss,
   denseProblem,
+  formulationOf,
   type HistoryPoint,
   l2Penalty,
   type LinearMap,
@@ -386,7 +387,7 @@ export function fitConvexCnn(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, o
   const solveOpts = (it0: number, x0?: Float64Array) => ({ tol, maxIters, timeLimit: timeLimit - (performance.now() - t0) / 1000, step0, t0, itersOffset: it0, onProgress: opts.onProgress, x0 });
   // a warm start: the same formulation over the same groups and outputs
   const warm = opts.warmStart;
-  const formulationNow = opts.model === 'relu' ? (c === 1 ? 'relu' : 'relu-one-vs-all') : c === 1 ? 'gated-relu' : opts.vectorOutput === 'one-vs-all' ? 'gated-relu-one-vs-all' : 'gated-relu-nuclear';
+  const formulationNow = formulationOf(opts, c);
   if (warm) {
     const M = warm.solution.U ?? warm.solution.V;
     assertOption(

@@ -1,5 +1,6 @@
 import { dataLoss, type LambdaSelection, type LambdaSelectOptions, selectLambdaPath } from '@cvxnn/group-lasso';
-import { assertOption, assertShape, getBackend, type Matrix } from '@cvxnn/linalg';
+import type { PatternSet } from '@cvxnn/arrangements';
+import { assertOption, assertShape, type Backend, getBackend, type Matrix } from '@cvxnn/linalg';
 import { cnnPredict, outputScore, poolingScale } from './model.js';
 import { convOptionsOf } from './option-specs.js';
 import { assertImages, convGeometry, extractPatches, patchRegions } from './patches.js';
@@ -30,21 +31,9 @@ export type CnnLambdaSelection = Omit<LambdaSelection, 'result'> & { result: Con
 export function selectCnnLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: Omit<ConvexCnnOptions, 'lambda' | 'warmStart'>, sel: LambdaSelectOptions): CnnLambdaSelection {
   assertOption(opts !== null && typeof opts === 'object' && opts.imageShape !== undefined, 'selectCnnLambda needs the fit options (imageShape, kernel, model, …) without lambda');
   assertOption(!('lambda' in opts) || (opts as { lambda?: unknown }).lambda === undefined, 'selectCnnLambda chooses λ itself; leave lambda out of the options');
-  const geometry = convGeometry(opts.imageShape, convOptionsOf(opts));
-  assertImages(X, geometry);
-  assertShape(Y.rows === X.rows, `X has ${X.rows} images but the targets have ${Y.rows} rows; pass one target row per image`);
-  const K = geometry.patches;
-  const patches = extractPatches(X, geometry, { scale: poolingScale(geometry, opts.pooling ?? 'sum'), appendOne: opts.bias ?? false });
-  const { ps, source } = cnnPatternSet(patches, X.rows, K, opts.patterns, opts.seed);
+  const K = convGeometry(opts.imageShape, convOptionsOf(opts)).patches;
   const backend = opts.backend ?? getBackend();
-  // λ_max on all training images, from the same pooled features the fits build
-  const [rows, cols] = opts.regions ?? [1, 1];
-  const R = rows * cols;
-  const Phi = pooledFeatures(patches, ps.masks, K, R > 1 ? { patch: patchRegions(geometry, rows, cols), count: R } : undefined);
-  const loss = dataLoss(opts.loss ?? 'squared', opts.scale ?? 'sum', Y);
-  const R0 = new Float64Array(X.rows * Y.cols);
-  loss.valueAndGrad(new Float64Array(X.rows * Y.cols), R0);
-  const lambdaMax = pooledLambdaMax(Phi, R0, patches.cols, R * ps.masks.p, Y.cols, backend);
+  const { ps, source, given, lambdaMax } = pathSetup(X, Y, opts, backend);
   const patchRows = (images: number[]) => {
     const out = new Int32Array(images.length * K);
     images.forEach((i, t) => {
@@ -72,7 +61,29 @@ export function selectCnnLambda(X: Matrix<Float64Array>, Y: Matrix<Float64Array>
     sel,
   );
   // the refit was given the pattern set; say where it came from, as a direct fit does
-  const given = cnnPatternSet(patches, X.rows, K, ps).source;
   if (sel_.result.patternSource.startsWith(given)) sel_.result.patternSource = source + sel_.result.patternSource.slice(given.length);
   return sel_;
+}
+
+/**
+ * What the search needs once, on all training images: the pattern set (and how a direct fit would
+ * describe it, and how a fit given it does) and λ_max from the pooled features. A function of its
+ * own so that the stacked patches and Φ (gigabytes at Fashion-MNIST size) are garbage before the
+ * fold fits build their own.
+ */
+function pathSetup(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, opts: Omit<ConvexCnnOptions, 'lambda' | 'warmStart'>, backend: Backend): { ps: PatternSet; source: string; given: string; lambdaMax: number } {
+  const geometry = convGeometry(opts.imageShape, convOptionsOf(opts));
+  assertImages(X, geometry);
+  assertShape(Y.rows === X.rows, `X has ${X.rows} images but the targets have ${Y.rows} rows; pass one target row per image`);
+  const K = geometry.patches;
+  const patches = extractPatches(X, geometry, { scale: poolingScale(geometry, opts.pooling ?? 'sum'), appendOne: opts.bias ?? false });
+  const { ps, source } = cnnPatternSet(patches, X.rows, K, opts.patterns, opts.seed);
+  const given = cnnPatternSet(patches, X.rows, K, ps).source;
+  const [rows, cols] = opts.regions ?? [1, 1];
+  const R = rows * cols;
+  const Phi = pooledFeatures(patches, ps.masks, K, R > 1 ? { patch: patchRegions(geometry, rows, cols), count: R } : undefined);
+  const loss = dataLoss(opts.loss ?? 'squared', opts.scale ?? 'sum', Y);
+  const R0 = new Float64Array(X.rows * Y.cols);
+  loss.valueAndGrad(new Float64Array(X.rows * Y.cols), R0);
+  return { ps, source, given, lambdaMax: pooledLambdaMax(Phi, R0, patches.cols, R * ps.masks.p, Y.cols, backend) };
 }
