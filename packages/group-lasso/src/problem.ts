@@ -1,4 +1,4 @@
-import { assertShape, type Backend, getBackend, Matrix, type PatternMasks, svd } from '@cvxnn/linalg';
+import { assertShape, type Backend, getBackend, Matrix, type PatternMasks, singularValues as smallSingularValues, svd } from '@cvxnn/linalg';
 
 /**
  * A linear operator x ↦ A x between flat fp64 vectors (ARCHITECTURE seam 2: problems are data).
@@ -191,13 +191,14 @@ function block(x: Float64Array, d: number, P: number, c: number, i: number): Mat
 }
 
 /**
- * Singular values of a small matrix (via ml-matrix's SVD).
+ * Singular values of a small matrix (one-sided Jacobi, `@cvxnn/linalg`'s `singularValues`).
  *
  * @example
  *   singularValues(Matrix.from([[3, 0], [0, 1]])); // [3, 1]
  */
 export function singularValues(B: Matrix<Float64Array>): Float64Array {
-  return svd(B).s;
+  const b = B.isContiguous ? B.data.subarray(B.offset, B.offset + B.rows * B.cols) : B.clone().data;
+  return smallSingularValues(b, B.rows, B.cols);
 }
 
 /**

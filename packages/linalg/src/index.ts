@@ -13,6 +13,7 @@ export * from './masks.js';
 export * from './random.js';
 export * from './blas.js';
 export * from './decomp.js';
+export * from './jacobi.js';
 export * from './backend.js';
 export { assertFiniteInput, createCpuBackend, DEFAULT_CHUNK, GEMM_BLOCKING, validateGemm, validateMaskedForward, validateMaskedBackward } from './cpu.js';
 export * as reference from './reference.js';

@@ -1,4 +1,4 @@
-import { type Backend, getBackend, Matrix, type PatternMasks, svd } from '@cvxnn/linalg';
+import { type Backend, getBackend, jacobiSvd, Matrix, type PatternMasks, singularValues, spectralNorm } from '@cvxnn/linalg';
 import { coneGroupPenalty, coneProjector } from '../cone.js';
 import type { Penalty } from '../problem.js';
 import { type GroupLayout, stridedLayout } from './layout.js';
@@ -98,13 +98,6 @@ export function l2Penalty(layout: GroupLayout, lambda: number, backend: Backend 
   };
 }
 
-/** The d×c block of group i of a strided (parts = 1) layout, as a Matrix. */
-function blockOf(x: Float64Array, d: number, P: number, c: number, i: number): Matrix<Float64Array> {
-  const B = Matrix.zeros(d, c);
-  for (let r = 0; r < d; r++) for (let k = 0; k < c; k++) B.data[r * c + k] = x[r * P * c + i * c + k];
-  return B;
-}
-
 /**
  * λ Σ_i ‖U_i‖_* over the d×c blocks of U d×(P·c) (gated ReLU with vector output, SPEC §2.8):
  * prox = singular-value soft-thresholding, dual = spectral norm, direction = u₁v₁ᵀ.
@@ -114,14 +107,26 @@ function blockOf(x: Float64Array, d: number, P: number, c: number, i: number): M
  */
 export function nuclearPenalty(d: number, P: number, c: number, lambda: number): GroupPenalty {
   const layout = stridedLayout(d, P, c, 1);
+  const buf = new Float64Array(d * c);
+  /** group i's d×c block of x gathered into `buf`; false when it is all zeros */
+  const gather = (x: Float64Array, i: number): boolean => {
+    let any = false;
+    for (let r = 0; r < d; r++) {
+      const o = r * P * c + i * c;
+      for (let k = 0; k < c; k++) {
+        const v = x[o + k];
+        buf[r * c + k] = v;
+        if (v !== 0) any = true;
+      }
+    }
+    return any;
+  };
   const norms = (x: Float64Array): Float64Array => {
     const out = new Float64Array(P);
     for (let i = 0; i < P; i++) {
-      let any = false;
-      for (let r = 0; r < d && !any; r++) for (let k = 0; k < c; k++) if (x[r * P * c + i * c + k] !== 0) any = true;
-      if (!any) continue;
+      if (!gather(x, i)) continue;
       let s = 0;
-      for (const v of svd(blockOf(x, d, P, c, i)).s) s += v;
+      for (const v of singularValues(buf, d, c)) s += v;
       out[i] = s;
     }
     return out;
@@ -139,20 +144,20 @@ export function nuclearPenalty(d: number, P: number, c: number, lambda: number):
     prox(x, t, out) {
       const th = t * lambda;
       for (let i = 0; i < P; i++) {
-        const B = blockOf(x, d, P, c, i);
+        gather(x, i);
         let fro = 0;
-        for (const v of B.data) fro += v * v;
+        for (const v of buf) fro += v * v;
         if (Math.sqrt(fro) <= th) {
           for (let r = 0; r < d; r++) for (let k = 0; k < c; k++) out[r * P * c + i * c + k] = 0;
           continue;
         }
-        const { U, s, V } = svd(B);
+        const { U, s, V, k: K } = jacobiSvd(buf, d, c);
         for (let r = 0; r < d; r++) {
           for (let k = 0; k < c; k++) {
             let v = 0;
-            for (let l = 0; l < s.length; l++) {
+            for (let l = 0; l < K; l++) {
               const sl = s[l] - th;
-              if (sl > 0) v += U.get(r, l) * sl * V.get(k, l);
+              if (sl > 0) v += U[r * K + l] * sl * V[k * K + l];
             }
             out[r * P * c + i * c + k] = v;
           }
@@ -161,13 +166,14 @@ export function nuclearPenalty(d: number, P: number, c: number, lambda: number):
     },
     dualNorms(z) {
       const out = new Float64Array(P);
-      for (let i = 0; i < P; i++) out[i] = svd(blockOf(z, d, P, c, i)).s[0] ?? 0;
+      for (let i = 0; i < P; i++) out[i] = gather(z, i) ? spectralNorm(buf, d, c) : 0;
       return out;
     },
     dualDirection(z, i, out) {
-      const { U, s, V } = svd(blockOf(z, d, P, c, i));
+      gather(z, i);
+      const { U, s, V, k: K } = jacobiSvd(buf, d, c);
       const ok = (s[0] ?? 0) > 0;
-      for (let r = 0; r < d; r++) for (let k = 0; k < c; k++) out[r * P * c + i * c + k] = ok ? U.get(r, 0) * V.get(k, 0) : 0;
+      for (let r = 0; r < d; r++) for (let k = 0; k < c; k++) out[r * P * c + i * c + k] = ok ? U[r * K] * V[k * K] : 0;
     },
     withLambda: (l) => nuclearPenalty(d, P, c, l),
   };

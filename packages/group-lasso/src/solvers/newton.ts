@@ -14,6 +14,15 @@ import { solveFista } from './fista.js';
  */
 export const NEWTON_DIRECT_MAX_N = 2500;
 
+/**
+ * R-FISTA iterations before the MINRES-mode Newton steps start (n > NEWTON_DIRECT_MAX_N), whatever
+ * gap they reach. Newton's globalised steps take it from there (the steps fall back to R-FISTA
+ * when they stop lowering the gap). Measured on scnn's P2 (BENCHMARKS.md, 2026-12-04): 680 warm
+ * iterations to the old 3e-2 hand-over gap + 2 Newton steps 24.5 s; 50 / 100 / 200 iterations + 9 / 8 / 6 steps
+ * 19.4 / 17.4 / 20.3 s.
+ */
+export const NEWTON_ITERATIVE_WARM_ITERS = 100;
+
 /** Why `solveNewton` cannot take a problem (undefined when it can). */
 export function newtonUnsupported(problem: GroupLassoProblem): string | undefined {
   if (problem.constraints) return 'the Newton solver does not take explicit constraints C x ≥ 0 (use al)';
@@ -42,7 +51,7 @@ export interface NewtonOptions extends SolveOptions {
   structure?: MaskedStructure;
   /** force the mode (default: direct when n ≤ NEWTON_DIRECT_MAX_N and the operator has the fast paths) */
   mode?: 'direct' | 'iterative';
-  /** relative gap at which the R-FISTA warm start hands over (default 3e-2) */
+  /** relative gap at which the R-FISTA warm start hands over (default 3e-2; the MINRES mode hands over after {@link NEWTON_ITERATIVE_WARM_ITERS} iterations at the latest) */
   warmTol?: number;
 }
 
@@ -60,7 +69,9 @@ export interface NewtonOptions extends SolveOptions {
  * n ≤ {@link NEWTON_DIRECT_MAX_N}, else by MINRES with the block preconditioner diag(K̃⁻¹, S̃⁻¹),
  * K̃ = D + (XXᵀ)⊙(QΛQᵀ) from the top eigenvectors of diag(√ν)MᵀM diag(√ν) (the masks' co-activation
  * spectrum; a Hadamard–Nyström approximation), S̃ = BᵀK̃⁻¹B. Convergence is quadratic once 𝒜 is right;
- * an R-FISTA warm start finds it. Every step's dual iterate θ is itself a candidate dual point of
+ * an R-FISTA warm start finds it. MINRES runs to an inexact-Newton forcing tolerance (Eisenstat–Walker):
+ * 0.1·gap while the gap is large, never tighter than the 0.2·tol/gap a step needs to reach tol.
+ * Every step's dual iterate θ is itself a candidate dual point of
  * the certificate. Steps that do not lower the gap hand back to R-FISTA from the best point.
  * Iterations = Newton steps + warm-start FISTA iterations.
  *
@@ -171,7 +182,7 @@ export function solveNewton(problem0: GroupLassoProblem, opts: NewtonOptions = {
       for (let t = 0; t < nf; t++) r2[m + t] = -G[free[t]];
       let sol: StepSolution;
       try {
-        sol = direct ? directStep(op, A, G, nu, free, F1, r2, s, backend) : iterativeStep(problem, op, A, G, nu, free, F1, r2, s, backend, structure, Math.min(1e-4, Math.max(1e-10, 0.01 * (best?.rel ?? 1))));
+        sol = direct ? directStep(op, A, G, nu, free, F1, r2, s, backend) : iterativeStep(problem, op, A, G, nu, free, F1, r2, s, backend, structure, Math.min(0.1, Math.max(1e-10, 0.1 * (best?.rel ?? 1), 0.2 * o.tol / (best?.rel ?? 1))));
       } catch {
         return { ok: false, best, bestX, bestF };
       }
@@ -191,7 +202,7 @@ export function solveNewton(problem0: GroupLassoProblem, opts: NewtonOptions = {
       // the Newton dual iterate θ is a candidate dual point too (rescaled to feasibility)
       const e = dualCandidate(cert, x, F, theta, cert.evaluate(x, F, false));
       if (lam === lambda) record(o, iterations, e);
-      if (process.env.CVXNN_DEBUG) console.error(`newton λ=${lam.toExponential(3)} step ${step}: |A| ${m} rel ${e.rel.toExponential(2)} primal ${e.primal}`);
+      if (process.env.CVXNN_DEBUG) console.error(`newton λ=${lam.toExponential(3)} step ${step}: |A| ${m} MINRES ${sol.iterations} it, ${elapsed().toFixed(1)} s, rel ${e.rel.toExponential(2)} primal ${e.primal}`);
       if (!Number.isFinite(e.primal)) return { ok: false, best, bestX, bestF };
       // progress: the gap falls by 30%, or (far from the optimum, gap ≈ 1) the objective by 10%
       if (!best || e.rel < 0.7 * best.rel || (e.rel > 0.1 && e.primal < 0.9 * best.primal)) fails = 0;
@@ -215,14 +226,14 @@ export function solveNewton(problem0: GroupLassoProblem, opts: NewtonOptions = {
   const cert = certifier(op, loss, penalty, { backend });
   const warmTol = Math.max(o.tol, opts.warmTol ?? 3e-2);
   // 1) a short R-FISTA warm start: where it reaches warmTol it has found the active set
-  const warm = solveFista(problem, { ...opts, tol: warmTol, maxIters: Math.min(o.maxIters, direct ? 400 : 1500), history: o.history, t0: o.t0, itersOffset: o.itersOffset, timeLimit: o.timeLimit });
+  const warm = solveFista(problem, { ...opts, tol: warmTol, maxIters: Math.min(o.maxIters, direct ? 400 : NEWTON_ITERATIVE_WARM_ITERS), history: o.history, t0: o.t0, itersOffset: o.itersOffset, timeLimit: o.timeLimit });
   iterations += warm.iterations;
   stages.push(`fista warm start ${warm.iterations} it`);
   let bestX: Float64Array = Float64Array.from(warm.x);
   let bestF: Float64Array = Float64Array.from(warm.F);
   let best: Evaluation = cert.evaluate(bestX, bestF, false);
   if (best.rel > o.tol) {
-    if (best.rel <= warmTol) {
+    if (best.rel <= warmTol || !direct) {
       const r = newtonAt(lambda, penalty, cert, stateFrom(bestX, bestF, lambda), o.tol, 50, best);
       if (r.best && r.bestX && r.best.rel < best.rel) {
         best = r.best;
@@ -548,13 +559,15 @@ function kPreconditioner(op: ProblemOperator, structure: MaskedStructure | undef
     for (let l = 0; l < k; l++) low += values[l] * Q[j * k + l] ** 2;
     D[j] = 1 / s + xn[j] * Math.max(0, rowNu[j] - low);
   }
-  // L = [diag(q_l √λ_l) X]_l (n × k·d); core = I + Lᵀ D⁻¹ L
+  // L = [diag(f_l) X]_l (n × k·d), f_l = q_l √λ_l; core = I + Lᵀ D⁻¹ L
   const kd = k * d;
+  const f = new Float64Array(n * k);
+  for (let j = 0; j < n; j++) for (let l = 0; l < k; l++) f[j * k + l] = Q[j * k + l] * Math.sqrt(Math.max(values[l], 0));
   const L = new Float64Array(n * kd);
   for (let j = 0; j < n; j++) {
     for (let l = 0; l < k; l++) {
-      const f = Q[j * k + l] * Math.sqrt(Math.max(values[l], 0));
-      for (let r = 0; r < d; r++) L[j * kd + l * d + r] = f * X.get(j, r);
+      const fl = f[j * k + l];
+      for (let r = 0; r < d; r++) L[j * kd + l * d + r] = fl * X.get(j, r);
     }
   }
   const DiL = new Float64Array(n * kd);
@@ -572,10 +585,30 @@ function kPreconditioner(op: ProblemOperator, structure: MaskedStructure | undef
     const U = backend.gemm(new Matrix(n, kd, DiL), new Matrix(kd, cols, T)).data;
     for (let t = 0; t < n * cols; t++) out[t] = DV[t] - U[t];
   };
-  return {
-    apply: (v: Float64Array, out: Float64Array) => applyMany(v, 1, out),
-    applyMany,
+  // one vector (each MINRES iteration): the same through X's structure, Lᵀw = vec(Xᵀ(f ⊙ w)) and
+  // L t = rowsum(f ⊙ X T), so the n×d X is read instead of the 8× larger n×k·d L and D⁻¹L
+  const W = new Float64Array(n * k);
+  const wv = new Float64Array(n);
+  const T1 = new Float64Array(kd);
+  const Tm = new Float64Array(d * k);
+  const apply = (v: Float64Array, out: Float64Array) => {
+    for (let j = 0; j < n; j++) {
+      const wj = v[j] / D[j];
+      wv[j] = wj;
+      for (let l = 0; l < k; l++) W[j * k + l] = f[j * k + l] * wj;
+    }
+    const XtW = backend.gemm(X, new Matrix(n, k, W), { transA: true }).data; // d×k
+    for (let l = 0; l < k; l++) for (let r = 0; r < d; r++) T1[l * d + r] = XtW[r * k + l];
+    choleskySolveInPlace(coreL, kd, T1, 1);
+    for (let l = 0; l < k; l++) for (let r = 0; r < d; r++) Tm[r * k + l] = T1[l * d + r];
+    const XT = backend.gemm(X, new Matrix(d, k, Tm)).data; // n×k
+    for (let j = 0; j < n; j++) {
+      let u = 0;
+      for (let l = 0; l < k; l++) u += f[j * k + l] * XT[j * k + l];
+      out[j] = wv[j] - u / D[j];
+    }
   };
+  return { apply, applyMany };
 }
 
 function diagonalPre(D: Float64Array) {
