@@ -157,6 +157,16 @@ describe('cvxnn fit', () => {
     expect(Number(m![1])).toBe(j.network.W2.length);
   });
 
+  it('wine, gated, λ = 0.001 (cross-entropy, near-interpolation: most softmax entries at ~0) certifies at the defaults; the recovered network attains the objective', async () => {
+    // before the simplex-aware dual refinement this stopped at 20 000 iterations with gap 1.2e-5 (exit 3)
+    const r = await run('fit', '--data', 'wine', '--lambda', '0.001', '--model', 'gated-relu', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.status).toBe('optimal');
+    expect(j.certificate.value).toBeLessThanOrEqual(1e-6);
+    expect(j.networkObjective).toBeCloseRel(j.objective, 1e-6);
+  });
+
   it('task inference: wine (labels 0/1/2) is multiclass, three repeated integers multiclass, real-valued targets regression', async () => {
     // 50 iterations do not certify: exit 3, the run is still printed
     const w = await run('fit', '--data', 'wine', '--lambda', '1', '--model', 'gated-relu', '--patterns', '10', '--max-iters', '50', '--json');

@@ -26,6 +26,13 @@ export interface DataLoss extends SmoothFunction {
   conjugate(z: Float64Array): number;
   /** set when this is a base loss composed with a K-to-1 sum pooling (not a plain squared loss of n·c outputs) */
   pooledBy?: number;
+  /**
+   * ℓ* is finite only where each sample's c dual entries sum to zero (cross-entropy: p_i = z_i/s +
+   * y_i on the simplex); dual points built by moving θ must keep their rows centred
+   */
+  dualRowsSumToZero?: boolean;
+  /** the targets Y (n×c, row-major), for dual constructions that need the conjugate's domain */
+  targets?: Float64Array;
 }
 
 function xlogx(p: number): number {
@@ -69,6 +76,7 @@ export function dataLoss(name: LossName, scale: ObjectiveScale, Y: Matrix<Float6
     scale,
     n,
     c,
+    ...(name === 'cross-entropy' ? { dualRowsSumToZero: true, targets: y } : {}),
     valueAndGrad(z, grad) {
       const F = new Matrix(n, c, z);
       return grad ? loss.valueAndGrad(F, Yc, new Matrix(n, c, grad)) : loss.value(F, Yc);
@@ -90,12 +98,17 @@ export function dataLoss(name: LossName, scale: ObjectiveScale, Y: Matrix<Float6
         return s * v;
       }
       for (let i = 0; i < n; i++) {
+        // p_i must lie on the simplex: entries ≥ 0 and (what the entrywise formula would not
+        // notice) summing to one — off it ℓ* is +∞, and a dual value there would be no bound
+        let sum = 0;
         for (let k = 0; k < c; k++) {
           let p = z[i * c + k] / s + y[i * c + k];
           if (p < -eps) return Infinity;
+          sum += p;
           p = Math.max(0, p);
           v += xlogx(p);
         }
+        if (Math.abs(sum - 1) > 1e-9) return Infinity;
       }
       return s * v;
     },

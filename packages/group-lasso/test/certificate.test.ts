@@ -23,6 +23,7 @@ import {
   l2Penalty,
   lambdaMaxOf,
   linearProblem,
+  nuclearPenalty,
   reluProblem,
   solve,
 } from '../src/index.js';
@@ -439,5 +440,79 @@ describe('free coordinates: the dual stays on (Aᵀθ)_F = 0', () => {
     const r = solve(problem, { solver: 'fista', tol: 1e-6 });
     // observed: status 'optimal', certificate.absolute = 0, objective − p* ≈ 9.2e-5 (p* ≈ 0.02246)
     expect(r.certificate.absolute).toBeGreaterThanOrEqual(r.objective - pStar - slack(pStar));
+  });
+});
+
+describe('cross-entropy duals stay on the simplex (ℓ*(θ) is finite only where p_i = θ_i/s + y_i is a distribution)', () => {
+  it('the conjugate: s Σ p log p on the simplex (closed form), +∞ when a row of p sums to more than one', () => {
+    const Y = Matrix.from([
+      [1, 0, 0],
+      [0, 0, 1],
+    ]);
+    const loss = dataLoss('cross-entropy', 'sum', Y);
+    const p = [0.5, 0.3, 0.2, 0.1, 0.1, 0.8];
+    const theta = Float64Array.from(p.map((v, i) => v - Y.data[i]));
+    const xlogx = (v: number) => v * Math.log(v);
+    expect(loss.conjugate(theta)).toBeCloseTo(p.reduce((a, v) => a + xlogx(v), 0), 14);
+    // every p ≥ 0 but row 0 sums to 1.3: outside the domain (the entrywise formula alone would give a finite value)
+    const off = Float64Array.from(theta);
+    for (let k = 0; k < 3; k++) off[k] += 0.1;
+    expect(loss.conjugate(off)).toBe(Infinity);
+  });
+
+  it('nuclear blocks: dualDirections returns every tied top singular direction (σ₁ = σ₂ = λ), each with ⟨u_kv_kᵀ, z_g⟩ = σ_k, orthogonal', () => {
+    // one 3×3 block z = diag(2, 2, 1) rotated: σ = (2, 2, 1)
+    const pen = nuclearPenalty(3, 1, 3, 2);
+    const c = Math.cos(0.4);
+    const s = Math.sin(0.4);
+    const z = Float64Array.from([2 * c, -2 * s, 0, 2 * s, 2 * c, 0, 0, 0, 1]);
+    const dirs: Float64Array[] = [];
+    const vals = pen.dualDirections!(z, 0, 2, 1e-3, (k) => (dirs[k] ??= new Float64Array(9)));
+    expect(vals.length).toBe(2);
+    for (const v of vals) expect(v).toBeCloseTo(2, 13);
+    const dot = (a: Float64Array, b: Float64Array) => a.reduce((t, v, i) => t + v * b[i], 0);
+    expect(dot(dirs[0], z)).toBeCloseTo(2, 13);
+    expect(dot(dirs[1], z)).toBeCloseTo(2, 13);
+    expect(Math.abs(dot(dirs[0], dirs[1]))).toBeLessThan(1e-13);
+  });
+
+  it('well-separated 3-class data at small λ: the refined dual (centred, kept on the simplex) certifies ≤ 1e-6 where the rescaled gradient does not, and stays ≤ p*', () => {
+    // three well-separated clusters: the optimum puts most p_ik at ~0, on the simplex's boundary
+    const rng = new Rng(11);
+    const n = 90;
+    const centres = [
+      [3, 0],
+      [-3, 2],
+      [0, -3],
+    ];
+    const X = Matrix.zeros(n, 3);
+    const Y = Matrix.zeros(n, 3);
+    for (let i = 0; i < n; i++) {
+      const k = i % 3;
+      X.set(i, 0, centres[k][0] + 0.5 * rng.normal());
+      X.set(i, 1, centres[k][1] + 0.5 * rng.normal());
+      X.set(i, 2, 1);
+      Y.set(i, k, 1);
+    }
+    const masks = PatternMasks.fromGates(X, new Matrix(3, 12, rng.normalArray(36)));
+    const loss = dataLoss('cross-entropy', 'sum', Y);
+    const lam = 1e-3 * lambdaMaxOf(gatedProblem(X, masks, loss, 1, { nuclear: true }).op, loss, gatedProblem(X, masks, loss, 1, { nuclear: true }).penalty);
+    const problem = gatedProblem(X, masks, loss, lam, { nuclear: true });
+    // p* (an upper bound on it): a long, tight R-FISTA run
+    const ref = solve(problem, { solver: 'fista', tol: 1e-12, maxIters: 60000 });
+    const r = solve(problem, { solver: 'fista', tol: 1e-6, maxIters: 60000 });
+    const cert = certifier(problem.op, problem.loss, problem.penalty);
+    const F = new Float64Array(problem.op.outDim);
+    problem.op.apply(r.x, F);
+    const plain = cert.evaluate(r.x, F, false);
+    const refined = certifier(problem.op, problem.loss, problem.penalty).evaluate(r.x, F, true);
+    expect(r.status).toBe('optimal');
+    expect(r.certificate.value).toBeLessThanOrEqual(1e-6);
+    expect(plain.rel).toBeGreaterThan(1e-6);
+    expect(refined.refined).toBe(true);
+    expect(refined.rel).toBeLessThanOrEqual(1e-6);
+    const pStar = Math.min(ref.objective, r.objective);
+    expectBound(refined, pStar);
+    expectBound(plain, pStar);
   });
 });

@@ -71,6 +71,9 @@ export function certifier(op: ProblemOperator, loss: DataLoss, penalty: GroupPen
   const G = new Float64Array(N);
   const z = new Float64Array(N);
   let best = -Infinity;
+  // cross-entropy: dual points must keep each sample's c entries summing to zero (ℓ*'s domain), so
+  // every direction θ moves along — refinement images, free-coordinate images — is centred per sample
+  const centre = !!loss.dualRowsSumToZero && op.c > 1;
   let freeCols: Float64Array | null = null; // nc × |F| images of the free coordinates
   let freeGramL: Float64Array | null = null;
 
@@ -86,6 +89,7 @@ export function certifier(op: ProblemOperator, loss: DataLoss, penalty: GroupPen
       op.apply(e, F);
       for (let r = 0; r < nc; r++) freeCols[r * f + t] = F[r];
     }
+    if (centre) centreSamples(freeCols, op.n, op.c, f, null);
     return freeCols;
   };
 
@@ -120,13 +124,42 @@ export function certifier(op: ProblemOperator, loss: DataLoss, penalty: GroupPen
    * One Gauss–Newton step towards ρ°(z_g) = λ on `groups` (z = −Aᵀθ) and Aᵀθ = 0 on the free
    * coordinates: θ' = θ + B μ, (BᵀB) μ = v, b_g = A u_g (u_g the dual direction), v_g = ρ°_g − λ.
    */
-  const refineStep = (theta: Float64Array, dn: Float64Array, groups: Int32Array): Float64Array | null => {
-    const m = groups.length;
+  const refineStep = (theta: Float64Array, dn: Float64Array, groups0: Int32Array): Float64Array | null => {
+    // the constraints: one per group (its dual direction), or for penalties whose dual norm is a
+    // max of tied directions (nuclear blocks) one per direction within 1e-3 of λ; layer k holds
+    // the k-th direction of every group that has one (directions of one group share coordinates)
+    const layers: Float64Array[] = [];
+    const layerGroups: number[][] = [];
+    const vals: number[][] = [];
+    const layer = (k: number): Float64Array => {
+      while (layers.length <= k) {
+        layers.push(new Float64Array(N));
+        layerGroups.push([]);
+        vals.push([]);
+      }
+      return layers[k];
+    };
+    for (const g of groups0) {
+      if (penalty.dualDirections) {
+        const v = penalty.dualDirections(z, g, lambda, 1e-3, layer);
+        for (let k = 0; k < v.length; k++) {
+          layerGroups[k].push(g);
+          vals[k].push(v[k]);
+        }
+      } else {
+        penalty.dualDirection!(z, g, layer(0));
+        layerGroups[0].push(g);
+        vals[0].push(dn[g]);
+      }
+    }
+    const layerIdx = layerGroups.map((gs) => Int32Array.from(gs));
+    const m = layerIdx.reduce((a, gs) => a + gs.length, 0);
     const f = free.length;
     const q = m + f;
     if (q === 0 || q > maxRefine) return null;
-    const dirs = new Float64Array(N);
-    for (const g of groups) penalty.dualDirection!(z, g, dirs);
+    // cross-entropy: entries with p_ik ≈ 0 sit on the simplex's boundary; the step keeps them
+    // fixed (a face of the domain) and moves each sample's other entries with zero sum
+    const frozen = centre ? boundaryEntries(theta, loss) : null;
     // BᵀB by row chunks of the group images (never the whole B in memory for large n)
     const BtB = new Float64Array(q * q);
     const n = op.n;
@@ -136,7 +169,19 @@ export function certifier(op: ProblemOperator, loss: DataLoss, penalty: GroupPen
     for (let j0 = 0; j0 < n; j0 += chunk) {
       const j1 = Math.min(n, j0 + chunk);
       const rows = (j1 - j0) * c;
-      const Bg = m > 0 ? groupImages(op, dirs, groups, j0, j1) : new Float64Array(0);
+      let Bg: Float64Array;
+      if (layers.length === 1) Bg = groupImages(op, layers[0], layerIdx[0], j0, j1);
+      else {
+        Bg = new Float64Array(rows * m);
+        let col = 0;
+        for (let k = 0; k < layers.length; k++) {
+          const mk = layerIdx[k].length;
+          const Bk = groupImages(op, layers[k], layerIdx[k], j0, j1);
+          for (let r = 0; r < rows; r++) for (let t = 0; t < mk; t++) Bg[r * m + col + t] = Bk[r * mk + t];
+          col += mk;
+        }
+      }
+      if (centre) centreSamples(Bg, j1 - j0, c, m, frozen!.subarray(j0 * c, j1 * c));
       let Bc: Float64Array;
       if (f === 0) Bc = Bg;
       else {
@@ -150,7 +195,10 @@ export function certifier(op: ProblemOperator, loss: DataLoss, penalty: GroupPen
     }
     // sign: z = −Aᵀθ, so ρ°(z_g − A_gᵀδθ) ≈ ρ°_g − b_gᵀδθ; want = λ ⇒ b_gᵀδθ = ρ°_g − λ
     const v = new Float64Array(q);
-    for (let t = 0; t < m; t++) v[t] = dn[groups[t]] - lambda;
+    {
+      let t = 0;
+      for (const vk of vals) for (const val of vk) v[t++] = val - lambda;
+    }
     let mu: Float64Array;
     try {
       mu = spdSolve(BtB, q, v, backend);
@@ -159,15 +207,26 @@ export function certifier(op: ProblemOperator, loss: DataLoss, penalty: GroupPen
     }
     // δθ = B μ = A(Σ_g μ_g u_g) + A_F μ_F
     const xs = new Float64Array(N);
-    for (let t = 0; t < m; t++) for (const j of layout.coords(groups[t])) xs[j] = mu[t] * dirs[j];
+    {
+      let t = 0;
+      for (let k = 0; k < layers.length; k++) {
+        const dk = layers[k];
+        for (const g of layerIdx[k]) {
+          const mt = mu[t++];
+          for (const j of layout.coords(g)) xs[j] += mt * dk[j];
+        }
+      }
+    }
     const d = new Float64Array(nc);
     op.apply(xs, d);
     if (f > 0) {
       const corr = backend.gemm(new Matrix(nc, f, Af!), new Matrix(f, 1, mu.subarray(m))).data;
       for (let r = 0; r < nc; r++) d[r] += corr[r];
     }
+    if (centre) centreSamples(d, n, c, 1, frozen!);
     const out = Float64Array.from(theta);
     for (let r = 0; r < nc; r++) out[r] += d[r];
+    if (centre) keepOnSimplex(out, n, c, loss);
     return out;
   };
 
@@ -213,11 +272,22 @@ export function certifier(op: ProblemOperator, loss: DataLoss, penalty: GroupPen
         for (let rep = 0; rep < 2; rep++) {
           const act: number[] = [];
           for (let g = 0; g < layout.count; g++) if (norms[g] > 0 || d0.dn[g] > lambda) act.push(g);
-          const t2 = refineStep(th, d0.dn, Int32Array.from(act));
+          let t2 = refineStep(th, d0.dn, Int32Array.from(act));
           if (!t2) break;
           // a shifted (singular) BᵀB leaves a residue on the free coordinates: project it off again
           projectFree(t2);
-          const d1 = dualAt(t2);
+          let d1 = dualAt(t2);
+          // a full step can leave the conjugate's domain (logistic / cross-entropy duals live in a
+          // box or simplex; near-separable data put θ at its edge): shorten it, θ + τ(θ' − θ)
+          for (let tau = 0.5; !(d1.value > best) && tau >= 1 / 64; tau /= 2) {
+            const t3 = new Float64Array(th.length);
+            for (let r = 0; r < th.length; r++) t3[r] = th[r] + tau * (t2[r] - th[r]);
+            const d3 = dualAt(t3);
+            if (d3.value > best) {
+              t2 = t3;
+              d1 = d3;
+            }
+          }
           if (!(d1.value > best)) break;
           best = d1.value;
           refined = true;
@@ -255,4 +325,56 @@ export function lambdaMaxOf(op: ProblemOperator, loss: DataLoss, penalty: GroupP
   let m = 0;
   for (const v of penalty.dualNorms(G)) if (v > m) m = v;
   return m;
+}
+
+/**
+ * Project each sample's c rows of a (samples·c) × cols row-major block onto {δ : δ_ik = 0 for the
+ * frozen entries, Σ_k δ_ik = 0}: frozen entries zeroed, the others centred among themselves.
+ */
+function centreSamples(B: Float64Array, samples: number, c: number, cols: number, frozen: Uint8Array | null): void {
+  for (let j = 0; j < samples; j++) {
+    const o = j * c * cols;
+    let live = 0;
+    for (let k = 0; k < c; k++) if (!frozen || !frozen[j * c + k]) live++;
+    for (let t = 0; t < cols; t++) {
+      let mean = 0;
+      for (let k = 0; k < c; k++) if (!frozen || !frozen[j * c + k]) mean += B[o + k * cols + t];
+      mean = live > 0 ? mean / live : 0;
+      for (let k = 0; k < c; k++) B[o + k * cols + t] = frozen && frozen[j * c + k] ? 0 : B[o + k * cols + t] - mean;
+    }
+  }
+}
+
+/** The cross-entropy dual entries at the simplex's boundary: p_ik = θ_ik/s + y_ik ≤ 1e-9. */
+function boundaryEntries(theta: Float64Array, loss: DataLoss): Uint8Array {
+  const s = loss.scale === 'mean' ? 1 / loss.n : 1;
+  const y = loss.targets!;
+  const out = new Uint8Array(theta.length);
+  for (let r = 0; r < theta.length; r++) if (theta[r] / s + y[r] <= 1e-9) out[r] = 1;
+  return out;
+}
+
+/**
+ * Cross-entropy dual points: p_i = θ_i/s + y_i must stay on the simplex. A refinement step that
+ * takes an entry below zero (near-separable data put many p_ik at ~0) is clipped there, and what
+ * the clip added is taken from the sample's largest entry, so the row still sums to zero.
+ */
+function keepOnSimplex(out: Float64Array, n: number, c: number, loss: DataLoss): void {
+  const s = loss.scale === 'mean' ? 1 / n : 1;
+  const y = loss.targets;
+  if (!y) return;
+  for (let j = 0; j < n; j++) {
+    const o = j * c;
+    let add = 0;
+    let top = o;
+    for (let k = 0; k < c; k++) {
+      const floor = -s * y[o + k]; // p = 0
+      if (out[o + k] < floor) {
+        add += floor - out[o + k];
+        out[o + k] = floor;
+      }
+      if (out[o + k] / s + y[o + k] > out[top] / s + y[top]) top = o + k;
+    }
+    out[top] -= add;
+  }
 }

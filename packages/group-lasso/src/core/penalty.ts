@@ -28,6 +28,13 @@ export interface GroupPenalty extends Penalty {
   dualNorms(z: Float64Array): Float64Array;
   /** absent for `custom` penalties without one: the certificate then skips its refinement */
   dualDirection?(z: Float64Array, g: number, out: Float64Array): void;
+  /**
+   * Where ρ° is a max over several directions that can tie at the optimum (the spectral norm of
+   * a nuclear block: σ_1 = … = σ_r = λ on a rank-r block), every direction whose value is within
+   * `rel` of `lambda` (and always the top one): direction k is written into `out(k)` at g's
+   * coordinates, and the values come back in the same order.
+   */
+  dualDirections?(z: Float64Array, g: number, lambda: number, rel: number, out: (k: number) => Float64Array): number[];
   withLambda(lambda: number): GroupPenalty;
 }
 
@@ -174,6 +181,17 @@ export function nuclearPenalty(d: number, P: number, c: number, lambda: number):
       const { U, s, V, k: K } = jacobiSvd(buf, d, c);
       const ok = (s[0] ?? 0) > 0;
       for (let r = 0; r < d; r++) for (let k = 0; k < c; k++) out[r * P * c + i * c + k] = ok ? U[r * K] * V[k * K] : 0;
+    },
+    dualDirections(z, i, lam, rel, outK) {
+      gather(z, i);
+      const { U, s, V, k: K } = jacobiSvd(buf, d, c);
+      const values: number[] = [];
+      for (let l = 0; l < K && (l === 0 || s[l] >= (1 - rel) * lam) && s[l] > 0; l++) {
+        const out = outK(l);
+        for (let r = 0; r < d; r++) for (let k = 0; k < c; k++) out[r * P * c + i * c + k] = U[r * K + l] * V[k * K + l];
+        values.push(s[l]);
+      }
+      return values;
     },
     withLambda: (l) => nuclearPenalty(d, P, c, l),
   };

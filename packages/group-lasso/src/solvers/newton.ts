@@ -449,9 +449,8 @@ function iterativeStep(
   };
   const pre = kPreconditioner(op, structure, A, nu, s, backend);
   // S̃ = BᵀK̃⁻¹B from B's columns in row chunks
-  const S = new Float64Array(q * q);
   const chunk = Math.max(1, Math.floor(1_000_000 / Math.max(1, q)));
-  const KiB = new Float64Array(n * q);
+  let S: Float64Array;
   {
     // K̃⁻¹B needs all rows at once for the low-rank part: B is n×q (q ≤ groups + free)
     const B = new Float64Array(n * q);
@@ -463,8 +462,7 @@ function iterativeStep(
       }
       for (let r = j0; r < j1; r++) for (let t = 0; t < nf; t++) B[r * q + m + t] = -freeCols[r * nf + t];
     }
-    pre.applyMany(B, q, KiB);
-    backend.gemm(new Matrix(n, q, B), new Matrix(n, q, KiB), { transA: true, out: new Matrix(q, q, S) });
+    S = pre.schur(B, q);
   }
   const Sinv = (v: Float64Array, out: Float64Array) => {
     const r = spdSolveCached(S, q, v, backend);
@@ -522,7 +520,7 @@ function kPreconditioner(op: ProblemOperator, structure: MaskedStructure | undef
     // use the images of the current dual directions' magnitudes as a cheap stand-in: rows of A_g
     // have ‖·‖² ≈ ‖x_j‖²·m_jg for masked, generic: 1/s (identity scaled)
     const D = new Float64Array(n).fill(1 / s);
-    return diagonalPre(D);
+    return diagonalPre(D, backend);
   }
   const { X, masks } = structure;
   const d = X.cols;
@@ -575,16 +573,8 @@ function kPreconditioner(op: ProblemOperator, structure: MaskedStructure | undef
   const core = backend.gemm(new Matrix(n, kd, L), new Matrix(n, kd, DiL), { transA: true }).data;
   for (let c = 0; c < kd; c++) core[c * kd + c] += 1;
   const coreL = Float64Array.from(core);
-  if (!choleskyInPlace(coreL, kd, backend)) return diagonalPre(D);
-  const applyMany = (V: Float64Array, cols: number, out: Float64Array) => {
-    // out = D⁻¹V − D⁻¹L core⁻¹ Lᵀ D⁻¹ V
-    const DV = new Float64Array(n * cols);
-    for (let j = 0; j < n; j++) for (let c = 0; c < cols; c++) DV[j * cols + c] = V[j * cols + c] / D[j];
-    const T = backend.gemm(new Matrix(n, kd, L), new Matrix(n, cols, DV), { transA: true }).data;
-    choleskySolveInPlace(coreL, kd, T, cols);
-    const U = backend.gemm(new Matrix(n, kd, DiL), new Matrix(kd, cols, T)).data;
-    for (let t = 0; t < n * cols; t++) out[t] = DV[t] - U[t];
-  };
+  if (!choleskyInPlace(coreL, kd, backend)) return diagonalPre(D, backend);
+
   // one vector (each MINRES iteration): the same through X's structure, Lᵀw = vec(Xᵀ(f ⊙ w)) and
   // L t = rowsum(f ⊙ X T), so the n×d X is read instead of the 8× larger n×k·d L and D⁻¹L
   const W = new Float64Array(n * k);
@@ -608,17 +598,32 @@ function kPreconditioner(op: ProblemOperator, structure: MaskedStructure | undef
       out[j] = wv[j] - u / D[j];
     }
   };
-  return { apply, applyMany };
+  // BᵀK̃⁻¹B = BᵀD⁻¹B − YᵀY with Y = Lc⁻¹(D⁻¹L)ᵀB (core = Lc Lcᵀ): two n-long GEMMs and a
+  // kd×kd triangular solve, not an n×q K̃⁻¹B
+  const schur = (B: Float64Array, q: number): Float64Array => {
+    const S = diagonalPre(D, backend).schur(B, q);
+    const Z = backend.gemm(new Matrix(n, kd, DiL), new Matrix(n, q, B), { transA: true }).data; // kd×q
+    forwardSolveBlocked(coreL, kd, Z, q, backend);
+    const YY = backend.gemm(new Matrix(kd, q, Z), new Matrix(kd, q, Z), { transA: true }).data;
+    for (let t = 0; t < q * q; t++) S[t] -= YY[t];
+    return S;
+  };
+  return { apply, schur };
 }
 
-function diagonalPre(D: Float64Array) {
+function diagonalPre(D: Float64Array, backend: Backend) {
   const n = D.length;
   return {
+    schur(B: Float64Array, q: number): Float64Array {
+      const Bs = new Float64Array(n * q);
+      for (let j = 0; j < n; j++) {
+        const f = 1 / Math.sqrt(D[j]);
+        for (let c = 0; c < q; c++) Bs[j * q + c] = B[j * q + c] * f;
+      }
+      return backend.gemm(new Matrix(n, q, Bs), new Matrix(n, q, Bs), { transA: true }).data;
+    },
     apply(v: Float64Array, out: Float64Array) {
       for (let j = 0; j < n; j++) out[j] = v[j] / D[j];
-    },
-    applyMany(V: Float64Array, cols: number, out: Float64Array) {
-      for (let j = 0; j < n; j++) for (let c = 0; c < cols; c++) out[j * cols + c] = V[j * cols + c] / D[j];
     },
   };
 }
