@@ -117,9 +117,10 @@ export function rfista(problem: CompositeProblem, opts: FistaOptions = {}): Fist
     let backtracked = false;
     let fNew = 0;
     let gm = 0;
+    let proxValue: number | void;
     for (;;) {
       for (let j = 0; j < N; j++) tmp[j] = y[j] - step * grad[j];
-      problem.penalty.prox(tmp, step, xNew);
+      proxValue = problem.penalty.prox(tmp, step, xNew);
       for (let k = 0; k < K; k++) terms[k].map.apply(xNew, AxNew[k]);
       fNew = smoothAt(AxNew, null);
       let lin = 0;
@@ -136,7 +137,7 @@ export function rfista(problem: CompositeProblem, opts: FistaOptions = {}): Fist
       backtracked = true;
       if (step < 1e-300) break;
     }
-    const FNew = fNew + problem.penalty.value(xNew);
+    const FNew = fNew + (typeof proxValue === 'number' ? proxValue : problem.penalty.value(xNew));
     // rotate buffers: xPrev ← x, x ← xNew
     const swap = xPrev;
     xPrev = x;

@@ -1,4 +1,5 @@
-import { assertShape, type Backend, getBackend, Matrix, type PatternMasks, singularValues as smallSingularValues, svd } from '@cvxnn/linalg';
+import { assertShape, type Backend, getBackend, Matrix, type PatternMasks, singularValues as smallSingularValues } from '@cvxnn/linalg';
+import { nuclearPenalty } from './core/penalty.js';
 
 /**
  * A linear operator x ↦ A x between flat fp64 vectors (ARCHITECTURE seam 2: problems are data).
@@ -45,7 +46,12 @@ export interface SmoothTerm {
  */
 export interface Penalty {
   value(x: Float64Array): number;
-  prox(x: Float64Array, t: number, out: Float64Array): void;
+  /**
+   * out = prox_{t·pen}(x). May return value(out) when it falls out of the prox for free (the
+   * nuclear prox: λΣ(σ − tλ)₊), so proximal-gradient loops need not recompute it; returns nothing
+   * otherwise
+   */
+  prox(x: Float64Array, t: number, out: Float64Array): number | void;
 }
 
 /**
@@ -183,13 +189,6 @@ export function frobeniusGroupPenalty(lambda: number, d: number, P: number, c: n
   };
 }
 
-/** Gather block i (d×c) of U d×(P·c) into a Matrix. */
-function block(x: Float64Array, d: number, P: number, c: number, i: number): Matrix<Float64Array> {
-  const B = Matrix.zeros(d, c);
-  for (let r = 0; r < d; r++) for (let k = 0; k < c; k++) B.data[r * c + k] = x[r * P * c + i * c + k];
-  return B;
-}
-
 /**
  * Singular values of a small matrix (one-sided Jacobi, `@cvxnn/linalg`'s `singularValues`).
  *
@@ -203,53 +202,12 @@ export function singularValues(B: Matrix<Float64Array>): Float64Array {
 
 /**
  * λ Σ_i ‖U_i‖_* (nuclear norm of each d×c block; exact for gated ReLU with vector outputs, SPEC
- * §2.8); prox = singular-value soft-thresholding of each block.
+ * §2.8); prox = singular-value soft-thresholding of each block. The core's `nuclearPenalty`,
+ * under this module's (λ first) argument order.
  *
  * @example
  *   const pen = nuclearGroupPenalty(0.1, d, P, 3);
  */
 export function nuclearGroupPenalty(lambda: number, d: number, P: number, c: number): Penalty & { groupNorms(x: Float64Array): Float64Array } {
-  const norms = (x: Float64Array): Float64Array => {
-    const out = new Float64Array(P);
-    for (let i = 0; i < P; i++) {
-      let s = 0;
-      let any = false;
-      for (let r = 0; r < d && !any; r++) for (let k = 0; k < c; k++) if (x[r * P * c + i * c + k] !== 0) any = true;
-      if (any) for (const v of singularValues(block(x, d, P, c, i))) s += v;
-      out[i] = s;
-    }
-    return out;
-  };
-  return {
-    groupNorms: norms,
-    value(x) {
-      let s = 0;
-      for (const v of norms(x)) s += v;
-      return lambda * s;
-    },
-    prox(x, t, out) {
-      const th = t * lambda;
-      for (let i = 0; i < P; i++) {
-        const B = block(x, d, P, c, i);
-        let fro = 0;
-        for (const v of B.data) fro += v * v;
-        if (Math.sqrt(fro) <= th) {
-          for (let r = 0; r < d; r++) for (let k = 0; k < c; k++) out[r * P * c + i * c + k] = 0;
-          continue;
-        }
-        const { U, s, V } = svd(B);
-        const q = s.length;
-        for (let r = 0; r < d; r++) {
-          for (let k = 0; k < c; k++) {
-            let v = 0;
-            for (let l = 0; l < q; l++) {
-              const sl = s[l] - th;
-              if (sl > 0) v += U.get(r, l) * sl * V.get(k, l);
-            }
-            out[r * P * c + i * c + k] = v;
-          }
-        }
-      }
-    },
-  };
+  return nuclearPenalty(d, P, c, lambda);
 }
