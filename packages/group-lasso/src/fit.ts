@@ -154,8 +154,11 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
   const path: PathPoint[] = [];
   let iterations = 0;
 
-  /** One scalar or matrix program along the λ grid (warm starts); `budget` caps its iterations. */
-  const solvePath = (build: (be: Backend, lam: number) => GroupLassoProblem, budget: number, recordPath: boolean, start?: Float64Array) => {
+  /**
+   * One scalar or matrix program along the λ grid (warm starts); `budget` caps its iterations,
+   * `deadline` (seconds since the start) its wall time.
+   */
+  const solvePath = (build: (be: Backend, lam: number) => GroupLassoProblem, budget: number, recordPath: boolean, start?: Float64Array, deadline = timeLimit) => {
     const before = iterations;
     let x0: Float64Array | undefined = start;
     let step0: number | undefined;
@@ -166,7 +169,7 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
         tol,
         constraintTol: options.constraintTol,
         maxIters: Math.max(1, budget - (iterations - before)),
-        timeLimit: timeLimit - (performance.now() - t0) / 1000,
+        timeLimit: deadline - (performance.now() - t0) / 1000,
         x0,
         step0,
         t0,
@@ -204,7 +207,9 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
     out = { ...common, status: statusOf([r]), objective: r.objective, dataTerm: r.dataTerm, penalty: r.penalty, certificate: r.certificate, constraintViolation: 0, activeNeurons: c === 1 ? countActive(groupNorms) : nuclearRank(U, d, P, c), groupNorms, solution: { U } };
   } else {
     // one scalar program per output column (one-vs-all; c = 1: the exact program), each with the
-    // full iteration budget; the certificate is the worst column's relative gap (absolute: sum)
+    // full iteration budget and an equal share of the time left (a column that stops early leaves
+    // its share to the next), so every column is solved under a time limit; the certificate is
+    // the worst column's relative gap (absolute: sum)
     const U = Matrix.zeros(d, P * c);
     const V = Matrix.zeros(d, P * c);
     const W = Matrix.zeros(d, P * c);
@@ -215,9 +220,11 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
     for (let k = 0; k < c; k++) {
       const loss = dataLoss(lossName, scale, column(k));
       const start = warm ? warmColumn(warm, d, P, c, k, gated) : undefined;
+      const now = (performance.now() - t0) / 1000;
+      const deadline = now + Math.max(0, timeLimit - now) / (c - k);
       const r = gated
-        ? solvePath((be, lam) => gatedProblem(Xc, masks, loss, lam, { nuclear: false, backend: be }), maxIters, c === 1, start)
-        : solvePath((be, lam) => reluProblem(Xc, masks, loss, lam, { backend: be }), maxIters, c === 1, start);
+        ? solvePath((be, lam) => gatedProblem(Xc, masks, loss, lam, { nuclear: false, backend: be }), maxIters, c === 1, start, deadline)
+        : solvePath((be, lam) => reluProblem(Xc, masks, loss, lam, { backend: be }), maxIters, c === 1, start, deadline);
       results.push(r);
       for (let row = 0; row < d; row++) {
         for (let i = 0; i < P; i++) {
@@ -238,7 +245,6 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
         cone.apply(r.x, gx);
         for (const v of gx) if (-v > viol) viol = -v;
       }
-      if (r.status === 'time-limit') break;
     }
     const sum = (f: (r: SolveResult) => number) => results.reduce((acc, r) => acc + f(r), 0);
     const kind = results[0].certificate.kind;
@@ -246,7 +252,7 @@ export function fitConvex(X: Matrix<Float64Array>, Y: Matrix<Float64Array>, patt
     const groupNorms = gated ? Array.from(normsA) : [...normsA, ...normsB];
     out = {
       ...common,
-      status: results.length < c ? 'time-limit' : statusOf(results),
+      status: statusOf(results),
       objective: sum((r) => r.objective),
       dataTerm: sum((r) => r.dataTerm),
       penalty: sum((r) => r.penalty),

@@ -9,6 +9,16 @@ function netObjective(net: TwoLayerNetwork, X: Matrix<Float64Array>, Y: Matrix<F
   return makeLoss(loss, scale).value(forward(net, X).F, Y) + beta * halfSquaredWeights(net);
 }
 
+/** n samples in 3 classes (one-hot Y) split by the first two features, P Gaussian gates. */
+function threeClasses(seed: number, n: number, P: number) {
+  const rng = new Rng(seed);
+  const X = randn(rng, n, 3);
+  const G = randn(rng, 3, P);
+  const Y = Matrix.zeros(n, 3);
+  for (let j = 0; j < n; j++) Y.set(j, X.get(j, 0) > 0.5 ? 0 : X.get(j, 1) > 0 ? 1 : 2, 1);
+  return { X, Y, pats: { masks: PatternMasks.fromGates(X, G), gates: G } };
+}
+
 const col = (v: number[]) => Matrix.fromArray(v.length, 1, v);
 
 function tinyProblem(seed: number, n = 6) {
@@ -349,13 +359,8 @@ describe('conventions, losses, λ-path', () => {
   });
 
   it('multiclass C-ReLU one-vs-all = sum of the per-class programs; recovered network objective matches', () => {
-    const rng = new Rng(14);
     const n = 30;
-    const X = randn(rng, n, 3);
-    const G = randn(rng, 3, 8);
-    const Y = Matrix.zeros(n, 3);
-    for (let j = 0; j < n; j++) Y.set(j, X.get(j, 0) > 0.5 ? 0 : X.get(j, 1) > 0 ? 1 : 2, 1);
-    const pats = { masks: PatternMasks.fromGates(X, G), gates: G };
+    const { X, Y, pats } = threeClasses(14, n, 8);
     const r = fitConvex(X, Y, pats, { model: 'relu', lambda: 0.3, tol: 1e-7 });
     expect(r.formulation).toBe('relu-one-vs-all');
     expect(r.status).toBe('optimal');
@@ -368,14 +373,20 @@ describe('conventions, losses, λ-path', () => {
     expect(netObjective(recoverNetwork(r), X, Y, 0.3)).toBeCloseRel(r.objective, 1e-7);
   });
 
+  it('one-vs-all under a time limit: every column is solved (each gets its share), and the reported objective is the whole solution\'s', () => {
+    const { X, Y, pats } = threeClasses(16, 30, 8);
+    for (const model of ['relu', 'gated-relu'] as const) {
+      const r = fitConvex(X, Y, pats, { model, lambda: 0.3, tol: 1e-12, timeLimit: 1e-9, vectorOutput: 'one-vs-all' });
+      expect(r.status, model).toBe('time-limit');
+      // the objective of the returned V, W (or U) over all three outputs, through the network
+      expect(netObjective(recoverNetwork(r), X, Y, 0.3), model).toBeCloseRel(r.objective, 1e-9);
+      expect(r.objective, model).toBeGreaterThan(0);
+    }
+  });
+
   it('gated one-vs-all = sum of the per-class gated programs ≥ the nuclear-norm optimum; recovery matches', () => {
-    const rng = new Rng(15);
     const n = 40;
-    const X = randn(rng, n, 3);
-    const G = randn(rng, 3, 10);
-    const Y = Matrix.zeros(n, 3);
-    for (let j = 0; j < n; j++) Y.set(j, X.get(j, 0) > 0.5 ? 0 : X.get(j, 1) > 0 ? 1 : 2, 1);
-    const pats = { masks: PatternMasks.fromGates(X, G), gates: G };
+    const { X, Y, pats } = threeClasses(15, n, 10);
     const ova = fitConvex(X, Y, pats, { model: 'gated-relu', lambda: 0.3, tol: 1e-8, vectorOutput: 'one-vs-all' });
     expect(ova.formulation).toBe('gated-relu-one-vs-all');
     expect(ova.status).toBe('optimal');
