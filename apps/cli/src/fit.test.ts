@@ -214,7 +214,7 @@ describe('cvxnn fit', () => {
       ['labels vs task', ['--lambda', '1', '--task', 'binary'], /INVALID_OPTION.*exactly 2 classes/],
       ['logistic on regression', ['--lambda', '1', '--loss', 'logistic'], /INVALID_OPTION.*logistic needs --task binary/],
       ['unknown backend', ['--lambda', '1', '--backend', 'nope'], /(INVALID_OPTION|BACKEND_UNAVAILABLE).*unknown backend 'nope'/],
-      ['unknown solver', ['--lambda', '1', '--solver', 'magic'], /INVALID_OPTION.*--solver must be one of auto, fista, newton, al, bcd, ipm, fista-ipm, got 'magic'/],
+      ['unknown solver', ['--lambda', '1', '--solver', 'magic'], /INVALID_OPTION.*--solver must be one of auto, fista, newton, al, bcd, ipm, fista-ipm, ssnal, got 'magic'/],
       ['a solver that does not take the problem', ['--lambda', '1', '--solver', 'newton'], /INVALID_OPTION.*solver 'newton' cannot solve this problem: .*cone groups/],
       ['bad test fraction', ['--lambda', '1', '--test-fraction', '1.5'], /INVALID_OPTION.*--test-fraction/],
       ['missing file', ['--lambda', '1', '--data', path.join(dir, 'nope.csv')], /IO_ERROR/],

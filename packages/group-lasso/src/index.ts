@@ -29,6 +29,7 @@ export * from './core/dense.js';
 export * from './solvers/registry.js';
 export { solveFista } from './solvers/fista.js';
 export { coactivation, NEWTON_DIRECT_MAX_N, NEWTON_ITERATIVE_WARM_ITERS, newtonUnsupported, solveNewton, type NewtonOptions } from './solvers/newton.js';
+export { SSNAL_MAX_N, solveSsnal, ssnalUnsupported } from './solvers/ssnal.js';
 export { alUnsupported, solveAl } from './solvers/al.js';
 export { IPM_AUTO_FLOPS, IPM_MAX_N, ipmStepFlops, ipmUnsupported, socStep, solveIpm, STALL_CHECKS as IPM_STALL_CHECKS } from './solvers/ipm.js';
 export { bcdUnsupported, blockSolve, solveBcd } from './solvers/bcd.js';

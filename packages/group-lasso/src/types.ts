@@ -77,8 +77,8 @@ export interface ConvexFitOptions {
   loss?: LossName;
   /** `sum` (default, ½‖·‖²) or `mean` (1/(2n)‖·‖², scnn's) */
   scale?: ObjectiveScale;
-  /** a registered solver (`auto`, `newton`, `fista`, `al`; see `listSolvers`), default `auto` */
-  solver?: 'auto' | 'newton' | 'fista' | 'bcd' | 'al';
+  /** a registered solver (`auto`, `ssnal`, `newton`, `fista`, `bcd`, `al`, `ipm`, `fista-ipm`; see `listSolvers`), default `auto` */
+  solver?: 'auto' | 'ssnal' | 'newton' | 'fista' | 'bcd' | 'al' | 'ipm' | 'fista-ipm';
   /** relative certificate tolerance (default 1e-6) */
   tol?: number;
   /** maximum absolute cone-constraint violation for C-ReLU (default 1e-6) */

@@ -22,7 +22,9 @@ import {
   reluProblem,
   solve,
   solveNewton,
+  solveSsnal,
   type SolveResult,
+  SSNAL_MAX_N,
   stridedLayout,
 } from '../src/index.js';
 import { allPatterns2d, randn } from './helpers.js';
@@ -261,7 +263,34 @@ describe('newton with free coordinates (an unpenalized intercept and column)', (
   });
 });
 
-describe('newton on a small-λ regression with unscaled targets (diabetes, λ ≪ λ_max)', () => {
+describe('ssnal reports what it reached', () => {
+  it('an iteration budget ends at max-iterations with the gap it reached; a warm start at the optimum needs fewer Newton steps than a cold one', () => {
+    const { X, masks, y, Y } = gatedRandom(5, 60, 4, 12);
+    const problem = gatedProblem(X, masks, sq(Y), 0.2);
+    const capped = solveSsnal(problem, { tol: 1e-12, maxIters: 2 });
+    expect(capped.status).toBe('max-iterations');
+    expect(capped.iterations).toBeLessThanOrEqual(2);
+    expect(capped.certificate.value).toBeGreaterThan(1e-12);
+    // its objective is its point's (written out), and the oracle's optimum lies within its gap
+    const dp = gatedDense(X, masks, y, 0.2);
+    expect(primalValue(dp, capped.x)).toBeCloseRel(capped.objective, 1e-12);
+    const oracle = groupLassoOracle(dp);
+    expect(capped.objective - gapOf(capped)).toBeLessThanOrEqual(oracle.upper * (1 + 1e-12));
+    const full = solveSsnal(problem, { tol: 1e-10 });
+    expect(full.status).toBe('optimal');
+    const again = solveSsnal(problem, { tol: 1e-9, x0: full.x });
+    expect(again.status).toBe('optimal');
+    expect(again.iterations).toBeLessThan(full.iterations);
+    expect(Math.abs(again.objective - full.objective)).toBeLessThanOrEqual(gapOf(again) + gapOf(full) + 1e-13 * full.objective);
+    // λ ≥ λ_max: 0 is optimal and certified at once
+    const lmax = lambdaMaxOf(problem.op, problem.loss, problem.penalty);
+    const zero = solveSsnal(problem.withLambda(1.01 * lmax), { tol: 1e-9 });
+    expect(zero.status).toBe('optimal');
+    expect(Array.from(zero.groupNorms).every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('newton and ssnal on a small-λ regression with unscaled targets (diabetes, λ ≪ λ_max)', () => {
   it('certifies; no point found by an independent method lies below objective − gap', () => {
     const path = fileURLToPath(new URL('../../data/datasets/diabetes.csv', import.meta.url));
     const rows = readFileSync(path, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
@@ -289,7 +318,8 @@ describe('newton on a small-λ regression with unscaled targets (diabetes, λ �
     const problem = gatedProblem(X, masks, sq(Matrix.column(y)), lam);
     const lmax = lambdaMaxOf(problem.op, problem.loss, problem.penalty);
     expect(lam / lmax).toBeLessThan(1e-6);
-    const r = solve(problem, { solver: 'newton', tol: 1e-8 });
+    for (const solver of ['newton', 'ssnal']) {
+    const r = solve(problem, { solver, tol: 1e-8 });
     expect(r.status, r.solver).toBe('optimal');
     expect(r.certificate.value).toBeLessThanOrEqual(1e-8);
     const dp = gatedDense(X, masks, y, lam);
@@ -302,6 +332,7 @@ describe('newton on a small-λ regression with unscaled targets (diabetes, λ �
     // and R-FISTA (a different solver) ends above it too
     const f = solve(problem, { solver: 'fista', tol: 1e-8, maxIters: 300 });
     expect(f.objective).toBeGreaterThanOrEqual(r.objective - gapOf(r) - 1e-12 * r.objective);
+    }
   });
 });
 
@@ -373,12 +404,15 @@ describe('the registry refuses what a solver cannot take (INVALID_OPTION) and au
     }
   });
 
-  it('chooseSolver: squared loss + Euclidean groups + one output → newton; squared-loss C-ReLU → fista-ipm; constraints → al; everything else → fista', () => {
-    expect(chooseSolver(gated)).toBe('newton');
-    expect(chooseSolver(dense)).toBe('newton');
+  it('chooseSolver: squared loss + Euclidean groups + one output → ssnal (newton with free coordinates or n > SSNAL_MAX_N); squared-loss C-ReLU → fista-ipm; constraints → al; everything else → fista', () => {
+    expect(chooseSolver(gated)).toBe('ssnal');
+    expect(chooseSolver(dense)).toBe('ssnal');
     expect(chooseSolver(withFree)).toBe('newton');
-    expect(chooseSolver(gated.withLambda(5))).toBe('newton');
-    expect(chooseSolver(gatedProblem(X, masks, sq(Y, 'mean'), 0.1))).toBe('newton');
+    expect(chooseSolver(gated.withLambda(5))).toBe('ssnal');
+    expect(chooseSolver(gatedProblem(X, masks, sq(Y, 'mean'), 0.1))).toBe('ssnal');
+    // n above SSNAL_MAX_N: the n×n systems are too large, MINRES-mode newton takes it
+    const big = gatedRandom(4, SSNAL_MAX_N + 1, 3, 4);
+    expect(chooseSolver(gatedProblem(big.X, big.masks, sq(big.Y), 0.1))).toBe('newton');
     expect(chooseSolver(relu)).toBe('fista-ipm');
     expect(chooseSolver(reluProblem(X, masks, dataLoss('logistic', 'sum', Ylog), 0.1))).toBe('fista');
     expect(chooseSolver(logistic)).toBe('fista');
@@ -387,7 +421,7 @@ describe('the registry refuses what a solver cannot take (INVALID_OPTION) and au
     expect(chooseSolver(custom)).toBe('fista');
     expect(chooseSolver(constrained)).toBe('al');
     // auto runs what chooseSolver names
-    expect(solve(gated, { tol: 1e-8 }).solver).toMatch(/^newton/);
+    expect(solve(gated, { tol: 1e-8 }).solver).toMatch(/^ssnal/);
     // (an easy program: the R-FISTA probe certifies it)
     expect(solve(relu, { tol: 1e-8 }).solver).toMatch(/^fista \(\d+ it\)$/);
     // the chosen solver always takes the problem

@@ -128,7 +128,7 @@ export function register(program: Command, io: Io): void {
     .option('--gates <file>', 'd×P CSV of gate vectors (patterns 1[X g > 0]); overrides --patterns')
     .option('--seed <s>', 'seed for gates and the train/test split', '0')
     .option('--loss <loss>', 'squared | logistic | cross-entropy (default: squared, logistic for binary, cross-entropy for multiclass gated)')
-    .option('--solver <solver>', 'auto | newton | ipm | fista-ipm | fista | bcd | al (auto: newton for gated ReLU with the squared loss, fista-ipm for convex ReLU with the squared loss, fista otherwise, al only on request)', 'auto')
+    .option('--solver <solver>', 'auto | ssnal | newton | ipm | fista-ipm | fista | bcd | al (auto: ssnal for gated ReLU with the squared loss up to 2500 samples, newton above; fista-ipm for convex ReLU with the squared loss, fista otherwise, al only on request)', 'auto')
     .option('--tol <t>', 'relative certificate tolerance', '1e-6')
     .option('--max-iters <k>', 'iteration cap (default 20000; 500 for --arch cnn; 300 per block for --layerwise)')
     .option('--time-limit <s>', 'wall-clock limit in seconds')

@@ -21,7 +21,7 @@ export function solveStaged(build: (backend: Backend) => GroupLassoProblem, back
   const t = performance.now();
   const tol = opts.tol ?? 1e-6;
   const maxIters = opts.maxIters ?? 20000;
-  const first = solve(build(backend), { ...opts, backend, solver: opts.solver === 'newton' ? 'fista' : opts.solver, tol: Math.max(tol, FP32_STAGE_TOL), stallChecks: 20, maxIters: Math.max(1, Math.floor(maxIters / 2)) });
+  const first = solve(build(backend), { ...opts, backend, solver: opts.solver === 'newton' || opts.solver === 'ssnal' ? 'fista' : opts.solver, tol: Math.max(tol, FP32_STAGE_TOL), stallChecks: 20, maxIters: Math.max(1, Math.floor(maxIters / 2)) });
   const left = maxIters - first.iterations;
   if (first.status === 'time-limit' || left < 1) return { result: first, polishIterations: 0, reference };
   const second = solve(build(reference), { ...opts, backend: reference, x0: first.x, maxIters: left, itersOffset: (opts.itersOffset ?? 0) + first.iterations, timeLimit: (opts.timeLimit ?? Infinity) - (performance.now() - t) / 1000 });
