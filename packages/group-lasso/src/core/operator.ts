@@ -95,6 +95,7 @@ export function maskedOperator(X: Matrix<Float64Array>, masks: PatternMasks, c: 
   const P = masks.p;
   const pc = P * c;
   const layout = stridedLayout(d, P, c, 1);
+  const xx = lazyGram(X, backend);
   return {
     kind: 'masked',
     layout,
@@ -109,7 +110,7 @@ export function maskedOperator(X: Matrix<Float64Array>, masks: PatternMasks, c: 
       backend.maskedBackward(X, masks, new Matrix(n, c, z), new Matrix(d, pc, out));
     },
     images: (dirs, groups, j0, j1) => maskedImages(X, masks, c, backend, dirs, groups, j0, j1, P, 1),
-    weightedGram: (w) => maskedWeightedGram(X, masks, w, backend),
+    weightedGram: (w) => maskedWeightedGram(X, masks, w, backend, xx),
     restrict(groups) {
       const sub = masks.select(Array.from(groups));
       return { op: maskedOperator(X, sub, c, backend), ...stridedMaps(d, P, c, 1, groups) };
@@ -151,8 +152,14 @@ function maskedImages(X: Matrix<Float64Array>, masks: PatternMasks, c: number, b
   return out;
 }
 
+/** X Xᵀ (n×n), computed on first use and kept by the operator that owns it (its Newton-type solves reuse it). */
+function lazyGram(X: Matrix<Float64Array>, backend: Backend): () => Float64Array {
+  let XX: Float64Array | null = null;
+  return () => (XX ??= backend.gemm(X, X, { transB: true }).data);
+}
+
 /** Σ_i w_i D_i X Xᵀ D_i = (X Xᵀ) ⊙ (M diag(w) Mᵀ), n×n, through the backend GEMM. */
-function maskedWeightedGram(X: Matrix<Float64Array>, masks: PatternMasks, w: Float64Array, backend: Backend): Float64Array {
+function maskedWeightedGram(X: Matrix<Float64Array>, masks: PatternMasks, w: Float64Array, backend: Backend, gram: () => Float64Array): Float64Array {
   const n = X.rows;
   const P = masks.p;
   const cols: number[] = [];
@@ -163,7 +170,7 @@ function maskedWeightedGram(X: Matrix<Float64Array>, masks: PatternMasks, w: Flo
   const m = sel.length;
   for (let j = 0; j < n; j++) for (let t = 0; t < m; t++) Mw[j * m + t] = Mb[j * m + t] * w[sel[t]];
   const K = backend.gemm(new Matrix(n, m, Mw), new Matrix(n, m, Mb), { transB: true }).data;
-  const XX = backend.gemm(X, X, { transB: true }).data;
+  const XX = gram();
   for (let t = 0; t < K.length; t++) K[t] *= XX[t];
   return K;
 }
@@ -182,6 +189,7 @@ export function reluOperator(X: Matrix<Float64Array>, masks: PatternMasks, backe
   const half = d * P;
   const diff = new Float64Array(half);
   const g = new Float64Array(half);
+  const xx = lazyGram(X, backend);
   return {
     kind: 'relu-masked',
     layout: stridedLayout(d, P, 1, 2),
@@ -204,7 +212,7 @@ export function reluOperator(X: Matrix<Float64Array>, masks: PatternMasks, backe
     weightedGram(w) {
       const wp = new Float64Array(P);
       for (let i = 0; i < P; i++) wp[i] = w[i] + w[P + i];
-      return maskedWeightedGram(X, masks, wp, backend);
+      return maskedWeightedGram(X, masks, wp, backend, xx);
     },
     restrict(groups) {
       // a working set of patterns: both parts of every pattern touched by `groups`

@@ -4,6 +4,9 @@ import { choleskyInPlace, choleskySolveInPlace, fp64 } from '../core/dense.js';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
 import { countedProblem, finish, type ProductCounter, record, resolve, squaredLossTarget } from './common.js';
 
+/** σ₀·s‖A‖², the first proximal weight in units of the proximal-gradient step 1/(s‖A‖²). */
+export const SSNAL_SIGMA0 = 100;
+
 /** Largest n for SSNAL's n×n Newton systems (Cholesky), as for the direct Newton solver. */
 export const SSNAL_MAX_N = 2500;
 
@@ -33,8 +36,7 @@ export function ssnalUnsupported(problem: GroupLassoProblem): string | undefined
  * I/s + σ Σ_g A_g(α_g I + β_g p̂_gp̂_gᵀ)A_gᵀ (α = 1 − σλ/‖v_g‖, β = σλ/‖v_g‖ on the groups the
  * threshold keeps, p̂ = v_g/‖v_g‖) is the operator's weighted Gram plus a GEMM over the kept
  * groups' images (n×n, Cholesky). The line search needs no products (Aᵀθ moves linearly).
- * x⁺ = x̂ ends a subproblem once ‖∇Φ‖ fell 20×; σ starts at 1/(s‖A‖²) (the first outer step is
- * about one proximal-gradient step) and grows 10× after a subproblem Newton solved in ≤ 3 steps,
+ * x⁺ = x̂ ends a subproblem once ‖∇Φ‖ fell 20×; σ starts at {@link SSNAL_SIGMA0}/(s‖A‖²) and grows 10× after a subproblem Newton solved in ≤ 3 steps,
  * 3× after ≤ 8, and holds otherwise: a large σ makes the subproblem's pieces small and its
  * steps short (BENCHMARKS.md, 2026-12-05). Each Newton step's θ is a dual candidate of the
  * duality-gap certificate. Iterations = Newton steps.
@@ -110,8 +112,9 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
   let bestX = Float64Array.from(x);
   let bestF = Float64Array.from(F);
   record(o, 0, best);
-  // σ₀ = 1/(s‖A‖²): the first outer step is about one proximal-gradient step
-  const sigma0 = 1 / (s * normSquared(op, dim, n));
+  // σ₀ = 100/(s‖A‖²): a hundred proximal-gradient steps' worth; 1/(s‖A‖²) spent its first
+  // outer steps on moves a Newton subproblem makes at once (BENCHMARKS.md, 2026-12-05)
+  const sigma0 = SSNAL_SIGMA0 / (s * normSquared(op, dim, n));
   let sigma = sigma0;
   let iterations = 0;
   let outer = 0;
@@ -226,13 +229,13 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
   return finish(problem, bestX, bestF, e, o, { iterations, products: counter.count, tStart, solver: `ssnal (${outer} outer, ${iterations} Newton steps)`, timedOut: timedOut && e.rel > o.tol });
 }
 
-/** ‖A‖² by 20 power iterations on AᵀA (from a fixed start, so solves are deterministic). */
+/** ‖A‖² (from below) by 10 power iterations on AᵀA (from a fixed start, so solves are deterministic). */
 function normSquared(op: GroupLassoProblem['op'], dim: number, n: number): number {
   let u = new Float64Array(dim);
   for (let j = 0; j < dim; j++) u[j] = 1 + ((j * 7919) % 13) / 13;
   const Au = new Float64Array(n);
   let est = 0;
-  for (let it = 0; it < 20; it++) {
+  for (let it = 0; it < 10; it++) {
     let nu = 0;
     for (const q of u) nu += q * q;
     nu = Math.sqrt(nu);
