@@ -27,6 +27,9 @@ export function coneProjector(
     for (let k = 0; k < d; k++) s += Xd[so + j * st + k] ** 2;
     rowNorm2[j] = s;
   }
+  const rowNorm1 = rowNorm2.map(Math.sqrt);
+  // the sign pattern s_j of the cone being projected onto (filled once per full projection)
+  const sg = new Float64Array(n);
   // row stride d + 1: F may hold d + 1 rows for a moment (a dependent one, dropped at once)
   const S = d + 1;
   const gram = new Float64Array(S * S);
@@ -36,7 +39,8 @@ export function coneProjector(
   const cached: number[] = [];
   const muF = new Float64Array(d + 1);
   return (i, z, out, warm, bound, warmOnly) => {
-    const sign = (j: number) => (masks.get(j, i) ? 1 : -1);
+    let signs = false;
+    const sign = (j: number) => (signs ? sg[j] : masks.get(j, i) ? 1 : -1);
     let F: number[] = [];
     let zn = 0;
     for (let k = 0; k < d; k++) zn += z[k] * z[k];
@@ -137,6 +141,10 @@ export function coneProjector(
     // `warmOnly`: return Π_{K_F}(z) for the warm F (z itself when F is empty) unverified; the
     // caller checks feasibility for many groups at once and calls again without it where violated
     if (warmOnly) return F;
+    if (!signs) {
+      for (let j = 0; j < n; j++) sg[j] = masks.get(j, i) ? 1 : -1;
+      signs = true;
+    }
     // candidate constraints: the LH scans run over these only; a full scan over all n rows
     // verifies the result and adds every violated row as a new candidate
     const cand: number[] = [];
@@ -152,8 +160,8 @@ export function coneProjector(
         let r = 0;
         const o = so + j * st;
         for (let k = 0; k < d; k++) r += Xd[o + k] * out[k];
-        const wj = masks.get(j, i) ? -r : r;
-        if (wj > 1e-12 * zn * Math.sqrt(rowNorm2[j])) {
+        const wj = -sg[j] * r;
+        if (wj > 1e-12 * zn * rowNorm1[j]) {
           cand.push(j);
           isCand[j] = 1;
           added = true;
@@ -172,8 +180,8 @@ export function coneProjector(
         let r = 0;
         const o = so + j * st;
         for (let k = 0; k < d; k++) r += Xd[o + k] * out[k];
-        const wj = masks.get(j, i) ? -r : r;
-        const rn = Math.sqrt(rowNorm2[j]);
+        const wj = -sg[j] * r;
+        const rn = rowNorm1[j];
         if (wj > 1e-12 * zn * rn && wj / rn > bw) {
           bw = wj / rn;
           best = j;
@@ -242,6 +250,11 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
   groupNorms(x: Float64Array): Float64Array;
   /** max_{u∈K_i,‖u‖≤1} |⟨u, g_i⟩| for both signs: the dual norm of group i at G (d×P) */
   dualNorms(G: Float64Array): Float64Array;
+  /**
+   * ‖Π_{K_i}(z_g)‖ for the groups g of `groups` (g < P: pattern g; g ≥ P: pattern g − P), z_g read
+   * by `read(g, z)`; warm faces per group kept by the caller in `warm`. Batched like the prox.
+   */
+  projectedNorms(groups: ArrayLike<number>, read: (g: number, z: Float64Array) => void, warm: number[][], out: Float64Array): void;
 } {
   const d = X.cols;
   const P = masks.p;
@@ -251,7 +264,7 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
   const p = new Float64Array(d);
   // active constraint sets of the last projection of each (part, group) and (sign, group)
   const proxWarm: number[][] = Array.from({ length: 2 * P }, () => []);
-  // batched feasibility checks of the prox: candidate projections (d × cap), their groups, norms
+  const dualWarm: number[][] = Array.from({ length: 2 * P }, () => []);
   const n = X.rows;
   const BLOCK = 64;
   const rowNorm = new Float64Array(n);
@@ -260,22 +273,101 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
     for (let r = 0; r < d; r++) s += X.get(j, r) ** 2;
     rowNorm[j] = Math.sqrt(s);
   }
-  const pending: number[] = [];
+  // the staged jobs of a batch: key, pattern, ‖z‖, z and the warm projection Π_{K_F}(z) (d × cap)
+  const keys: number[] = [];
+  const pats: number[] = [];
   let cap = 0;
-  let cand = Matrix.zeros(d, 0);
+  let Cz = new Float64Array(0);
+  let Cp = new Float64Array(0);
   let zNorm = new Float64Array(0);
   const xcBuf = new Float64Array(n * BLOCK);
   const grow = () => {
     const next = Math.max(16, 2 * cap);
-    const c2 = Matrix.zeros(d, next);
-    for (let r = 0; r < d; r++) for (let q = 0; q < cap; q++) c2.data[r * next + q] = cand.data[r * cap + q];
-    const z2 = new Float64Array(next);
-    z2.set(zNorm);
-    cand = c2;
-    zNorm = z2;
+    const z2 = new Float64Array(d * next);
+    const p2 = new Float64Array(d * next);
+    for (let r = 0; r < d; r++) for (let q = 0; q < cap; q++) {
+      z2[r * next + q] = Cz[r * cap + q];
+      p2[r * next + q] = Cp[r * cap + q];
+    }
+    const n2 = new Float64Array(next);
+    n2.set(zNorm);
+    Cz = z2;
+    Cp = p2;
+    zNorm = n2;
     cap = next;
   };
-  const dualWarm: number[][] = Array.from({ length: 2 * P }, () => []);
+  /**
+   * Stage Π_{K_i}(z) (z in `z`, ‖z‖ = zn): the warm-started projection Π_{K_F}(z) for the warm face
+   * F = warm[key], unverified. Returns ‖Π_{K_F}(z)‖ and whether F is non-empty; the job joins
+   * the batch unless `settle` says it is decided already (then warm[key] is updated only).
+   */
+  const stage = (key: number, i: number, zn: number, warm: number[][], settle?: (pn: number, nonEmpty: boolean) => boolean): void => {
+    const F = proj(i, z, p, warm[key], undefined, true);
+    warm[key] = F;
+    let pn = 0;
+    for (let r = 0; r < d; r++) pn += p[r] * p[r];
+    pn = Math.sqrt(pn);
+    if (settle && settle(pn, F.length > 0)) return;
+    const slot = keys.length;
+    if (slot >= cap) grow();
+    for (let r = 0; r < d; r++) {
+      Cz[r * cap + slot] = z[r];
+      Cp[r * cap + slot] = p[r];
+    }
+    keys.push(key);
+    pats.push(i);
+    zNorm[slot] = zn;
+  };
+  /**
+   * Verify the staged jobs at once: S ⊙ (X C) ≥ 0 through the backend GEMM, in column blocks; a
+   * feasible Π_{K_F}z (its multipliers are positive) is the projection (KKT), the others are
+   * projected from their warm faces. `done(key, p)` gets each exact projection in `p`.
+   */
+  const flush = (warm: number[][], done: (key: number, proj: Float64Array) => void): void => {
+    for (let b0 = 0; b0 < keys.length; b0 += BLOCK) {
+      const nb = Math.min(BLOCK, keys.length - b0);
+      const C = Matrix.zeros(d, nb);
+      for (let r = 0; r < d; r++) for (let q = 0; q < nb; q++) C.data[r * nb + q] = Cp[r * cap + b0 + q];
+      const XC = backend.gemm(X, C, { out: new Matrix(n, nb, xcBuf.subarray(0, n * nb)) });
+      for (let q = 0; q < nb; q++) {
+        const key = keys[b0 + q];
+        const i = pats[b0 + q];
+        const tolq = 1e-12 * zNorm[b0 + q];
+        let feasible = true;
+        for (let j = 0; j < n && feasible; j++) {
+          const r = XC.data[j * nb + q];
+          if ((masks.get(j, i) ? -r : r) > tolq * rowNorm[j]) feasible = false;
+        }
+        if (feasible) for (let r = 0; r < d; r++) p[r] = C.data[r * nb + q];
+        else {
+          for (let r = 0; r < d; r++) z[r] = Cz[r * cap + b0 + q];
+          warm[key] = proj(i, z, p, warm[key]);
+        }
+        done(key, p);
+      }
+    }
+    keys.length = 0;
+    pats.length = 0;
+  };
+  const projectedNorms = (groups: ArrayLike<number>, read: (g: number, z: Float64Array) => void, warm: number[][], out: Float64Array): void => {
+    for (let t = 0; t < groups.length; t++) {
+      const g = groups[t];
+      read(g, z);
+      let zn = 0;
+      for (let r = 0; r < d; r++) zn += z[r] * z[r];
+      zn = Math.sqrt(zn);
+      if (zn === 0) {
+        out[g] = 0;
+        continue;
+      }
+      stage(g, g >= P ? g - P : g, zn, warm);
+    }
+    flush(warm, (key, pr) => {
+      let pn = 0;
+      for (let r = 0; r < d; r++) pn += pr[r] * pr[r];
+      out[key] = Math.sqrt(pn);
+    });
+  };
   const norms = (x: Float64Array): Float64Array => {
     const out = new Float64Array(2 * P);
     backend.groupNorms(new Matrix(d, P, x.subarray(0, half)), 1, out.subarray(0, P));
@@ -291,8 +383,8 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
     },
     prox(x, t, out) {
       const th = t * lambda;
-      // 1) per group: threshold test, then the warm-started projection Π_{K_F}(z) (unverified)
-      pending.length = 0;
+      // 1) per group: threshold test, then the warm-started projection Π_{K_F}(z) (unverified):
+      //    ‖Π_{K_i}z‖ ≤ ‖Π_{K_F}z‖ (K_F ⊇ K_i), so ‖Π_{K_F}z‖ ≤ th thresholds the group to zero
       for (let part = 0; part < 2; part++) {
         const o = part * half;
         for (let i = 0; i < P; i++) {
@@ -302,83 +394,57 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
             zn += z[r] * z[r];
           }
           zn = Math.sqrt(zn);
+          const zero = () => {
+            for (let r = 0; r < d; r++) out[o + r * P + i] = 0;
+          };
           if (zn <= th) {
-            for (let r = 0; r < d; r++) out[o + r * P + i] = 0;
+            zero();
             continue;
           }
-          const key = part * P + i;
-          const F = proj(i, z, p, proxWarm[key], th, true);
-          let pn = 0;
-          for (let r = 0; r < d; r++) pn += p[r] * p[r];
-          // ‖Π_{K_i}z‖ ≤ ‖Π_{K_F}z‖ ≤ th (K_F ⊇ K_i): the group is thresholded to zero
-          if (F.length > 0 && Math.sqrt(pn) <= th) {
-            proxWarm[key] = F;
-            for (let r = 0; r < d; r++) out[o + r * P + i] = 0;
-            continue;
-          }
-          proxWarm[key] = F;
-          const slot = pending.length;
-          if (slot >= cap) grow();
-          for (let r = 0; r < d; r++) cand.data[r * cap + slot] = p[r];
-          pending.push(key);
-          zNorm[slot] = zn;
+          stage(part * P + i, i, zn, proxWarm, (pn, nonEmpty) => {
+            if (!(nonEmpty && pn <= th)) return false;
+            zero();
+            return true;
+          });
         }
       }
-      // 2) feasibility of all candidates at once: S ⊙ (X C) ≥ 0 through the backend GEMM, in
-      //    column blocks; a feasible Π_{K_F}z with positive multipliers is the projection (KKT)
-      for (let b0 = 0; b0 < pending.length; b0 += BLOCK) {
-        const nb = Math.min(BLOCK, pending.length - b0);
-        const C = Matrix.zeros(d, nb);
-        for (let r = 0; r < d; r++) for (let q = 0; q < nb; q++) C.data[r * nb + q] = cand.data[r * cap + b0 + q];
-        const XC = backend.gemm(X, C, { out: new Matrix(n, nb, xcBuf.subarray(0, n * nb)) });
-        for (let q = 0; q < nb; q++) {
-          const key = pending[b0 + q];
-          const part = key >= P ? 1 : 0;
-          const i = key - part * P;
-          const o = part * half;
-          const tolq = 1e-12 * zNorm[b0 + q];
-          let feasible = true;
-          for (let j = 0; j < n && feasible; j++) {
-            const r = XC.data[j * nb + q];
-            if ((masks.get(j, i) ? -r : r) > tolq * rowNorm[j]) feasible = false;
-          }
-          if (feasible) for (let r = 0; r < d; r++) p[r] = C.data[r * nb + q];
-          else {
-            for (let r = 0; r < d; r++) z[r] = x[o + r * P + i];
-            proxWarm[key] = proj(i, z, p, proxWarm[key], th);
-          }
-          let pn = 0;
-          for (let r = 0; r < d; r++) pn += p[r] * p[r];
-          pn = Math.sqrt(pn);
-          const f = pn > th ? 1 - th / pn : 0;
-          for (let r = 0; r < d; r++) out[o + r * P + i] = f * p[r];
-        }
-      }
+      // 2) verify all at once, then the group soft threshold of each exact projection
+      flush(proxWarm, (key, pr) => {
+        const part = key >= P ? 1 : 0;
+        const i = key - part * P;
+        const o = part * half;
+        let pn = 0;
+        for (let r = 0; r < d; r++) pn += pr[r] * pr[r];
+        pn = Math.sqrt(pn);
+        const f = pn > th ? 1 - th / pn : 0;
+        for (let r = 0; r < d; r++) out[o + r * P + i] = f * pr[r];
+      });
     },
     dualNorms(G) {
+      // ‖Π_K(±g)‖ ≤ ‖g‖: a group with ‖g_i‖ ≤ λ cannot violate the dual constraint, and its bound
+      // ‖g_i‖ never changes the dual scaling min(1, λ / max_i) — skip its projections
       const out = new Float64Array(P);
+      const both = new Float64Array(2 * P);
+      const groups: number[] = [];
       for (let i = 0; i < P; i++) {
-        // ‖Π_K(±g)‖ ≤ ‖g‖: a group with ‖g_i‖ ≤ λ cannot violate the dual constraint, and its
-        // bound ‖g_i‖ never changes the dual scaling min(1, λ / max_i) — skip its projections
         let gn = 0;
         for (let r = 0; r < d; r++) gn += G[r * P + i] ** 2;
         gn = Math.sqrt(gn);
-        if (gn <= lambda) {
-          out[i] = gn;
-          continue;
-        }
-        let m = 0;
-        for (const sgn of [1, -1]) {
-          for (let r = 0; r < d; r++) z[r] = sgn * G[r * P + i];
-          const key = (sgn > 0 ? 0 : P) + i;
-          dualWarm[key] = proj(i, z, p, dualWarm[key], lambda);
-          let pn = 0;
-          for (let r = 0; r < d; r++) pn += p[r] * p[r];
-          m = Math.max(m, Math.sqrt(pn));
-        }
-        out[i] = m;
+        if (gn <= lambda) out[i] = gn;
+        else groups.push(i, P + i);
+      }
+      // key i: Π_K(g_i), key P + i: Π_K(−g_i)
+      projectedNorms(groups, (g, zz) => {
+        const i = g >= P ? g - P : g;
+        const sg = g >= P ? -1 : 1;
+        for (let r = 0; r < d; r++) zz[r] = sg * G[r * P + i];
+      }, dualWarm, both);
+      for (let t = 0; t < groups.length; t += 2) {
+        const i = groups[t];
+        out[i] = Math.max(both[i], both[P + i]);
       }
       return out;
     },
+    projectedNorms,
   };
 }

@@ -81,4 +81,78 @@ describe('cone projection and the cone-constrained group prox', () => {
       expect(val).toBeGreaterThanOrEqual(best - 1e-6); // grid resolution inside the cone
     }
   });
+
+  it('batched dual norms and projected norms (warm faces, one GEMM check) equal a brute-force projection, call after call', () => {
+    const rng = new Rng(23);
+    const n = 24;
+    const d = 3;
+    const P = 7;
+    const X = randn(rng, n, d);
+    const masks = PatternMasks.fromGates(X, randn(rng, d, P));
+    const lam = 0.8;
+    const pen = coneGroupPenalty(X, masks, lam);
+    const norm = (v: ArrayLike<number>) => Math.hypot(...Array.from(v));
+    const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((t, x, k) => t + x * b[k], 0);
+    /** ‖Π_K(z)‖ by enumeration: the nearest feasible point among z, 0 and z projected onto the null space of every one or two rows (d = 3: every face of K) */
+    const bruteNorm = (i: number, z: Float64Array): number => {
+      const A = Array.from({ length: n }, (_, j) => Array.from({ length: d }, (_, k) => (masks.get(j, i) ? 1 : -1) * X.get(j, k)));
+      const onNull = (rows: number[][]) => {
+        const u = Float64Array.from(z);
+        const Q: number[][] = [];
+        for (const a of rows) {
+          const q = a.slice();
+          for (const b of Q) {
+            const s2 = dot(b, q);
+            for (let k = 0; k < d; k++) q[k] -= s2 * b[k];
+          }
+          const nq = norm(q);
+          if (nq > 1e-12) Q.push(q.map((v) => v / nq));
+        }
+        for (const b of Q) {
+          const s2 = dot(b, u);
+          for (let k = 0; k < d; k++) u[k] -= s2 * b[k];
+        }
+        return u;
+      };
+      const cands = [new Float64Array(d), Float64Array.from(z)];
+      for (let a = 0; a < n; a++) {
+        cands.push(onNull([A[a]]));
+        for (let b = a + 1; b < n; b++) cands.push(onNull([A[a], A[b]]));
+      }
+      let best = Infinity;
+      let bn = 0;
+      for (const u of cands) {
+        if (!A.every((a) => dot(a, u) >= -1e-10 * norm(a) * (norm(u) + 1e-300))) continue;
+        const dist = norm(u.map((v, k) => v - z[k]));
+        if (dist < best) {
+          best = dist;
+          bn = norm(u);
+        }
+      }
+      return bn;
+    };
+    const warm: number[][] = Array.from({ length: 2 * P }, () => []);
+    // a slowly moving G (the warm faces are mostly right, sometimes not), then a jump
+    const G0 = rng.normalArray(d * P).map((v) => 3 * v);
+    for (let rep = 0; rep < 6; rep++) {
+      const step = rep === 5 ? 3 : 0.05;
+      const G = Float64Array.from(G0.map((v) => v + step * rng.normal()));
+      const dn = pen.dualNorms(G);
+      const groups = Array.from({ length: 2 * P }, (_, g) => g);
+      const pn = new Float64Array(2 * P);
+      pen.projectedNorms(groups, (g, z) => {
+        for (let r = 0; r < d; r++) z[r] = (g >= P ? -1 : 1) * G[r * P + (g % P)];
+      }, warm, pn);
+      for (let i = 0; i < P; i++) {
+        const g = Float64Array.from({ length: d }, (_, r) => G[r * P + i]);
+        const plus = bruteNorm(i, g);
+        const minus = bruteNorm(i, g.map((v) => -v));
+        expect(pn[i]).toBeCloseTo(plus, 9);
+        expect(pn[P + i]).toBeCloseTo(minus, 9);
+        // dual norms: exact where ‖g‖ > λ, the bound ‖g‖ (≤ λ, never binding) otherwise
+        if (norm(g) > lam) expect(dn[i]).toBeCloseTo(Math.max(plus, minus), 9);
+        else expect(dn[i]).toBeCloseTo(norm(g), 12);
+      }
+    }
+  });
 });

@@ -247,6 +247,7 @@ export function conePenalty(X: Matrix<Float64Array>, masks: PatternMasks, lambda
       // the v-part block of z is what the existing kernel takes (the w part is −(v part) for the
       // C-ReLU operator); general z: project each group
       const out = new Float64Array(2 * P);
+      const groups: number[] = [];
       for (let g = 0; g < 2 * P; g++) {
         // ‖Π_K z‖ ≤ ‖z‖: a group with ‖z_g‖ ≤ λ needs no projection for feasibility, but its
         // exact value is reported for the refinement — bound it first, project only above λ/2
@@ -255,8 +256,15 @@ export function conePenalty(X: Matrix<Float64Array>, masks: PatternMasks, lambda
         let zn = 0;
         for (let r = 0; r < d; r++) zn += zz[part * half + r * P + i] ** 2;
         zn = Math.sqrt(zn);
-        out[g] = zn <= 0.5 * lambda ? zn : projectGroup(zz, g);
+        if (zn <= 0.5 * lambda) out[g] = zn;
+        else groups.push(g);
       }
+      // all at once: warm faces, one GEMM feasibility check per block (coneGroupPenalty)
+      inner.projectedNorms(groups, (g, z2) => {
+        const part = g >= P ? 1 : 0;
+        const i = g - part * P;
+        for (let r = 0; r < d; r++) z2[r] = zz[part * half + r * P + i];
+      }, warm, out);
       return out;
     },
     dualDirection(zz, g, out) {
