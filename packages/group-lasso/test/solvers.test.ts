@@ -282,6 +282,13 @@ describe('ssnal reports what it reached', () => {
     expect(again.status).toBe('optimal');
     expect(again.iterations).toBeLessThan(full.iterations);
     expect(Math.abs(again.objective - full.objective)).toBeLessThanOrEqual(gapOf(again) + gapOf(full) + 1e-13 * full.objective);
+    // an unreachable tolerance: the progress guard stops Newton, R-FISTA spends the rest, and
+    // the run ends (no endless outer loop) with the certificate it reached
+    const stuck = solveSsnal(problem, { tol: 1e-300, maxIters: 400 });
+    expect(stuck.status).toBe('max-iterations');
+    expect(stuck.solver).toMatch(/→ fista \(\d+ it\)/);
+    expect(stuck.iterations).toBeLessThanOrEqual(400);
+    expect(stuck.certificate.value).toBeLessThanOrEqual(1e-9);
     // λ ≥ λ_max: 0 is optimal and certified at once
     const lmax = lambdaMaxOf(problem.op, problem.loss, problem.penalty);
     const zero = solveSsnal(problem.withLambda(1.01 * lmax), { tol: 1e-9 });

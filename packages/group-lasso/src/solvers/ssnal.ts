@@ -2,6 +2,7 @@ import { type Backend, getBackend, Matrix } from '@cvxnn/linalg';
 import { certifier, type Evaluation } from '../core/certificate.js';
 import { choleskyInPlace, choleskySolveInPlace, fp64 } from '../core/dense.js';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
+import { solveFista } from './fista.js';
 import { countedProblem, finish, type ProductCounter, record, resolve, squaredLossTarget } from './common.js';
 
 /** σ₀·s‖A‖², the first proximal weight in units of the proximal-gradient step 1/(s‖A‖²). */
@@ -147,6 +148,12 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
     }
   };
 
+  // progress guard: ten outer steps without a 10 % better certificate (or three without an accepted
+  // Newton step: a factorisation that failed, a line search that found no decrease) hand over
+  let bestAtCheck = best.rel;
+  let sinceBetter = 0;
+  let idle = 0;
+  let stalled = false;
   while (best.rel > o.tol && iterations < o.maxIters) {
     if (elapsed() > o.timeLimit) {
       timedOut = true;
@@ -158,6 +165,7 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
     let phiV = phi(theta, G, xh, h, x, sigma);
     let g0 = -1;
     let innerSteps = 0;
+    let accepted = 0;
     for (let inner = 0; inner < 30 && iterations < o.maxIters; inner++) {
       op.apply(xh, Ax);
       for (let j = 0; j < n; j++) grad[j] = theta[j] / s + y[j] - Ax[j];
@@ -166,7 +174,7 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
       tryCertify(xh, Ax, theta);
       if (best.rel <= o.tol || elapsed() > o.timeLimit) break;
       if (inner > 0 && gnorm <= 0.05 * g0) break;
-      // Hessian I/s + σ Σ_g A_g(α_gP_g + β_g p̂p̂ᵀ)A_gᵀ
+      // Hessian I/s + σ Σ_g A_g(α_g I + β_g p̂p̂ᵀ)A_gᵀ
       const w = new Float64Array(Gc);
       const act: number[] = [];
       for (let g = 0; g < Gc; g++) if (alpha[g] > 0 || beta[g] > 0) {
@@ -193,7 +201,7 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
       const slope = dot(grad, dth);
       // Armijo on Φ along θ + t·dθ (Aᵀθ moves linearly: no products in the search)
       let t = 1;
-      let accepted = false;
+      let ok = false;
       for (let ls = 0; ls < 30; ls++, t *= 0.5) {
         for (let j = 0; j < n; j++) thetaT[j] = theta[j] + t * dth[j];
         for (let j = 0; j < dim; j++) {
@@ -208,25 +216,49 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
           xh.set(xt);
           h = ht;
           phiV = pt;
-          accepted = true;
+          ok = true;
+          accepted++;
           break;
         }
       }
       if (process.env.CVXNN_DEBUG) console.error(`ssnal outer ${outer} σ ${sigma.toExponential(2)} inner ${inner}: |∇Φ| ${gnorm.toExponential(2)} t ${t} |act| ${act.length} rel ${best.rel.toExponential(2)} ${elapsed().toFixed(2)} s`);
-      if (!accepted) break;
+      if (!ok) break;
     }
     // outer: x ← x̂, σ ← 10σ
     x = Float64Array.from(xh);
     op.apply(x, F);
     outer++;
     // σ grows while the subproblems stay easy for Newton (few steps), and holds when they do not
+    if (best.rel < 0.9 * bestAtCheck) {
+      bestAtCheck = best.rel;
+      sinceBetter = 0;
+    } else sinceBetter++;
+    idle = accepted > 0 ? 0 : idle + 1;
+    if (sinceBetter >= 10 || idle >= 3) {
+      stalled = true;
+      break;
+    }
     const grow = innerSteps <= 3 ? 10 : innerSteps <= 8 ? 3 : 1;
     sigma = Math.min(sigma * grow, sigma0 * 1e10);
     if (best.rel <= o.tol) break;
   }
+  let label = `ssnal (${outer} outer, ${iterations} Newton steps)`;
+  if (stalled && iterations < o.maxIters && !timedOut) {
+    // R-FISTA from the best point for what is left of the budget, certified by the same module
+    const f = solveFista(problem, { ...opts, x0: bestX, tol: o.tol, maxIters: o.maxIters - iterations, history: o.history, t0: o.t0, itersOffset: o.itersOffset + iterations, timeLimit: o.timeLimit - elapsed() });
+    iterations += f.iterations;
+    label += ` → fista (${f.iterations} it)`;
+    timedOut = f.status === 'time-limit';
+    const ef = cert.evaluate(f.x, f.F, false);
+    if (ef.rel < best.rel) {
+      best = ef;
+      bestX = Float64Array.from(f.x);
+      bestF = Float64Array.from(f.F);
+    }
+  }
   const fin = cert.evaluate(bestX, bestF, best.rel > o.tol);
   const e = fin.rel <= best.rel ? fin : best;
-  return finish(problem, bestX, bestF, e, o, { iterations, products: counter.count, tStart, solver: `ssnal (${outer} outer, ${iterations} Newton steps)`, timedOut: timedOut && e.rel > o.tol });
+  return finish(problem, bestX, bestF, e, o, { iterations, products: counter.count, tStart, solver: label, timedOut: timedOut && e.rel > o.tol });
 }
 
 /** ‖A‖² (from below) by 10 power iterations on AᵀA (from a fixed start, so solves are deterministic). */
