@@ -10,7 +10,7 @@
  * copies of X's chunk and of U or G). Group norms and the prox step are the TypeScript kernels
  * (O(d·P), not a bottleneck).
  */
-import { assertFiniteInput, assertOption, checkOptions, createCpuBackend, Matrix, validateGemm, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type OptionSpec, type PatternMasks, type Precision } from '@cvxnn/linalg';
+import { assertFiniteGemm, assertFiniteInput, assertOption, checkOptions, createCpuBackend, Matrix, validateGemm, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type OptionSpec, type PatternMasks, type Precision } from '@cvxnn/linalg';
 import { defaultBlasThreads, loadBlasAddon } from './addon.js';
 
 /**
@@ -88,9 +88,7 @@ export function createBlasBackend(opts: BlasBackendOptions = {}): Backend {
       const A = f64(a);
       const B = f64(b);
       // NaN/±Infinity are refused where they enter, as by the TypeScript kernels
-      assertFiniteInput('gemm', 'A', A);
-      assertFiniteInput('gemm', 'B', B);
-      if (beta !== 0) assertFiniteInput('gemm', 'the output accumulated into (beta ≠ 0)', o.out!);
+      assertFiniteGemm(A, B, o);
       const C = o.out ? output(o.out, 'gemm') : Matrix.zeros(m, n);
       useThreads();
       addon.gemm(transA, transB, m, n, k, alpha, A.data, A.offset, A.stride, B.data, B.offset, B.stride, beta, C.data, C.offset, C.stride, fp32);

@@ -26,7 +26,7 @@
  * interface passes host matrices, so a device round trip would cost more than the work.
  */
 import type * as Tf from '@tensorflow/tfjs-core';
-import { assertFiniteInput, assertOption, checkOptions, createCpuBackend, CvxnnError, Matrix, validateGemm, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type OptionSpec, type PatternMasks } from '@cvxnn/linalg';
+import { assertFiniteGemm, assertFiniteInput, assertOption, checkOptions, createCpuBackend, CvxnnError, Matrix, validateGemm, validateMaskedBackward, validateMaskedForward, type Backend, type GemmOptions, type OptionSpec, type PatternMasks } from '@cvxnn/linalg';
 
 /**
  * Which TensorFlow.js backend runs the kernels.
@@ -314,9 +314,7 @@ export async function createTfjsBackend(opts: TfjsBackendOptions = {}): Promise<
       const { transA = false, transB = false, alpha = 1, beta = 0 } = o;
       const { m, n, k } = validateGemm(a, b, o);
       if (m === 0 || n === 0 || k === 0 || alpha === 0) return cpu.gemm(a, b, o);
-      assertFiniteInput('gemm', 'A', a);
-      assertFiniteInput('gemm', 'B', b);
-      if (beta !== 0 && o.out) assertFiniteInput('gemm', 'the output accumulated into (beta ≠ 0)', o.out);
+      assertFiniteGemm(a, b, o);
       activate();
       const A = operand(a, transA);
       const B = operand(b, transB);

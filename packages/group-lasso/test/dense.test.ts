@@ -65,6 +65,18 @@ const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, t) => 
 const diffNorm = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, t, i) => s + (t - b[i]) ** 2, 0));
 
 describe('choleskyInPlace / choleskySolveInPlace / forwardSolveBlocked vs ml-matrix (panel width 96)', () => {
+  it('a NaN or ±Infinity anywhere in the lower triangle fails the factorisation (its GEMMs skip the scans: a pivot refuses it)', () => {
+    const n = 250;
+    const A = randomSpd(new Rng(77), n);
+    // in the first diagonal block, in a panel, in a trailing block, on the last diagonal entry
+    for (const [i, j] of [[5, 2], [140, 10], [240, 200], [249, 249], [120, 97]]) {
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        const L = Float64Array.from(A);
+        L[i * n + j] = bad;
+        expect(choleskyInPlace(L, n, backend), `${bad} at (${i}, ${j})`).toBe(false);
+      }
+    }
+  });
   for (const n of [1, 2, 95, 96, 97, 193, 250]) {
     it(`n = ${n}: the factor equals ml-matrix's, solves match linalg solve (1 and 3 right-hand sides)`, () => {
       const rng = new Rng(1000 + n);

@@ -15,6 +15,13 @@ export interface GemmOptions {
   beta?: number;
   /** write into this matrix (required when beta ≠ 0) */
   out?: Matrix<Float64Array>;
+  /**
+   * The caller's promise that A, B (and `out` when beta ≠ 0) hold no NaN or ±Infinity — its own
+   * intermediates, e.g. a factorisation's trailing blocks — so the backend skips its NON_FINITE
+   * scans of them (O(size) each; 20–40 % of a blocked Cholesky at n ≈ 2000). User data never
+   * passes it.
+   */
+  inputsFinite?: boolean;
 }
 
 /**

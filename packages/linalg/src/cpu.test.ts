@@ -104,6 +104,10 @@ describe('ts kernels beyond conformance', () => {
     expect(() => gemm(a, b)).toThrow(/gemm: A has NaN at row 3, column 7/);
     // with beta ≠ 0 the old output is read, so its NaNs are refused too
     expect(codeOf(() => gemm(b, b.transpose(), { beta: 1, out: Matrix.from(Array.from({ length: 30 }, () => new Array(30).fill(Number.NaN))) }))).toBe('NON_FINITE');
+    // `inputsFinite`: the caller vouches for its own intermediates, no scan — the NaN goes through
+    const through = gemm(a, b, { inputsFinite: true });
+    expect(Number.isNaN(through.get(3, 0))).toBe(true);
+    expect(Number.isFinite(through.get(4, 0))).toBe(true);
   });
 
   it('alpha = 0 leaves beta·C; alpha scales both paths', () => {

@@ -324,7 +324,22 @@ function gemmSmall(
   }
 }
 
-const GEMM_OPTIONS: OptionSpec<GemmOptions> = { transA: 'boolean', transB: 'boolean', alpha: 'number', beta: 'number', out: 'matrix' };
+const GEMM_OPTIONS: OptionSpec<GemmOptions> = { transA: 'boolean', transB: 'boolean', alpha: 'number', beta: 'number', out: 'matrix', inputsFinite: 'boolean' };
+
+/**
+ * gemm's NON_FINITE checks in every backend: A, B, and the output when beta ≠ 0 accumulates into
+ * it — skipped when the caller passes `inputsFinite` for its own intermediates.
+ *
+ * @example
+ *   assertFiniteGemm(A, B, opts);
+ */
+export function assertFiniteGemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: GemmOptions, out?: Matrix<Float64Array>): void {
+  if (opts.inputsFinite) return;
+  assertFiniteInput('gemm', 'A', a);
+  assertFiniteInput('gemm', 'B', b);
+  const o = out ?? opts.out;
+  if ((opts.beta ?? 0) !== 0 && o) assertFiniteInput('gemm', 'the output accumulated into (beta ≠ 0)', o);
+}
 
 /**
  * Check `gemm`'s shapes and options the same way in every backend (`SHAPE_MISMATCH` for inner
@@ -363,9 +378,7 @@ export function gemm(a: Matrix<Float64Array>, b: Matrix<Float64Array>, opts: Gem
   const { transA = false, transB = false, alpha = 1, beta = 0 } = opts;
   const { m, n, k } = validateGemm(a, b, opts);
   const out = opts.out ?? Matrix.zeros(m, n);
-  assertFiniteInput('gemm', 'A', a);
-  assertFiniteInput('gemm', 'B', b);
-  if (beta !== 0) assertFiniteInput('gemm', 'the output accumulated into (beta ≠ 0)', out);
+  assertFiniteGemm(a, b, opts, out);
   const C = out.data;
   const cs = out.stride;
   const co = out.offset;

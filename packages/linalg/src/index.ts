@@ -15,5 +15,5 @@ export * from './blas.js';
 export * from './decomp.js';
 export * from './jacobi.js';
 export * from './backend.js';
-export { assertFiniteInput, createCpuBackend, DEFAULT_CHUNK, GEMM_BLOCKING, validateGemm, validateMaskedForward, validateMaskedBackward } from './cpu.js';
+export { assertFiniteGemm, assertFiniteInput, createCpuBackend, DEFAULT_CHUNK, GEMM_BLOCKING, validateGemm, validateMaskedForward, validateMaskedBackward } from './cpu.js';
 export * as reference from './reference.js';

@@ -62,12 +62,14 @@ export function choleskyInPlace(a: Float64Array, n: number, backend: Backend): b
       }
     }
     const A21 = new Matrix(rest, kb, a, n, (k0 + kb) * n + k0);
-    const P21 = backend.gemm(A21, new Matrix(kb, kb, Linv), { transB: true }).data;
+    const P21 = backend.gemm(A21, new Matrix(kb, kb, Linv), { transB: true, inputsFinite: true }).data;
     for (let i = 0; i < rest; i++) for (let j = 0; j < kb; j++) a[(k0 + kb + i) * n + k0 + j] = P21[i * kb + j];
-    // 3) trailing update A22 −= L21 L21ᵀ through the backend GEMM (full square: simple and fast)
+    // 3) trailing update A22 −= L21 L21ᵀ through the backend GEMM (full square: simple and fast).
+    //    Both GEMMs skip the NON_FINITE scans (`inputsFinite`): a NaN or ±Infinity anywhere in `a`
+    //    reaches a later diagonal through these updates, and its pivot refuses it
     const L21 = new Matrix(rest, kb, a, n, (k0 + kb) * n + k0);
     const A22 = new Matrix(rest, rest, a, n, (k0 + kb) * n + k0 + kb);
-    backend.gemm(L21, L21, { transB: true, alpha: -1, beta: 1, out: A22 });
+    backend.gemm(L21, L21, { transB: true, alpha: -1, beta: 1, out: A22, inputsFinite: true });
   }
   return true;
 }
@@ -135,7 +137,7 @@ export function forwardSolveBlocked(L: Float64Array, n: number, b: Float64Array,
     const L21 = new Matrix(rest, kb, L, n, (k0 + kb) * n + k0);
     const Y1 = new Matrix(kb, m, b, m, k0 * m);
     const B2 = new Matrix(rest, m, b, m, (k0 + kb) * m);
-    backend.gemm(L21, Y1, { alpha: -1, beta: 1, out: B2 });
+    backend.gemm(L21, Y1, { alpha: -1, beta: 1, out: B2, inputsFinite: true });
   }
 }
 

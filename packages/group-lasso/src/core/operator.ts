@@ -169,7 +169,7 @@ function maskedWeightedGram(X: Matrix<Float64Array>, masks: PatternMasks, w: Flo
   const Mw = new Float64Array(Mb.length);
   const m = sel.length;
   for (let j = 0; j < n; j++) for (let t = 0; t < m; t++) Mw[j * m + t] = Mb[j * m + t] * w[sel[t]];
-  const K = backend.gemm(new Matrix(n, m, Mw), new Matrix(n, m, Mb), { transB: true }).data;
+  const K = backend.gemm(new Matrix(n, m, Mw), new Matrix(n, m, Mb), { transB: true, inputsFinite: true }).data;
   const XX = gram();
   for (let t = 0; t < K.length; t++) K[t] *= XX[t];
   return K;

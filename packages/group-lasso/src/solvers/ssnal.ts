@@ -189,7 +189,7 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
           const f = Math.sqrt(sigma * beta[act[t]]);
           for (let j = 0; j < n; j++) B[j * m + t] *= f;
         }
-        backend.gemm(new Matrix(n, m, B), new Matrix(n, m, B), { transB: true, beta: 1, out: new Matrix(n, n, K) });
+        backend.gemm(new Matrix(n, m, B), new Matrix(n, m, B), { transB: true, beta: 1, out: new Matrix(n, n, K), inputsFinite: true });
       }
       for (let j = 0; j < n; j++) K[j * n + j] += 1 / s;
       if (!choleskyInPlace(K, n, backend)) break;
