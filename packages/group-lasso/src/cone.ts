@@ -297,17 +297,17 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
     cap = next;
   };
   /**
-   * Stage Π_{K_i}(z) (z in `z`, ‖z‖ = zn): the warm-started projection Π_{K_F}(z) for the warm face
-   * F = warm[key], unverified. Returns ‖Π_{K_F}(z)‖ and whether F is non-empty; the job joins
-   * the batch unless `settle` says it is decided already (then warm[key] is updated only).
+   * The warm-started projection Π_{K_F}(z) of `z` into `p` for the warm face F = warm[key]
+   * (unverified; warm[key] becomes its face); returns ‖Π_{K_F}(z)‖.
    */
-  const stage = (key: number, i: number, zn: number, warm: number[][], settle?: (pn: number, nonEmpty: boolean) => boolean): void => {
-    const F = proj(i, z, p, warm[key], undefined, true);
-    warm[key] = F;
+  const warmProject = (key: number, i: number, warm: number[][]): number => {
+    warm[key] = proj(i, z, p, warm[key], undefined, true);
     let pn = 0;
     for (let r = 0; r < d; r++) pn += p[r] * p[r];
-    pn = Math.sqrt(pn);
-    if (settle && settle(pn, F.length > 0)) return;
+    return Math.sqrt(pn);
+  };
+  /** Queue `z` (‖z‖ = zn) and its warm projection in `p` for `flush`'s batched check. */
+  const enqueue = (key: number, i: number, zn: number): void => {
     const slot = keys.length;
     if (slot >= cap) grow();
     for (let r = 0; r < d; r++) {
@@ -360,7 +360,9 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
         out[g] = 0;
         continue;
       }
-      stage(g, g >= P ? g - P : g, zn, warm);
+      const i = g >= P ? g - P : g;
+      warmProject(g, i, warm);
+      enqueue(g, i, zn);
     }
     flush(warm, (key, pr) => {
       let pn = 0;
@@ -394,18 +396,15 @@ export function coneGroupPenalty(X: Matrix<Float64Array>, masks: PatternMasks, l
             zn += z[r] * z[r];
           }
           zn = Math.sqrt(zn);
-          const zero = () => {
-            for (let r = 0; r < d; r++) out[o + r * P + i] = 0;
-          };
-          if (zn <= th) {
-            zero();
-            continue;
+          if (zn > th) {
+            const key = part * P + i;
+            const pn = warmProject(key, i, proxWarm);
+            if (!(proxWarm[key].length > 0 && pn <= th)) {
+              enqueue(key, i, zn);
+              continue;
+            }
           }
-          stage(part * P + i, i, zn, proxWarm, (pn, nonEmpty) => {
-            if (!(nonEmpty && pn <= th)) return false;
-            zero();
-            return true;
-          });
+          for (let r = 0; r < d; r++) out[o + r * P + i] = 0;
         }
       }
       // 2) verify all at once, then the group soft threshold of each exact projection

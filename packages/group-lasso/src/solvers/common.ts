@@ -1,5 +1,5 @@
 import type { Certificate, HistoryPoint } from '../types.js';
-import type { Evaluation } from '../core/certificate.js';
+import type { Certifier, Evaluation } from '../core/certificate.js';
 import type { ProblemOperator } from '../core/operator.js';
 import type { DataLoss } from '../losses.js';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
@@ -95,6 +95,20 @@ export function resolve(opts: SolveOptions): Resolved {
 export function record(o: Resolved, iteration: number, e: Pick<Evaluation, 'primal' | 'rel'>): void {
   o.history.push({ iteration: o.itersOffset + iteration, timeSeconds: (performance.now() - o.t0) / 1000, objective: e.primal, certificate: e.rel });
   o.onProgress?.({ iteration: o.itersOffset + iteration, certificate: e.rel, objective: e.primal });
+}
+
+/**
+ * An evaluation with a solver's own dual iterate θ tried as the certificate's dual point too
+ * (rescaled to feasibility by the certifier): the better of the two gaps.
+ *
+ * @example
+ *   const e = withDualCandidate(cert, theta, cert.evaluate(x, F, false));
+ */
+export function withDualCandidate(cert: Certifier, theta: Float64Array, e: Evaluation): Evaluation {
+  const d = cert.tryDual(theta);
+  if (!(d > e.dual)) return e;
+  const gap = Math.max(0, e.primal - d);
+  return { ...e, dual: d, gap, rel: gap / Math.max(Math.abs(e.primal), 1e-300) };
 }
 
 /**

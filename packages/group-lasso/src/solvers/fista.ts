@@ -1,7 +1,7 @@
 import { rfista } from '../fista.js';
-import { certifier, type Evaluation } from '../core/certificate.js';
+import { type Certifier, certifier, type Evaluation } from '../core/certificate.js';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
-import { countedProblem, finish, type ProductCounter, record, resolve } from './common.js';
+import { countedProblem, finish, type ProductCounter, record, type Resolved, resolve } from './common.js';
 
 /**
  * R-FISTA over working sets of groups, certified by the full problem's duality gap (refined dual
@@ -156,4 +156,27 @@ export function solveFista(problem0: GroupLassoProblem, opts: SolveOptions = {})
   }
   const fin = cert.evaluate(xFull, F, last.rel > o.tol);
   return finish(problem, xFull, F, fin, o, { iterations, products: counter.count, tStart, solver: 'fista', timedOut: timedOut && fin.rel > o.tol, step });
+}
+
+/**
+ * A second-order solver's hand-over: R-FISTA from its best point for what is left of the budget
+ * (`used` iterations so far, `elapsed` seconds), certified by the same certifier; the better of
+ * the two points is kept.
+ *
+ * @example
+ *   const h = fistaHandOver(problem, opts, o, cert, best, used, elapsed());
+ */
+export function fistaHandOver(
+  problem: GroupLassoProblem,
+  opts: SolveOptions,
+  o: Resolved,
+  cert: Certifier,
+  best: { x: Float64Array; F: Float64Array; e: Evaluation },
+  used: number,
+  elapsed: number,
+): { x: Float64Array; F: Float64Array; e: Evaluation; iterations: number; timedOut: boolean } {
+  const f = solveFista(problem, { ...opts, x0: best.x, tol: o.tol, maxIters: o.maxIters - used, history: o.history, t0: o.t0, itersOffset: o.itersOffset + used, timeLimit: o.timeLimit - elapsed });
+  const e = cert.evaluate(f.x, f.F, false);
+  const better = e.rel < best.e.rel;
+  return { x: better ? Float64Array.from(f.x) : best.x, F: better ? Float64Array.from(f.F) : best.F, e: better ? e : best.e, iterations: f.iterations, timedOut: f.status === 'time-limit' };
 }

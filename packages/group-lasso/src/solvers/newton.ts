@@ -4,8 +4,8 @@ import { certifier, type Evaluation, lambdaMaxOf } from '../core/certificate.js'
 import { choleskyInPlace, choleskySolveInPlace, forwardSolveBlocked, minres, spdSolve, topEigenpairs } from '../core/dense.js';
 import { denseOperator, groupImages, materialise, type ProblemOperator } from '../core/operator.js';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
-import { countedProblem, finish, type ProductCounter, record, resolve, squaredLossTarget } from './common.js';
-import { solveFista } from './fista.js';
+import { countedProblem, finish, type ProductCounter, record, resolve, squaredLossTarget, withDualCandidate } from './common.js';
+import { fistaHandOver, solveFista } from './fista.js';
 
 /**
  * Largest n for the direct (Cholesky) Newton systems; above it MINRES with a Hadamard–Nyström
@@ -200,7 +200,7 @@ export function solveNewton(problem0: GroupLassoProblem, opts: NewtonOptions = {
       const F = new Float64Array(n);
       op.apply(x, F);
       // the Newton dual iterate θ is a candidate dual point too (rescaled to feasibility)
-      const e = dualCandidate(cert, x, F, theta, cert.evaluate(x, F, false));
+      const e = withDualCandidate(cert, theta, cert.evaluate(x, F, false));
       if (lam === lambda) record(o, iterations, e);
       if (process.env.CVXNN_DEBUG) console.error(`newton λ=${lam.toExponential(3)} step ${step}: |A| ${m} MINRES ${sol.iterations} it, ${elapsed().toFixed(1)} s, rel ${e.rel.toExponential(2)} primal ${e.primal}`);
       if (!Number.isFinite(e.primal)) return { ok: false, best, bestX, bestF };
@@ -277,16 +277,11 @@ export function solveNewton(problem0: GroupLassoProblem, opts: NewtonOptions = {
   }
   if (best.rel > o.tol && !timedOut && iterations < o.maxIters) {
     // 3) Newton did not certify: R-FISTA from the best point for the remaining budget
-    const f = solveFista(problem, { ...opts, x0: bestX, tol: o.tol, maxIters: o.maxIters - iterations, history: o.history, t0: o.t0, itersOffset: o.itersOffset + iterations, timeLimit: o.timeLimit - elapsed() });
-    iterations += f.iterations;
-    stages.push(`fista ${f.iterations} it`);
-    const e = cert.evaluate(f.x, f.F, false);
-    if (e.rel < best.rel) {
-      best = e;
-      bestX = Float64Array.from(f.x);
-      bestF = Float64Array.from(f.F);
-    }
-    timedOut = f.status === 'time-limit';
+    const h = fistaHandOver(problem, opts, o, cert, { x: bestX, F: bestF, e: best }, iterations, elapsed());
+    iterations += h.iterations;
+    stages.push(`fista ${h.iterations} it`);
+    ({ x: bestX, F: bestF, e: best } = h);
+    timedOut = h.timedOut;
   }
   stages.splice(1, 0, `${newtonSteps} Newton steps${direct ? ' (direct)' : ` (${minresIts} MINRES it)`}`);
   const fin = cert.evaluate(bestX, bestF, best.rel > o.tol);
@@ -307,14 +302,6 @@ function countingDense(op: ProblemOperator, counter: ProductCounter): ProblemOpe
       op.adjoint(z, out);
     },
   };
-}
-
-/** The dual objective at the Newton iterate θ (rescaled to feasibility) as a certificate candidate. */
-function dualCandidate(cert: ReturnType<typeof certifier>, x: Float64Array, F: Float64Array, theta: Float64Array, e: Evaluation): Evaluation {
-  const d = cert.tryDual(theta);
-  if (!(d > e.dual)) return e;
-  const gap = Math.max(0, e.primal - d);
-  return { ...e, dual: d, gap, rel: gap / Math.max(Math.abs(e.primal), 1e-300) };
 }
 
 interface StepSolution {

@@ -1,9 +1,9 @@
-import { type Backend, getBackend, Matrix } from '@cvxnn/linalg';
+import { type Backend, dot, getBackend, Matrix } from '@cvxnn/linalg';
 import { certifier, type Evaluation } from '../core/certificate.js';
 import { choleskyInPlace, choleskySolveInPlace, fp64 } from '../core/dense.js';
 import type { GroupLassoProblem, SolveOptions, SolveResult } from '../core/problem.js';
-import { solveFista } from './fista.js';
-import { countedProblem, finish, type ProductCounter, record, resolve, squaredLossTarget } from './common.js';
+import { fistaHandOver } from './fista.js';
+import { countedProblem, finish, type ProductCounter, record, resolve, squaredLossTarget, withDualCandidate } from './common.js';
 
 /** σ₀·s‖A‖², the first proximal weight in units of the proximal-gradient step 1/(s‖A‖²). */
 export const SSNAL_SIGMA0 = 100;
@@ -68,13 +68,12 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
   const alpha = new Float64Array(Gc);
   const beta = new Float64Array(Gc);
   const phat = new Float64Array(dim);
-  const at = (g: number) => layout.coords(g);
   /** x̂ = prox_{σh}(v) (block soft threshold) into `out`, its Jacobian data; returns h(x̂) */
   const proxAll = (v: Float64Array, sig: number, out: Float64Array): number => {
     let h = 0;
     const th = sig * lambda;
     for (let g = 0; g < Gc; g++) {
-      const c = at(g);
+      const c = layout.coords(g);
       let pn = 0;
       for (let r = 0; r < c.length; r++) pn += v[c[r]] * v[c[r]];
       pn = Math.sqrt(pn);
@@ -95,11 +94,6 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
     }
     return h;
   };
-  const dot = (a: Float64Array, b: Float64Array) => {
-    let t = 0;
-    for (let j = 0; j < a.length; j++) t += a[j] * b[j];
-    return t;
-  };
 
   // start: x⁰ (given or 0), θ⁰ = ∇ℓ(Ax⁰)
   let x = opts.x0 ? Float64Array.from(opts.x0) : new Float64Array(dim);
@@ -110,8 +104,8 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
   let G = new Float64Array(dim);
   op.adjoint(theta, G);
   let best: Evaluation = cert.evaluate(x, F, false);
-  let bestX = Float64Array.from(x);
-  let bestF = Float64Array.from(F);
+  let bestX: Float64Array = Float64Array.from(x);
+  let bestF: Float64Array = Float64Array.from(F);
   record(o, 0, best);
   // σ₀ = 100/(s‖A‖²): a hundred proximal-gradient steps' worth; 1/(s‖A‖²) spent its first
   // outer steps on moves a Newton subproblem makes at once (BENCHMARKS.md, 2026-12-05)
@@ -134,12 +128,7 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
     return dot(th, th) / (2 * s) + dot(y, th) - (h + dot(Gth, xhat) + d2 / (2 * sig));
   };
   const tryCertify = (xc: Float64Array, Fc: Float64Array, th: Float64Array): void => {
-    let e = cert.evaluate(xc, Fc, false);
-    const dv = cert.tryDual(th);
-    if (dv > e.dual) {
-      const gap = Math.max(0, e.primal - dv);
-      e = { ...e, dual: dv, gap, rel: gap / Math.max(Math.abs(e.primal), 1e-300) };
-    }
+    const e = withDualCandidate(cert, th, cert.evaluate(xc, Fc, false));
     record(o, iterations, e);
     if (e.rel < best.rel) {
       best = e;
@@ -245,16 +234,11 @@ export function solveSsnal(problem0: GroupLassoProblem, opts: SolveOptions = {})
   let label = `ssnal (${outer} outer, ${iterations} Newton steps)`;
   if (stalled && iterations < o.maxIters && !timedOut) {
     // R-FISTA from the best point for what is left of the budget, certified by the same module
-    const f = solveFista(problem, { ...opts, x0: bestX, tol: o.tol, maxIters: o.maxIters - iterations, history: o.history, t0: o.t0, itersOffset: o.itersOffset + iterations, timeLimit: o.timeLimit - elapsed() });
-    iterations += f.iterations;
-    label += ` → fista (${f.iterations} it)`;
-    timedOut = f.status === 'time-limit';
-    const ef = cert.evaluate(f.x, f.F, false);
-    if (ef.rel < best.rel) {
-      best = ef;
-      bestX = Float64Array.from(f.x);
-      bestF = Float64Array.from(f.F);
-    }
+    const h = fistaHandOver(problem, opts, o, cert, { x: bestX, F: bestF, e: best }, iterations, elapsed());
+    iterations += h.iterations;
+    label += ` → fista (${h.iterations} it)`;
+    timedOut = h.timedOut;
+    ({ x: bestX, F: bestF, e: best } = h);
   }
   const fin = cert.evaluate(bestX, bestF, best.rel > o.tol);
   const e = fin.rel <= best.rel ? fin : best;
